@@ -1,0 +1,78 @@
+"""The ``vodcover`` command line (DESIGN §2).
+
+Each command family lives in its own module and registers its subcommands here. With
+``--json`` the result is one JSON document on stdout; progress goes to stderr; failures exit
+non-zero with ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from vodcover.errors import VodcoverError
+
+# Modules that each define ``register(subparsers)``; imported lazily so ``vodcover --help``
+# stays fast and a missing optional dependency only breaks its own command.
+COMMAND_MODULES = ("vodcover.cli.media_commands", "vodcover.cli.local_command")
+
+Command = Callable[[argparse.Namespace], Any]
+
+
+def progress(message: str) -> None:
+    """Progress and logs go to stderr so stdout stays one JSON document."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vodcover", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # pragma: no cover - only without optional extras
+            if exc.name and exc.name.startswith("vodcover.cli"):
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def emit(result: Any, as_json: bool) -> None:
+    if as_json:
+        json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    elif isinstance(result, dict):
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    elif result is not None:
+        print(result)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
+    as_json = bool(getattr(args, "json", False))
+    try:
+        result = args.run(args)
+    except VodcoverError as exc:
+        if as_json:
+            emit({"error": exc.to_dict()}, True)
+        else:
+            print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    emit(result, as_json)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

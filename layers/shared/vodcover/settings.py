@@ -1,0 +1,55 @@
+"""Typed settings, read once at cold start from the environment the template sets.
+
+Nothing else in vodcover reads ``os.environ``: handlers call :func:`get_settings`, tests call
+:func:`reset_settings` after changing the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of DESIGN §5, with the defaults the template uses."""
+
+    model_config = SettingsConfigDict(env_prefix="VODCOVER_", extra="ignore")
+
+    media_bucket: str = "vodcover-media"
+    videos_table: str = "vodcover-videos"
+    event_bus: str = "default"
+    smart_cover_function: str = ""
+    pull_worker_function: str = ""
+    screenshot_function: str = ""
+
+    snapshot_count: int = Field(default=8, ge=1, le=32)
+    snapshot_width: int = Field(default=1280, ge=0, le=7680)  # 0 keeps the source width
+    jpeg_quality: int = Field(default=85, ge=30, le=100)
+    smart_cover_on_upload: bool = False
+    candidate_count: int = Field(default=5, ge=1, le=16)
+
+    cover_max_bytes: int = Field(default=1_048_576, ge=1)
+    cover_max_long_side: int = Field(default=1920, ge=1)
+    cover_max_short_side: int = Field(default=1080, ge=1)
+    batch_limit: int = Field(default=20, ge=1, le=100)
+    url_ttl_seconds: int = Field(default=3600, ge=60, le=604_800)
+    cover_url_allow_hosts: str = ""  # comma-separated host:port exempt from the address check
+    cdn_base_url: str = ""  # when set, answers carry CDN URLs instead of presigned ones
+
+    ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
+
+    @property
+    def allowed_cover_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.cover_url_allow_hosts.split(",") if h.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    get_settings.cache_clear()
