@@ -1,0 +1,50 @@
+"""Screenshot function: S3 ObjectCreated under ``uploads/`` → snapshots and a default cover."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from vodcover import dependencies
+from vodcover.domain.keys import is_upload_key
+from vodcover.jobs.screenshot import ScreenshotJob, SnapshotOptions
+from vodcover.media.snapshots import capture_snapshots
+from vodcover.observability import bind_video, logger
+from vodcover.settings import get_settings
+
+# Leave time to record a failure before Lambda stops us.
+SAFETY_MARGIN_SECONDS = 15.0
+
+
+def build_job() -> ScreenshotJob:
+    settings = get_settings()
+    return ScreenshotJob(
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        events=dependencies.event_publisher(),
+        capture=capture_snapshots,
+        options=SnapshotOptions(
+            count=settings.snapshot_count, width=settings.snapshot_width, quality=settings.jpeg_quality
+        ),
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job = build_job()
+    results = []
+    for record in S3Event(event).records:
+        key = unquote_plus(record.s3.get_object.key)
+        if not is_upload_key(key):  # the recursion guard, in case a filter is ever misconfigured
+            logger.info("ignoring object outside uploads/", extra={"key": key})
+            continue
+        video_id = job.resolve_video_id(key)
+        bind_video(video_id)
+        timeout = max(5.0, context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_SECONDS)
+        obj = record.s3.get_object
+        result = job.run(key, video_id=video_id, size=obj.size, etag=obj.etag, timeout=timeout)
+        logger.info("snapshot job finished", extra={"outcome": str(result.outcome), "key": key})
+        results.append({"videoId": result.video_id, "outcome": str(result.outcome)})
+    return {"results": results}

@@ -1,0 +1,45 @@
+"""Announcements on EventBridge (source ``vodcover``), so other systems can react."""
+
+from __future__ import annotations
+
+import json
+import logging
+from enum import StrEnum
+from typing import Any
+
+from vodcover.dal.aws import client
+
+logger = logging.getLogger(__name__)
+
+EVENT_SOURCE = "vodcover"
+
+
+class EventType(StrEnum):
+    VIDEO_UPLOADED = "VideoUploaded"
+    SNAPSHOT_COMPLETE = "SnapshotComplete"
+    COVER_CHANGED = "CoverChanged"
+    SMART_COVER_COMPLETE = "SmartCoverComplete"
+    PROCESS_FAILED = "ProcessFailed"
+
+
+class EventPublisher:
+    def __init__(self, bus_name: str) -> None:
+        self._bus = bus_name
+
+    def publish(self, event_type: EventType, detail: dict[str, Any]) -> None:
+        """Put one event; a refused entry raises, so the job is retried rather than silent."""
+        answer = client("events").put_events(
+            Entries=[
+                {
+                    "Source": EVENT_SOURCE,
+                    "DetailType": str(event_type),
+                    "Detail": json.dumps(detail, separators=(",", ":")),
+                    "EventBusName": self._bus,
+                }
+            ]
+        )
+        if answer.get("FailedEntryCount"):
+            entry = answer["Entries"][0]
+            raise RuntimeError(
+                f"EventBridge refused {event_type}: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
+            )

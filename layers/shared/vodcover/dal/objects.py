@@ -1,0 +1,77 @@
+"""The media bucket: stored objects and presigned URLs, behind one small class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vodcover.dal.aws import client
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    etag: str
+    content_type: str
+
+
+class MediaStore:
+    def __init__(self, bucket: str, *, url_ttl_seconds: int, cdn_base_url: str = "") -> None:
+        self.bucket = bucket
+        self._ttl = url_ttl_seconds
+        self._cdn = cdn_base_url.rstrip("/")
+
+    @property
+    def _s3(self) -> Any:
+        return client("s3")
+
+    def put(self, key: str, body: bytes, content_type: str, *, cache_control: str = "") -> None:
+        extra = {"CacheControl": cache_control} if cache_control else {}
+        self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **extra)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        try:
+            answer = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return ObjectInfo(
+            key=key,
+            size=int(answer.get("ContentLength", 0)),
+            etag=str(answer.get("ETag", "")).strip('"'),
+            content_type=str(answer.get("ContentType", "")),
+        )
+
+    def list_keys(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
+
+    def delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            chunk = [{"Key": key} for key in keys[start : start + 1000]]
+            self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+
+    def read_url(self, key: str) -> str:
+        """A URL that reads the object: the CDN's when configured, else a presigned GET."""
+        if self._cdn:
+            return f"{self._cdn}/{key}"
+        return self.presigned_get(key)
+
+    def presigned_get(self, key: str, ttl_seconds: int | None = None) -> str:
+        return str(
+            self._s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=ttl_seconds or self._ttl
+            )
+        )
+
+    def presigned_put(self, key: str, *, content_type: str | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if content_type:
+            params["ContentType"] = content_type
+        return str(self._s3.generate_presigned_url("put_object", Params=params, ExpiresIn=self._ttl))

@@ -1,0 +1,193 @@
+"""The Videos table: records in, records out, with optimistic concurrency on ``version``.
+
+Every writer goes through :meth:`VideoRepository.update`: read, apply a pure function from the
+domain core, write back on the condition that nobody wrote in between, and retry otherwise.
+So concurrent writers never lose an update, and the final state is always a serial order of
+the accepted writes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+from vodcover.dal.aws import client
+from vodcover.errors import ConcurrentUpdate, InvalidParameter
+from vodcover.models import VideoRecord
+
+logger = logging.getLogger(__name__)
+
+OWNER_INDEX = "byOwner"
+Mutation = Callable[[VideoRecord | None], VideoRecord | None]
+
+
+@dataclass(frozen=True)
+class UpdateOutcome:
+    """What an update did: the record as stored afterwards and whether this call wrote it."""
+
+    record: VideoRecord | None
+    written: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[VideoRecord]
+    next_token: str | None
+
+
+class VideoRepository(Protocol):
+    def get(self, video_id: str) -> VideoRecord | None: ...
+
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]: ...
+
+    def update(self, video_id: str, mutate: Mutation) -> UpdateOutcome: ...
+
+    def list_by_owner(self, owner: str, *, limit: int, next_token: str | None) -> Page: ...
+
+
+def to_item(record: VideoRecord) -> dict[str, Any]:
+    """A record as a DynamoDB item: camelCase, no nulls, floats as Decimal."""
+    text = record.model_dump_json(by_alias=True, exclude_none=True)
+    item: dict[str, Any] = json.loads(text, parse_float=Decimal)
+    return item
+
+
+def from_item(item: dict[str, Any]) -> VideoRecord:
+    return VideoRecord.model_validate(_plain(item))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class DynamoVideoRepository:
+    """The boto3 implementation (resource API, so items are plain Python values)."""
+
+    def __init__(self, table_name: str, *, max_attempts: int = 10) -> None:
+        self._table_name = table_name
+        self._max_attempts = max_attempts
+        self._table_handle: Any = None
+
+    @property
+    def _table(self) -> Any:
+        if self._table_handle is None:
+            import boto3
+
+            self._table_handle = boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(
+                self._table_name
+            )
+        return self._table_handle
+
+    def get(self, video_id: str) -> VideoRecord | None:
+        item = self._table.get_item(Key={"videoId": video_id}, ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def get_many(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]:
+        keys = [{"videoId": video_id} for video_id in dict.fromkeys(video_ids)]
+        found: dict[str, VideoRecord] = {}
+        dynamodb = self._table.meta.client
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self._table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}
+            }
+            while request:
+                answer = dynamodb.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self._table_name, []):
+                    record = from_item(item)
+                    found[record.video_id] = record
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    def update(self, video_id: str, mutate: Mutation) -> UpdateOutcome:
+        current = self.get(video_id)
+        for _ in range(self._max_attempts):
+            proposed = mutate(current)
+            if proposed is None or proposed == current:
+                return UpdateOutcome(current, written=False)
+            stored = proposed.changed(version=(current.version if current else 0) + 1)
+            try:
+                self._put_if_unchanged(stored, current)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                old = exc.response.get("Item")
+                current = from_item(_unwrap(old)) if old else self.get(video_id)
+                logger.info("video %s changed underneath us; re-applying the change", video_id)
+                continue
+            return UpdateOutcome(stored, written=True)
+        raise ConcurrentUpdate("The video is being changed by others; try again.")
+
+    def _put_if_unchanged(self, stored: VideoRecord, current: VideoRecord | None) -> None:
+        if current is None:
+            condition = "attribute_not_exists(videoId)"
+            values: dict[str, Any] = {}
+        else:
+            condition = "version = :expected"
+            values = {":expected": current.version}
+        kwargs: dict[str, Any] = {
+            "Item": to_item(stored),
+            "ConditionExpression": condition,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
+        self._table.put_item(**kwargs)
+
+    def list_by_owner(self, owner: str, *, limit: int, next_token: str | None) -> Page:
+        kwargs: dict[str, Any] = {
+            "IndexName": OWNER_INDEX,
+            "KeyConditionExpression": "#owner = :owner",
+            "ExpressionAttributeNames": {"#owner": "owner"},
+            "ExpressionAttributeValues": {":owner": owner},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if next_token:
+            kwargs["ExclusiveStartKey"] = decode_page_token(next_token, owner)
+        answer = self._table.query(**kwargs)
+        records = [from_item(item) for item in answer.get("Items", [])]
+        last = answer.get("LastEvaluatedKey")
+        return Page(records, encode_page_token(last) if last else None)
+
+
+def encode_page_token(last_key: dict[str, Any]) -> str:
+    raw = json.dumps(_plain(last_key), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(token: str, owner: str) -> dict[str, Any]:
+    """A page token is opaque to callers; one from another owner's listing is refused."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        key = json.loads(raw)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise InvalidParameter("NextToken", "nextToken is not a token this API gave out.") from exc
+    if (
+        not isinstance(key, dict)
+        or key.get("owner") != owner
+        or set(key) != {"owner", "createdAt", "videoId"}
+    ):
+        raise InvalidParameter("NextToken", "nextToken is not a token this API gave out.")
+    return key
+
+
+_DESERIALIZER = TypeDeserializer()
+
+
+def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
+    """Condition-failure answers carry typed values ({"S": ...}), unlike normal resource answers."""
+    return {key: _DESERIALIZER.deserialize(value) for key, value in item.items()}

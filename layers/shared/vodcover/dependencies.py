@@ -1,0 +1,40 @@
+"""The live wiring: repositories and jobs built from settings, once per process, on first use.
+
+Handlers ask here instead of constructing clients themselves; tests call :func:`reset` after
+changing the environment (moto, a local endpoint) so the next call builds fresh objects.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from vodcover.dal.aws import reset_clients
+from vodcover.dal.events import EventPublisher
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import DynamoVideoRepository
+from vodcover.settings import get_settings, reset_settings
+
+
+@lru_cache(maxsize=1)
+def video_repository() -> DynamoVideoRepository:
+    return DynamoVideoRepository(get_settings().videos_table)
+
+
+@lru_cache(maxsize=1)
+def media_store() -> MediaStore:
+    settings = get_settings()
+    return MediaStore(
+        settings.media_bucket, url_ttl_seconds=settings.url_ttl_seconds, cdn_base_url=settings.cdn_base_url
+    )
+
+
+@lru_cache(maxsize=1)
+def event_publisher() -> EventPublisher:
+    return EventPublisher(get_settings().event_bus)
+
+
+def reset() -> None:
+    for factory in (video_repository, media_store, event_publisher):
+        factory.cache_clear()
+    reset_settings()
+    reset_clients()

@@ -1,0 +1,66 @@
+"""Where things live in the media bucket (DESIGN §4), in one place."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+UPLOADS_PREFIX = "uploads/"
+VIDEO_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+# Objects that land outside the create-upload flow get an id derived from their key, so a
+# repeated event and a later `register` call agree on it.
+_ORPHAN_NAMESPACE = uuid.UUID("0b7c1f0e-4a1e-5d4c-9a55-7f0c0de5c0de")
+
+
+@dataclass(frozen=True)
+class UploadKey:
+    key: str
+    claimed_video_id: str | None  # the {videoId} folder, when the key has one
+    file_name: str
+
+
+def is_upload_key(key: str) -> bool:
+    return key.startswith(UPLOADS_PREFIX) and len(key) > len(UPLOADS_PREFIX) and not key.endswith("/")
+
+
+def parse_upload_key(key: str) -> UploadKey:
+    """``uploads/{videoId}/{fileName}`` names its video; any other upload key names none."""
+    rest = key[len(UPLOADS_PREFIX) :]
+    folder, _, name = rest.partition("/")
+    if name and VIDEO_ID_PATTERN.match(folder):
+        return UploadKey(key, folder, name.rsplit("/", 1)[-1])
+    return UploadKey(key, None, rest.rsplit("/", 1)[-1])
+
+
+def orphan_video_id(key: str) -> str:
+    return uuid.uuid5(_ORPHAN_NAMESPACE, key).hex
+
+
+def new_video_id() -> str:
+    return uuid.uuid4().hex
+
+
+def upload_key(video_id: str, file_name: str) -> str:
+    return f"{UPLOADS_PREFIX}{video_id}/{file_name}"
+
+
+def snapshot_key(video_id: str, index: int) -> str:
+    return f"snapshots/{video_id}/{index}.jpg"
+
+
+def snapshot_prefix(video_id: str) -> str:
+    return f"snapshots/{video_id}/"
+
+
+def cover_key(video_id: str, digest: str, extension: str) -> str:
+    return f"covers/{video_id}/{digest}.{extension}"
+
+
+def smart_key(video_id: str, index: int) -> str:
+    return f"smart/{video_id}/{index}.jpg"
+
+
+def animated_key(video_id: str, extension: str) -> str:
+    return f"animated/{video_id}/cover.{extension}"

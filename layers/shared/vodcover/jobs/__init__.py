@@ -1,0 +1,1 @@
+"""Jobs: use cases that drive the domain core with data access and media tools."""

@@ -1,0 +1,207 @@
+"""The screenshot job: an object landed under ``uploads/``; give its video snapshots and a cover.
+
+At-least-once and out-of-order delivery are expected: every step is a conditional write of a
+pure domain function, snapshot keys are deterministic, and a finished object is not redone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from vodcover.dal.events import EventPublisher, EventType
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import VideoRepository
+from vodcover.domain import keys, processing
+from vodcover.errors import MediaError
+from vodcover.models import (
+    CoverSource,
+    ErrorInfo,
+    MediaInfo,
+    SourceObject,
+    StoredCover,
+    StoredSnapshot,
+    VideoRecord,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SnapshotCapture(Protocol):
+    """What the job needs from the media tools (``vodcover.media.snapshots.capture_snapshots``)."""
+
+    def __call__(self, source: str, *, count: int, width: int, quality: int, timeout: float) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SnapshotOptions:
+    count: int
+    width: int
+    quality: int
+
+
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class JobResult:
+    video_id: str
+    outcome: Outcome
+    record: VideoRecord | None
+
+
+class ScreenshotJob:
+    def __init__(
+        self,
+        *,
+        videos: VideoRepository,
+        store: MediaStore,
+        events: EventPublisher,
+        capture: SnapshotCapture,
+        options: SnapshotOptions,
+        on_snapshots_done: Callable[[VideoRecord], None] | None = None,
+    ) -> None:
+        self._videos = videos
+        self._store = store
+        self._events = events
+        self._capture = capture
+        self._options = options
+        self._on_done = on_snapshots_done
+
+    def resolve_video_id(self, key: str) -> str:
+        """The {videoId} folder when a record by that id expects this key, else a key-derived id."""
+        upload = keys.parse_upload_key(key)
+        if upload.claimed_video_id:
+            record = self._videos.get(upload.claimed_video_id)
+            if record is not None and (record.source is None or record.source.key == key):
+                return upload.claimed_video_id
+        return keys.orphan_video_id(key)
+
+    def run(self, key: str, *, video_id: str, size: int, etag: str, timeout: float) -> JobResult:
+        """Process the object at ``key`` for ``video_id`` (from :meth:`resolve_video_id`)."""
+        upload = keys.parse_upload_key(key)
+        source = SourceObject(key=key, size=size, etag=etag)
+
+        landed = self._videos.update(
+            video_id,
+            lambda current: processing.record_upload(
+                current, video_id=video_id, source=source, file_name=upload.file_name, now=utc_now()
+            ),
+        )
+        if landed.written:
+            self._events.publish(EventType.VIDEO_UPLOADED, {"videoId": video_id, "key": key, "size": size})
+        if not processing.needs_processing(landed.record, source):
+            logger.info("video %s: object already processed, nothing to do", video_id)
+            return JobResult(video_id, Outcome.SKIPPED, landed.record)
+
+        self._videos.update(
+            video_id, lambda current: processing.start_processing(current, source=source, now=utc_now())
+        )
+        try:
+            result = self._capture(
+                self._store.presigned_get(key),
+                count=self._options.count,
+                width=self._options.width,
+                quality=self._options.quality,
+                timeout=timeout,
+            )
+        except MediaError as exc:
+            logger.warning("video %s: %s (%s)", video_id, exc.code, exc.detail[-500:])
+            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
+        return self._complete(video_id, source, result)
+
+    def _complete(self, video_id: str, source: SourceObject, result: Any) -> JobResult:
+        stored = self._store_snapshots(video_id, result.snapshots)
+        now = utc_now()
+        chosen = stored[result.cover_index]
+        default_cover = StoredCover(
+            key=chosen.key,
+            source=CoverSource.SNAPSHOT,
+            width=chosen.width,
+            height=chosen.height,
+            updated_at=now,
+        )
+        media = media_info(result.probe, size=source.size)
+        outcome = self._videos.update(
+            video_id,
+            lambda current: processing.complete_snapshots(
+                current,
+                source=source,
+                media=media,
+                snapshots=stored,
+                default_cover=default_cover,
+                now=utc_now(),
+            ),
+        )
+        record = outcome.record
+        if not outcome.written or record is None:
+            logger.info("video %s: object replaced while processing; results dropped", video_id)
+            return JobResult(video_id, Outcome.SKIPPED, record)
+        self._delete_leftover_snapshots(video_id, stored)
+        self._events.publish(
+            EventType.SNAPSHOT_COMPLETE,
+            {
+                "videoId": video_id,
+                "snapshotCount": len(stored),
+                "coverIndex": result.cover_index,
+                "coverSource": str(record.cover.source) if record.cover else None,
+            },
+        )
+        if self._on_done is not None:
+            self._on_done(record)
+        return JobResult(video_id, Outcome.PROCESSED, record)
+
+    def _store_snapshots(self, video_id: str, snapshots: list[Any]) -> list[StoredSnapshot]:
+        """Write ``snapshots/{id}/{n}.jpg``; the same keys every run, so retries never duplicate."""
+        stored = []
+        for index, snapshot in enumerate(snapshots):
+            key = keys.snapshot_key(video_id, index)
+            self._store.put(key, snapshot.jpeg, "image/jpeg", cache_control="max-age=86400")
+            stored.append(
+                StoredSnapshot(
+                    index=index,
+                    time=round(snapshot.time, 3),
+                    key=key,
+                    width=snapshot.width,
+                    height=snapshot.height,
+                )
+            )
+        return stored
+
+    def _delete_leftover_snapshots(self, video_id: str, stored: list[StoredSnapshot]) -> None:
+        """An earlier run with a larger snapshot count left more; the record no longer names them."""
+        wanted = {item.key for item in stored}
+        leftovers = [k for k in self._store.list_keys(keys.snapshot_prefix(video_id)) if k not in wanted]
+        if leftovers:
+            self._store.delete(leftovers)
+
+    def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
+        outcome = self._videos.update(
+            video_id,
+            lambda current: processing.fail_processing(current, source=source, error=error, now=utc_now()),
+        )
+        if outcome.written:
+            self._events.publish(
+                EventType.PROCESS_FAILED, {"videoId": video_id, "code": error.code, "message": error.message}
+            )
+        return JobResult(video_id, Outcome.FAILED, outcome.record)
+
+
+def media_info(probe: Any, *, size: int) -> MediaInfo:
+    return MediaInfo(
+        duration=round(float(probe.duration), 3),
+        width=int(probe.width),
+        height=int(probe.height),
+        rotation=int(probe.rotation),
+        fps=round(float(probe.fps), 3),
+        size=size,
+        video_codec=str(probe.video_codec),
+        has_audio=bool(probe.has_audio),
+    )

@@ -1,0 +1,142 @@
+"""One model per shape: the stored video record and its parts.
+
+The record is what DynamoDB holds (S3 *keys*, never URLs); the API turns keys into presigned
+URLs when it answers. Field names are snake_case in Python and camelCase on the wire and in the
+table, as DESIGN §3 shows them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+def utc_now() -> str:
+    """Timestamps are ISO-8601 UTC strings with milliseconds: sortable in the byOwner index."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+
+class VideoStatus(StrEnum):
+    UPLOADING = "Uploading"
+    UPLOAD_SUCC = "UploadSucc"
+    UPLOAD_FAIL = "UploadFail"
+    PROCESSING = "Processing"
+    NORMAL = "Normal"
+    PROCESS_FAIL = "ProcessFail"
+
+
+# A cover may be changed only in these statuses (DESIGN §3 cover rules).
+COVER_CHANGE_STATUSES = frozenset({VideoStatus.UPLOAD_SUCC, VideoStatus.PROCESSING, VideoStatus.NORMAL})
+
+
+class CoverSource(StrEnum):
+    UPLOAD = "upload"  # chosen by the uploader at creation
+    USER = "user"  # changed later by a person
+    SNAPSHOT = "snapshot"  # chosen automatically from the default snapshots
+    SMART = "smart"  # chosen automatically by smart-cover analysis
+
+    @property
+    def chosen_by_person(self) -> bool:
+        return self in (CoverSource.UPLOAD, CoverSource.USER)
+
+
+class MediaInfo(CamelModel):
+    duration: float
+    width: int
+    height: int
+    rotation: int = 0
+    fps: float = 0.0
+    size: int = 0
+    video_codec: str = ""
+    has_audio: bool = False
+
+
+class StoredCover(CamelModel):
+    key: str
+    source: CoverSource
+    width: int
+    height: int
+    updated_at: str
+
+
+class StoredSnapshot(CamelModel):
+    index: int
+    time: float
+    key: str
+    width: int
+    height: int
+
+
+class SmartCandidate(CamelModel):
+    index: int
+    time: float
+    score: float
+    key: str
+    width: int = 0
+    height: int = 0
+
+
+class SmartStatus(StrEnum):
+    PROCESSING = "Processing"
+    DONE = "Done"
+    FAILED = "Failed"
+
+
+class AnimatedCover(CamelModel):
+    gif: str
+    webp: str
+
+
+class ErrorInfo(CamelModel):
+    code: str
+    message: str
+
+
+class SmartCover(CamelModel):
+    status: SmartStatus
+    candidates: list[SmartCandidate] = Field(default_factory=list)
+    animated: AnimatedCover | None = None
+    error: ErrorInfo | None = None
+
+
+class SourceObject(CamelModel):
+    """The uploaded object a record was processed from: lets a repeated event be a no-op."""
+
+    key: str
+    size: int = 0
+    etag: str = ""
+
+
+class VideoRecord(CamelModel):
+    video_id: str
+    owner: str | None = None  # None: landed outside the create-upload flow, owned by nobody
+    title: str = ""
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    status: VideoStatus
+    version: int = 0
+    created_at: str
+    updated_at: str
+    file_name: str = ""
+    source: SourceObject | None = None
+    media: MediaInfo | None = None
+    cover: StoredCover | None = None
+    snapshots: list[StoredSnapshot] = Field(default_factory=list)
+    smart_cover: SmartCover | None = None
+    error: ErrorInfo | None = None
+    pending_cover_url: str | None = None  # a coverUrl given at creation, applied once the video exists
+
+    @property
+    def has_person_cover(self) -> bool:
+        return self.cover is not None and self.cover.source.chosen_by_person
+
+    def changed(self, **fields: object) -> VideoRecord:
+        """A copy with ``fields`` replaced (records are immutable; the repository bumps version)."""
+        return self.model_copy(update=fields)

@@ -1,0 +1,72 @@
+"""Fixtures every suite shares: fake AWS credentials, and AWS mocked by moto in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from vodcover import dependencies
+
+TEST_BUCKET = "vodcover-test-media"
+TEST_TABLE = "vodcover-test-videos"
+TEST_REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test ever reaches a real AWS account, whatever the machine has configured."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": TEST_REGION,
+        "AWS_REGION": TEST_REGION,
+        "VODCOVER_MEDIA_BUCKET": TEST_BUCKET,
+        "VODCOVER_VIDEOS_TABLE": TEST_TABLE,
+        "VODCOVER_EVENT_BUS": "default",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_DEV": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    dependencies.reset()
+    yield
+    dependencies.reset()
+
+
+def create_videos_table(dynamodb: Any, name: str = TEST_TABLE) -> None:
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "videoId", "AttributeType": "S"},
+            {"AttributeName": "owner", "AttributeType": "S"},
+            {"AttributeName": "createdAt", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "videoId", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOwner",
+                "KeySchema": [
+                    {"AttributeName": "owner", "KeyType": "HASH"},
+                    {"AttributeName": "createdAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto's mock_aws with the media bucket and the Videos table created, before any client."""
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket=TEST_BUCKET)
+        create_videos_table(boto3.client("dynamodb"))
+        dependencies.reset()
+        yield
