@@ -19,7 +19,11 @@ from vodcover.errors import VodcoverError
 
 # Modules that each define ``register(subparsers)``; imported lazily so ``vodcover --help``
 # stays fast and a missing optional dependency only breaks its own command.
-COMMAND_MODULES = ("vodcover.cli.media_commands", "vodcover.cli.local_command")
+COMMAND_MODULES = (
+    "vodcover.cli.media_commands",
+    "vodcover.cli.smart_commands",
+    "vodcover.cli.local_command",
+)
 
 Command = Callable[[argparse.Namespace], Any]
 
