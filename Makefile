@@ -35,17 +35,38 @@ lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff format --check layers functions tests
 	$(BIN)/mypy layers/shared/vodcover functions
 
+# AWS SAM CLI lives in its own virtual environment: its pinned dependencies clash with ours.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION ?= >=1.170,<2
+# Lambda architecture for build and deploy: arm64 (default) or x86_64. sam tells makefile
+# builds nothing about it, so the layer Makefiles read LAMBDA_ARCHITECTURE.
+ARCH ?= arm64
+export SAM_CLI_TELEMETRY ?= 0
+
+$(SAM):
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli$(SAM_CLI_VERSION)'
+
 .PHONY: validate
-validate: $(STAMP) ## Lint the SAM template (cfn-lint; sam validate --lint when SAM CLI is installed)
+validate: $(STAMP) $(SAM) ## Lint the SAM template: cfn-lint and sam validate --lint (offline)
 	$(BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint
 
 .PHONY: build
-build: $(STAMP) ## sam build (no Docker needed: layers are built with pip --platform)
-	sam build
+build: $(STAMP) $(SAM) ## sam build for ARCH=arm64|x86_64, no Docker (pip --platform), then check sizes
+	LAMBDA_ARCHITECTURE=$(ARCH) PYTHON=$(abspath $(SAM_VENV))/bin/python \
+		$(SAM) build --parameter-overrides Architecture=$(ARCH)
+	$(BIN)/python scripts/check_build.py --arch $(ARCH)
 
 .PHONY: deploy
-deploy: build ## sam deploy --guided
-	sam deploy --guided
+deploy: build ## sam deploy (--guided the first time, when there is no samconfig.toml)
+	@if [ -f samconfig.toml ]; then \
+		$(BIN)/python scripts/check_build.py --arch $(ARCH) --samconfig samconfig.toml --quiet && $(SAM) deploy; \
+	else \
+		$(SAM) deploy --guided --parameter-overrides Architecture=$(ARCH); \
+	fi
 
 .PHONY: clean
 clean: ## Remove build output, caches and the virtual environment

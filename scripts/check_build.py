@@ -1,0 +1,251 @@
+"""Check what `sam build` produced before it is deployed.
+
+Run after `sam build` (``make build`` does): for every function, the unzipped size of its code
+plus its layers against Lambda's limit and our budgets, and the machine type of every native
+binary in the layers against the architecture we meant to build for (sam cannot tell a makefile
+build the architecture, so a mismatch is possible and only shows at run time otherwise).
+
+    python scripts/check_build.py --arch arm64 [--build-dir .aws-sam/build] [--samconfig samconfig.toml]
+    python scripts/check_build.py --arch x86_64 --smoke   # also import the layers with python3.13
+
+Exit status 0 when every check passes, 1 otherwise. Uses only PyYAML besides the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MIB = 1024 * 1024
+LAMBDA_UNZIPPED_LIMIT = 262_144_000  # function + layers, bytes (250 MiB)
+MEDIA_BUDGET = 200 * MIB  # functions with ffmpeg: leave room under the hard limit
+API_BUDGET = 20 * MIB  # API functions: small packages cold-start fast
+
+ELF_MACHINES = {"arm64": 183, "x86_64": 62}  # e_machine: EM_AARCH64, EM_X86_64
+HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
+    platform.machine().lower()
+)
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """A YAML loader that keeps CloudFormation short-form tags (!Ref X -> {"Ref": "X"})."""
+
+
+def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _cfn_tag)
+
+
+def load_template(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass
+class FunctionBuild:
+    name: str
+    code_dir: Path
+    layers: dict[str, Path]
+    is_api: bool
+
+    @property
+    def is_media(self) -> bool:
+        return "MediaLayer" in self.layers
+
+
+def tree_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            total += os.lstat(os.path.join(root, name)).st_size
+    return total
+
+
+def functions_of(template: dict[str, Any], build_dir: Path) -> list[FunctionBuild]:
+    resources = template["Resources"]
+    global_layers = template.get("Globals", {}).get("Function", {}).get("Layers", [])
+    builds = []
+    for name, res in resources.items():
+        if res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties", {})
+        layers = {}
+        for ref in [*global_layers, *props.get("Layers", [])]:
+            layer_id = ref["Ref"]
+            layers[layer_id] = build_dir / resources[layer_id]["Properties"]["ContentUri"]
+        is_api = any(ev.get("Type") == "Api" for ev in props.get("Events", {}).values())
+        builds.append(FunctionBuild(name, build_dir / props["CodeUri"], layers, is_api))
+    return builds
+
+
+def elf_machine(path: Path) -> int | None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(20)
+    except OSError:
+        return None
+    if len(head) < 20 or head[:4] != b"\x7fELF":
+        return None
+    return struct.unpack_from("<H", head, 18)[0]
+
+
+def foreign_binaries(layer_dir: Path, arch: str) -> list[Path]:
+    wanted = ELF_MACHINES[arch]
+    wrong = []
+    for root, _dirs, files in os.walk(layer_dir):
+        for name in files:
+            path = Path(root, name)
+            machine = elf_machine(path)
+            if machine is not None and machine != wanted:
+                wrong.append(path)
+    return wrong
+
+
+def samconfig_architecture(path: Path) -> str:
+    """The Architecture that `sam deploy` will pass, from samconfig.toml (default: arm64)."""
+    with path.open("rb") as fh:
+        config = tomllib.load(fh)
+    overrides = (
+        config.get("default", {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
+    )
+    if isinstance(overrides, list):
+        overrides = " ".join(overrides)
+    for item in overrides.split():
+        key, _, value = item.partition("=")
+        if key == "Architecture":
+            return value.strip("\"'")
+    return "arm64"
+
+
+def find_python313() -> str | None:
+    for candidate in (os.environ.get("PYTHON313"), shutil.which("python3.13")):
+        if candidate:
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.executable)"], capture_output=True
+            )
+            if probe.returncode == 0:
+                return probe.stdout.decode().strip()
+    return None
+
+
+SMOKE = """
+import subprocess, sys
+import aws_lambda_powertools, pydantic, pydantic_settings, vodcover.settings
+print("shared layer imports: ok")
+if "media" in sys.argv:
+    from PIL import Image
+    import imageio_ffmpeg
+    Image.new("RGB", (8, 8)).save(sys.argv[-1], "JPEG")
+    Image.open(sys.argv[-1], formats=["JPEG", "PNG"]).load()
+    out = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-version"],
+                         capture_output=True, text=True, check=True).stdout
+    print("media layer: Pillow ok,", out.splitlines()[0])
+"""
+
+
+def smoke_test(build: FunctionBuild, python313: str) -> bool:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["PYTHONPATH"] = os.pathsep.join(str(p / "python") for p in build.layers.values())
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [python313, "-c", SMOKE, *(["media"] if build.is_media else []), str(Path(tmp, "x.jpg"))]
+        result = subprocess.run(args, env=env, capture_output=True, text=True, cwd=tmp)
+    sys.stdout.write("".join(f"    {line}\n" for line in (result.stdout + result.stderr).splitlines()))
+    return result.returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--arch", choices=sorted(ELF_MACHINES), required=True)
+    parser.add_argument("--build-dir", type=Path, default=Path(".aws-sam/build"))
+    parser.add_argument("--samconfig", type=Path, help="also check the Architecture sam deploy will use")
+    parser.add_argument("--smoke", action="store_true", help="import the layers with python3.13 (same arch)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    template_path = args.build_dir / "template.yaml"
+    if not template_path.exists():
+        print(f"{template_path} not found: run `make build` first", file=sys.stderr)
+        return 1
+    builds = functions_of(load_template(template_path), args.build_dir.resolve())
+    problems: list[str] = []
+
+    if args.samconfig and args.samconfig.exists():
+        deploy_arch = samconfig_architecture(args.samconfig)
+        if deploy_arch != args.arch:
+            problems.append(
+                f"{args.samconfig} deploys Architecture={deploy_arch} but the build is for {args.arch}: "
+                f"run `make deploy ARCH={deploy_arch}` or change parameter_overrides"
+            )
+
+    checked_layers: set[str] = set()
+    for build in builds:
+        code = tree_size(build.code_dir)
+        layer_sizes = {name: tree_size(path) for name, path in build.layers.items()}
+        total = code + sum(layer_sizes.values())
+        budget, kind = (MEDIA_BUDGET, "media") if build.is_media else (API_BUDGET, "api/other")
+        parts = ", ".join([f"code {code / MIB:.2f}"] + [f"{n} {s / MIB:.1f}" for n, s in layer_sizes.items()])
+        if not args.quiet:
+            print(f"{build.name} ({kind}): {total / MIB:.1f} MiB unzipped = {parts}")
+        if total > LAMBDA_UNZIPPED_LIMIT:
+            problems.append(f"{build.name}: {total} bytes unzipped exceeds Lambda's {LAMBDA_UNZIPPED_LIMIT}")
+        elif total > budget:
+            problems.append(
+                f"{build.name}: {total / MIB:.1f} MiB exceeds the {kind} budget of {budget / MIB:.0f} MiB"
+            )
+        if build.is_api and build.is_media:
+            problems.append(f"{build.name}: an API function must not carry the media layer")
+        for name, path in build.layers.items():
+            if name in checked_layers:
+                continue
+            checked_layers.add(name)
+            wrong = foreign_binaries(path, args.arch)
+            if wrong:
+                problems.append(
+                    f"{name}: {len(wrong)} native files are not {args.arch}, e.g. {wrong[0]} "
+                    f"(build with `make build ARCH={args.arch}`)"
+                )
+
+    if args.smoke:
+        python313 = find_python313()
+        if args.arch != HOST_ARCH:
+            print(f"smoke test skipped: this machine is {HOST_ARCH}, the build is {args.arch}")
+        elif python313 is None:
+            print("smoke test skipped: no python3.13 (set PYTHON313=/path/to/python3.13)")
+        else:
+            for build in builds:
+                print(f"smoke test {build.name} with {python313}:")
+                if not smoke_test(build, python313):
+                    problems.append(f"{build.name}: its layers do not import with python3.13")
+
+    for problem in problems:
+        print(f"FAIL {problem}", file=sys.stderr)
+    if not problems and not args.quiet:
+        print(f"build OK for {args.arch}: {len(builds)} function(s) within limits")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
