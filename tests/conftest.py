@@ -10,6 +10,10 @@ import pytest
 from moto import mock_aws
 
 from vodcover import dependencies
+from vodcover.local.atomic_writes import make_moto_dynamodb_writes_atomic
+
+# Real DynamoDB's conditional writes are atomic; make moto's so too (see the module's docstring).
+make_moto_dynamodb_writes_atomic()
 
 TEST_BUCKET = "vodcover-test-media"
 TEST_TABLE = "vodcover-test-videos"

@@ -1,4 +1,8 @@
-"""Screenshot function: S3 ObjectCreated under ``uploads/`` → snapshots and a default cover."""
+"""Screenshot function: S3 ObjectCreated under ``uploads/`` → snapshots and a default cover.
+
+Also runs for objects registered through ``POST /videos/register`` (invoked asynchronously
+with ``{"register": {"videoId", "key"}}``), which may live anywhere in the bucket.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from vodcover import dependencies
 from vodcover.domain.keys import is_upload_key
-from vodcover.jobs.screenshot import ScreenshotJob, SnapshotOptions
+from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
 from vodcover.media.snapshots import capture_snapshots
 from vodcover.observability import bind_video, logger
 from vodcover.settings import get_settings
+from vodcover.usecases.cover_images import CoverImages
 
 # Leave time to record a failure before Lambda stops us.
 SAFETY_MARGIN_SECONDS = 15.0
@@ -20,20 +26,40 @@ SAFETY_MARGIN_SECONDS = 15.0
 
 def build_job() -> ScreenshotJob:
     settings = get_settings()
+    store = dependencies.media_store()
     return ScreenshotJob(
         videos=dependencies.video_repository(),
-        store=dependencies.media_store(),
+        store=store,
         events=dependencies.event_publisher(),
         capture=capture_snapshots,
         options=SnapshotOptions(
             count=settings.snapshot_count, width=settings.snapshot_width, quality=settings.jpeg_quality
         ),
+        cover_images=CoverImages(store=store, settings=settings),
     )
+
+
+def time_left(context: LambdaContext) -> float:
+    return max(5.0, context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_SECONDS)
+
+
+def report(result: JobResult) -> dict[str, str]:
+    logger.info("snapshot job finished", extra={"outcome": str(result.outcome)})
+    return {"videoId": result.video_id, "outcome": str(result.outcome)}
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job = build_job()
+    if "register" in event:
+        request = event["register"]
+        bind_video(request["videoId"])
+        return {
+            "results": [
+                report(job.run_registered(request["videoId"], request["key"], timeout=time_left(context)))
+            ]
+        }
+
     results = []
     for record in S3Event(event).records:
         key = unquote_plus(record.s3.get_object.key)
@@ -42,9 +68,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             continue
         video_id = job.resolve_video_id(key)
         bind_video(video_id)
-        timeout = max(5.0, context.get_remaining_time_in_millis() / 1000 - SAFETY_MARGIN_SECONDS)
         obj = record.s3.get_object
-        result = job.run(key, video_id=video_id, size=obj.size, etag=obj.etag, timeout=timeout)
-        logger.info("snapshot job finished", extra={"outcome": str(result.outcome), "key": key})
-        results.append({"videoId": result.video_id, "outcome": str(result.outcome)})
+        result = job.run(key, video_id=video_id, size=obj.size, etag=obj.etag, timeout=time_left(context))
+        results.append(report(result))
     return {"results": results}

@@ -18,12 +18,19 @@ NOW = "2026-11-25T12:00:00.000Z"
 SOURCE = SourceObject(key="uploads/v1/clip.mp4", size=1000, etag="abc")
 MEDIA = MediaInfo(duration=10, width=1280, height=720)
 SNAPSHOTS = [StoredSnapshot(index=0, time=1.0, key="snapshots/v1/0.jpg", width=1280, height=720)]
-SNAPSHOT_COVER = StoredCover(key="snapshots/v1/0.jpg", source=CoverSource.SNAPSHOT, width=1280, height=720, updated_at=NOW)
+SNAPSHOT_COVER = StoredCover(
+    key="snapshots/v1/0.jpg", source=CoverSource.SNAPSHOT, width=1280, height=720, updated_at=NOW
+)
 
 
 def uploading_record(**fields: object) -> VideoRecord:
     base = VideoRecord(
-        video_id="v1", owner="alice", title="Clip", status=VideoStatus.UPLOADING, created_at=NOW, updated_at=NOW
+        video_id="v1",
+        owner="alice",
+        title="Clip",
+        status=VideoStatus.UPLOADING,
+        created_at=NOW,
+        updated_at=NOW,
     )
     return base.changed(**fields)
 
@@ -44,7 +51,9 @@ def test_given_an_object_without_a_record_when_it_lands_then_an_unowned_record_i
 
 
 def test_given_an_uploading_record_when_its_object_lands_then_it_is_upload_succ() -> None:
-    record = processing.record_upload(uploading_record(), video_id="v1", source=SOURCE, file_name="clip.mp4", now=NOW)
+    record = processing.record_upload(
+        uploading_record(), video_id="v1", source=SOURCE, file_name="clip.mp4", now=NOW
+    )
 
     assert record is not None and record.status == VideoStatus.UPLOAD_SUCC
     assert record.owner == "alice" and record.title == "Clip"
@@ -90,7 +99,10 @@ def test_given_a_replaced_object_when_old_results_arrive_then_they_are_dropped()
     record = uploading_record(status=VideoStatus.PROCESSING, source=newer)
 
     assert complete(record) is None
-    assert processing.fail_processing(record, source=SOURCE, error=ErrorInfo(code="x", message="y"), now=NOW) is None
+    assert (
+        processing.fail_processing(record, source=SOURCE, error=ErrorInfo(code="x", message="y"), now=NOW)
+        is None
+    )
 
 
 def test_given_a_corrupt_video_when_processing_fails_then_the_record_says_why() -> None:

@@ -18,7 +18,11 @@ NOW = "2026-11-25T12:00:00.000Z"
 
 def new_record(video_id: str = "v1", owner: str | None = "alice", created_at: str = NOW) -> VideoRecord:
     return VideoRecord(
-        video_id=video_id, owner=owner, status=VideoStatus.UPLOADING, created_at=created_at, updated_at=created_at
+        video_id=video_id,
+        owner=owner,
+        status=VideoStatus.UPLOADING,
+        created_at=created_at,
+        updated_at=created_at,
     )
 
 
@@ -77,7 +81,9 @@ def test_given_a_writer_in_between_when_updating_then_the_change_is_reapplied_on
 def test_given_many_concurrent_writers_then_no_update_is_lost() -> None:
     repo = DynamoVideoRepository(TEST_TABLE, max_attempts=100)
     repo.update("v1", lambda current: current or new_record())
-    boto3.client("dynamodb")  # clients are created before threads start (botocore sessions are not thread-safe)
+    boto3.client(
+        "dynamodb"
+    )  # clients are created before threads start (botocore sessions are not thread-safe)
 
     def add_tag(n: int) -> None:
         repo.update("v1", lambda c: c.changed(tags=[*c.tags, f"t{n}"]) if c else None)

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from vodcover.dal.aws import reset_clients
 from vodcover.dal.events import EventPublisher
+from vodcover.dal.jobs import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.settings import get_settings, reset_settings
@@ -33,8 +34,13 @@ def event_publisher() -> EventPublisher:
     return EventPublisher(get_settings().event_bus)
 
 
+@lru_cache(maxsize=1)
+def job_starter() -> JobStarter:
+    return JobStarter()
+
+
 def reset() -> None:
-    for factory in (video_repository, media_store, event_publisher):
+    for factory in (video_repository, media_store, event_publisher, job_starter):
         factory.cache_clear()
     reset_settings()
     reset_clients()

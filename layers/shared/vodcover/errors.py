@@ -98,6 +98,13 @@ class ConcurrentUpdate(VodcoverError):
     status = 409
 
 
+class RegisterRefused(VodcoverError):
+    """One item of a register request cannot be registered (``Register.*`` codes)."""
+
+    code = "Register.Refused"
+    status = 400
+
+
 # --- cover images and URLs -------------------------------------------------------------
 class InvalidImage(VodcoverError):
     status = 400
@@ -139,3 +146,19 @@ class AuthMissing(VodcoverError):
 class AuthInvalid(VodcoverError):
     code = "Auth.Invalid"
     status = 403
+
+
+# --- pull-upload sources (POST /videos/pull; the record ends in UploadFail with the code) --
+class SourceUrlForbidden(VodcoverError):
+    code = "SourceUrl.Forbidden"
+    status = 400
+
+
+class SourceUrlUnreachable(VodcoverError):
+    code = "SourceUrl.Unreachable"
+    status = 400
+
+
+class SourceUrlTooLarge(VodcoverError):
+    code = "SourceUrl.TooLarge"
+    status = 413

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     cdn_base_url: str = ""  # when set, answers carry CDN URLs instead of presigned ones
 
     ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
+    cover_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Pull-upload (POST /videos/pull): the biggest source accepted (S3's single-object limit
+    # is 5 TiB; 5 GiB keeps one Lambda run well inside 15 minutes), the multipart part size
+    # (S3's minimum is 5 MiB; memory holds about two parts) and how long a source may stall.
+    pull_max_bytes: int = Field(default=5 * 1024**3, ge=1)
+    pull_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=64 * 1024**2)
+    pull_stall_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
 
     @property
     def allowed_cover_hosts(self) -> frozenset[str]:

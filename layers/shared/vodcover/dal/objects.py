@@ -46,6 +46,12 @@ class MediaStore:
             content_type=str(answer.get("ContentType", "")),
         )
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        """Server-side copy: a person's chosen snapshot survives the snapshots being redone."""
+        self._s3.copy_object(
+            Bucket=self.bucket, Key=target_key, CopySource={"Bucket": self.bucket, "Key": source_key}
+        )
+
     def list_keys(self, prefix: str) -> list[str]:
         keys: list[str] = []
         for page in self._s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
@@ -70,8 +76,13 @@ class MediaStore:
             )
         )
 
-    def presigned_put(self, key: str, *, content_type: str | None = None) -> str:
+    def presigned_put(
+        self, key: str, *, content_type: str | None = None, content_length: int | None = None
+    ) -> str:
+        """A PUT URL bound to the content type (and size, when known): S3 refuses anything else."""
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
         if content_type:
             params["ContentType"] = content_type
+        if content_length:
+            params["ContentLength"] = content_length
         return str(self._s3.generate_presigned_url("put_object", Params=params, ExpiresIn=self._ttl))

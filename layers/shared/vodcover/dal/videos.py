@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
@@ -75,39 +75,34 @@ def _plain(value: Any) -> Any:
 
 
 class DynamoVideoRepository:
-    """The boto3 implementation (resource API, so items are plain Python values)."""
+    """The boto3 implementation, on the low-level client (thread-safe, unlike resources)."""
 
     def __init__(self, table_name: str, *, max_attempts: int = 10) -> None:
         self._table_name = table_name
         self._max_attempts = max_attempts
-        self._table_handle: Any = None
 
     @property
-    def _table(self) -> Any:
-        if self._table_handle is None:
-            import boto3
-
-            self._table_handle = boto3.resource("dynamodb", config=client("dynamodb").meta.config).Table(
-                self._table_name
-            )
-        return self._table_handle
+    def _dynamodb(self) -> Any:
+        return client("dynamodb")
 
     def get(self, video_id: str) -> VideoRecord | None:
-        item = self._table.get_item(Key={"videoId": video_id}, ConsistentRead=True).get("Item")
-        return from_item(item) if item else None
+        answer = self._dynamodb.get_item(
+            TableName=self._table_name, Key={"videoId": {"S": video_id}}, ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return from_item(_unwrap(item)) if item else None
 
     def get_many(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]:
-        keys = [{"videoId": video_id} for video_id in dict.fromkeys(video_ids)]
+        keys = [{"videoId": {"S": video_id}} for video_id in dict.fromkeys(video_ids)]
         found: dict[str, VideoRecord] = {}
-        dynamodb = self._table.meta.client
         for start in range(0, len(keys), 100):
             request: dict[str, Any] = {
                 self._table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}
             }
             while request:
-                answer = dynamodb.batch_get_item(RequestItems=request)
+                answer = self._dynamodb.batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(self._table_name, []):
-                    record = from_item(item)
+                    record = from_item(_unwrap(item))
                     found[record.video_id] = record
                 request = answer.get("UnprocessedKeys") or {}
         return found
@@ -132,36 +127,34 @@ class DynamoVideoRepository:
         raise ConcurrentUpdate("The video is being changed by others; try again.")
 
     def _put_if_unchanged(self, stored: VideoRecord, current: VideoRecord | None) -> None:
-        if current is None:
-            condition = "attribute_not_exists(videoId)"
-            values: dict[str, Any] = {}
-        else:
-            condition = "version = :expected"
-            values = {":expected": current.version}
         kwargs: dict[str, Any] = {
-            "Item": to_item(stored),
-            "ConditionExpression": condition,
+            "TableName": self._table_name,
+            "Item": _wrap(to_item(stored)),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        if values:
-            kwargs["ExpressionAttributeValues"] = values
-        self._table.put_item(**kwargs)
+        if current is None:
+            kwargs["ConditionExpression"] = "attribute_not_exists(videoId)"
+        else:
+            kwargs["ConditionExpression"] = "version = :expected"
+            kwargs["ExpressionAttributeValues"] = {":expected": {"N": str(current.version)}}
+        self._dynamodb.put_item(**kwargs)
 
     def list_by_owner(self, owner: str, *, limit: int, next_token: str | None) -> Page:
         kwargs: dict[str, Any] = {
+            "TableName": self._table_name,
             "IndexName": OWNER_INDEX,
             "KeyConditionExpression": "#owner = :owner",
             "ExpressionAttributeNames": {"#owner": "owner"},
-            "ExpressionAttributeValues": {":owner": owner},
+            "ExpressionAttributeValues": {":owner": {"S": owner}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = decode_page_token(next_token, owner)
-        answer = self._table.query(**kwargs)
-        records = [from_item(item) for item in answer.get("Items", [])]
+            kwargs["ExclusiveStartKey"] = _wrap(decode_page_token(next_token, owner))
+        answer = self._dynamodb.query(**kwargs)
+        records = [from_item(_unwrap(item)) for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
-        return Page(records, encode_page_token(last) if last else None)
+        return Page(records, encode_page_token(_unwrap(last)) if last else None)
 
 
 def encode_page_token(last_key: dict[str, Any]) -> str:
@@ -186,8 +179,13 @@ def decode_page_token(token: str, owner: str) -> dict[str, Any]:
 
 
 _DESERIALIZER = TypeDeserializer()
+_SERIALIZER = TypeSerializer()
 
 
 def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
-    """Condition-failure answers carry typed values ({"S": ...}), unlike normal resource answers."""
+    """Typed attribute values ({"S": ...}) to plain ones."""
     return {key: _DESERIALIZER.deserialize(value) for key, value in item.items()}
+
+
+def _wrap(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _SERIALIZER.serialize(value) for key, value in item.items()}

@@ -16,7 +16,8 @@ from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, processing
-from vodcover.errors import MediaError
+from vodcover.domain import videos as video_rules
+from vodcover.errors import MediaError, VodcoverError
 from vodcover.models import (
     CoverSource,
     ErrorInfo,
@@ -27,6 +28,7 @@ from vodcover.models import (
     VideoRecord,
     utc_now,
 )
+from vodcover.usecases.cover_images import CoverImages
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +68,11 @@ class ScreenshotJob:
         events: EventPublisher,
         capture: SnapshotCapture,
         options: SnapshotOptions,
+        cover_images: CoverImages | None = None,
         on_snapshots_done: Callable[[VideoRecord], None] | None = None,
     ) -> None:
         self._videos = videos
+        self._cover_images = cover_images
         self._store = store
         self._events = events
         self._capture = capture
@@ -100,6 +104,8 @@ class ScreenshotJob:
         if not processing.needs_processing(landed.record, source):
             logger.info("video %s: object already processed, nothing to do", video_id)
             return JobResult(video_id, Outcome.SKIPPED, landed.record)
+        if landed.record is not None and landed.record.pending_cover_url:
+            self._apply_uploader_cover(video_id, landed.record.pending_cover_url)
 
         self._videos.update(
             video_id, lambda current: processing.start_processing(current, source=source, now=utc_now())
@@ -116,6 +122,42 @@ class ScreenshotJob:
             logger.warning("video %s: %s (%s)", video_id, exc.code, exc.detail[-500:])
             return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
         return self._complete(video_id, source, result)
+
+    def run_registered(self, video_id: str, key: str, *, timeout: float) -> JobResult:
+        """A ``register`` request recorded an existing object: process it like a fresh upload."""
+        record = self._videos.get(video_id)
+        if record is None or record.source is None or record.source.key != key:
+            logger.warning("video %s: no registered object %s; nothing to do", video_id, key)
+            return JobResult(video_id, Outcome.SKIPPED, record)
+        source = record.source
+        return self.run(key, video_id=video_id, size=source.size, etag=source.etag, timeout=timeout)
+
+    def _apply_uploader_cover(self, video_id: str, cover_url: str) -> None:
+        """The uploader's coverUrl, kept since creation, is fetched now that the video exists."""
+        if self._cover_images is None:
+            return
+        try:
+            prepared = self._cover_images.from_url(video_id, cover_url)
+        except VodcoverError as exc:
+            logger.warning(
+                "video %s: uploader's cover unusable (%s); snapshots will choose", video_id, exc.code
+            )
+            self._videos.update(
+                video_id, lambda current: video_rules.drop_pending_cover(current, cover_url, utc_now())
+            )
+            return
+        outcome = self._videos.update(
+            video_id,
+            lambda current: video_rules.apply_uploader_cover(
+                current, prepared.key, prepared.width, prepared.height, cover_url, utc_now()
+            ),
+        )
+        if not outcome.written:
+            self._cover_images.discard(prepared)
+            return
+        self._events.publish(
+            EventType.COVER_CHANGED, {"videoId": video_id, "source": "upload", "key": prepared.key}
+        )
 
     def _complete(self, video_id: str, source: SourceObject, result: Any) -> JobResult:
         stored = self._store_snapshots(video_id, result.snapshots)

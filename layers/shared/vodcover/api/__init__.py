@@ -1,0 +1,1 @@
+"""HTTP-shaped pieces of the API: request models, answer views, one error mapping."""

@@ -1,0 +1,1 @@
+"""Use cases behind the API routes: each drives the domain rules with data access."""

@@ -1,0 +1,233 @@
+"""Changing videos: info, and the cover from a URL, a snapshot, a candidate, a moment or an upload.
+
+The image is prepared first (fetched, checked, stored under ``covers/`` by content digest), then
+the record is changed in one conditional write that re-checks ownership and status on the
+freshest record. If that write is refused, the image just stored is removed again: nothing is
+left that no record points at.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from vodcover.api.schemas import BatchItem, VideoChanges
+from vodcover.api.validation import describe_validation_error
+from vodcover.dal.events import EventPublisher, EventType
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import VideoRepository
+from vodcover.domain.videos import (
+    InfoChanges,
+    apply_info,
+    apply_person_cover,
+    candidate_for_cover,
+    require_cover_changeable,
+    require_readable,
+    require_time_within,
+    snapshot_for_cover,
+)
+from vodcover.errors import NotOwner, VideoNotFound, VodcoverError
+from vodcover.models import VideoRecord, utc_now
+from vodcover.settings import Settings
+from vodcover.usecases.cover_images import CoverImages, PreparedCover
+
+logger = logging.getLogger(__name__)
+
+# (presigned video URL, seconds, width, quality, timeout) → (jpeg, width, height)
+FrameAt = Callable[[str, float, int, int, float], tuple[bytes, int, int]]
+
+
+@dataclass
+class BatchResult:
+    updated: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_answer(self) -> dict[str, Any]:
+        return {
+            "updated": self.updated,
+            "nonExistVideoIds": self.missing,
+            "forbiddenVideoIds": self.forbidden,
+            "failed": self.failed,
+        }
+
+
+class CoverEditor:
+    def __init__(
+        self,
+        *,
+        videos: VideoRepository,
+        store: MediaStore,
+        events: EventPublisher,
+        settings: Settings,
+        frame_at: FrameAt,
+    ) -> None:
+        self._videos = videos
+        self._store = store
+        self._events = events
+        self._settings = settings
+        self._frame_at = frame_at
+        self._images = CoverImages(store=store, settings=settings)
+
+    # --- one video ----------------------------------------------------------------------
+    def update(self, caller: str, video_id: str, changes: VideoChanges) -> VideoRecord:
+        record = require_readable(self._videos.get(video_id), video_id, caller)
+        if changes.cover_choices():
+            require_cover_changeable(record)
+        prepared = self._prepare_cover(record, changes)
+        info = InfoChanges(title=changes.title, description=changes.description, tags=changes.tags)
+        return self._write(
+            caller, video_id, info, prepared, previous_cover=record.cover.key if record.cover else None
+        )
+
+    def upload_cover(self, caller: str, video_id: str, data: bytes) -> VideoRecord:
+        record = require_readable(self._videos.get(video_id), video_id, caller)
+        require_cover_changeable(record)
+        prepared = self._images.from_bytes(video_id, data)
+        return self._write(
+            caller,
+            video_id,
+            InfoChanges(),
+            prepared,
+            previous_cover=record.cover.key if record.cover else None,
+        )
+
+    def _write(
+        self,
+        caller: str,
+        video_id: str,
+        info: InfoChanges,
+        prepared: PreparedCover | None,
+        *,
+        previous_cover: str | None,
+    ) -> VideoRecord:
+        def change(current: VideoRecord | None) -> VideoRecord:
+            now = utc_now()
+            updated = apply_info(require_readable(current, video_id, caller), info, now)
+            if prepared is not None:
+                updated = apply_person_cover(updated, prepared.key, prepared.width, prepared.height, now)
+            return updated
+
+        try:
+            outcome = self._videos.update(video_id, change)
+        except Exception:
+            if prepared is not None and prepared.key != previous_cover:
+                self._images.discard(prepared)
+            raise
+        record = outcome.record
+        assert record is not None  # change() never returns None
+        if prepared is not None and outcome.written:
+            self._events.publish(
+                EventType.COVER_CHANGED, {"videoId": video_id, "source": "user", "key": prepared.key}
+            )
+            if previous_cover and previous_cover.startswith("covers/") and previous_cover != prepared.key:
+                self._store.delete([previous_cover])  # the bucket keeps it as a noncurrent version
+        return record
+
+    # --- preparing the image --------------------------------------------------------------
+    def _prepare_cover(self, record: VideoRecord, changes: VideoChanges) -> PreparedCover | None:
+        video_id = record.video_id
+        if changes.cover_url is not None:
+            return self._images.from_url(video_id, changes.cover_url)
+        if changes.cover_snapshot is not None:
+            return self._images.copy_generated(video_id, *snapshot_for_cover(record, changes.cover_snapshot))
+        if changes.cover_candidate is not None:
+            return self._images.copy_generated(
+                video_id, *candidate_for_cover(record, changes.cover_candidate)
+            )
+        if changes.cover_time is not None:
+            require_time_within(record, changes.cover_time)
+            assert record.source is not None  # analysed videos have a source
+            jpeg, width, height = self._frame_at(
+                self._store.presigned_get(record.source.key),
+                changes.cover_time,
+                self._settings.snapshot_width,
+                self._settings.jpeg_quality,
+                self._settings.ffmpeg_timeout_seconds,
+            )
+            return self._images.from_frame(video_id, jpeg, width, height)
+        return None
+
+    # --- many videos ----------------------------------------------------------------------
+    def batch_update(self, caller: str, raw_updates: list[dict[str, Any]]) -> BatchResult:
+        result = BatchResult()
+        items: list[BatchItem] = []
+        seen: set[str] = set()
+        for raw in raw_updates:
+            item = self._parse_item(raw, result)
+            if item is None:
+                continue
+            if item.video_id in seen:
+                result.failed.append(
+                    failure(
+                        item.video_id,
+                        "InvalidParameter.VideoId",
+                        "The video appears more than once in the batch.",
+                    )
+                )
+                continue
+            seen.add(item.video_id)
+            items.append(item)
+
+        records = self._videos.get_many([item.video_id for item in items])
+        runnable = []
+        for item in items:
+            record = records.get(item.video_id)
+            if record is None:
+                result.missing.append(item.video_id)
+            elif record.owner != caller:
+                result.forbidden.append(item.video_id)
+            else:
+                runnable.append(item)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            outcomes = list(pool.map(lambda item: self._try_update(caller, item), runnable))
+        for item, error in zip(runnable, outcomes, strict=True):
+            if error is None:
+                result.updated.append(item.video_id)
+            elif isinstance(error, VideoNotFound):
+                result.missing.append(item.video_id)
+            elif isinstance(error, NotOwner):
+                result.forbidden.append(item.video_id)
+            else:
+                result.failed.append(failure(item.video_id, error.code, error.message))
+        return result
+
+    def _parse_item(self, raw: Any, result: BatchResult) -> BatchItem | None:
+        video_id = (
+            raw.get("videoId") if isinstance(raw, dict) and isinstance(raw.get("videoId"), str) else None
+        )
+        if not isinstance(raw, dict):
+            result.failed.append(
+                failure(None, "InvalidParameter.Updates", "Each update must be a JSON object.")
+            )
+            return None
+        try:
+            return BatchItem.model_validate(raw)
+        except ValidationError as exc:
+            code, message = describe_validation_error(exc.errors())  # type: ignore[arg-type]
+            result.failed.append(failure(video_id, code, message))
+            return None
+
+    def _try_update(self, caller: str, item: BatchItem) -> VodcoverError | None:
+        changes = VideoChanges.model_validate(
+            item.model_dump(by_alias=True, exclude={"video_id"}, exclude_unset=True)
+        )
+        try:
+            self.update(caller, item.video_id, changes)
+        except VodcoverError as exc:
+            return exc
+        except Exception:  # one item's surprise must not spoil the others
+            logger.exception("batch item %s failed unexpectedly", item.video_id)
+            return VodcoverError("The change could not be made; try again.")
+        return None
+
+
+def failure(video_id: str | None, code: str, message: str) -> dict[str, Any]:
+    return {"videoId": video_id, "code": code, "message": message}

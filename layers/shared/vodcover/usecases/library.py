@@ -1,0 +1,232 @@
+"""Creating uploads, registering objects, pulling from URLs, and reading videos.
+
+No Pillow or ffmpeg here: this module backs the light API function.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
+from vodcover.dal.jobs import JobStarter
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import Page, VideoRepository
+from vodcover.domain import keys
+from vodcover.domain.videos import new_upload_record, require_readable
+from vodcover.errors import RegisterRefused, VodcoverError
+from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
+from vodcover.net.safe_fetch import UrlPolicy, check_url
+from vodcover.settings import Settings
+
+# Prefixes the system writes to: registering them as videos would make no sense.
+SYSTEM_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/")
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    video_id: str
+    url: str
+    headers: dict[str, str]
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class BatchRead:
+    found: list[VideoRecord]
+    missing: list[str]
+    forbidden: list[str]
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    registered: list[dict[str, str]]
+    failed: list[dict[str, str]]
+
+
+class Library:
+    def __init__(
+        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: Settings
+    ) -> None:
+        self._videos = videos
+        self._store = store
+        self._jobs = jobs
+        self._settings = settings
+
+    def cover_url_policy(self) -> UrlPolicy:
+        return UrlPolicy(
+            allow_hosts=self._settings.allowed_cover_hosts, media_bucket=self._settings.media_bucket
+        )
+
+    # --- create-upload -----------------------------------------------------------------
+    def create_upload(self, caller: str, request: CreateUploadRequest) -> UploadTicket:
+        if request.cover_url:
+            check_url(request.cover_url, self.cover_url_policy())  # refuse hostile URLs now, fetch later
+        video_id = keys.new_video_id()
+        record = new_upload_record(
+            video_id=video_id,
+            owner=caller,
+            title=request.title,
+            file_name=request.file_name,
+            description=request.description,
+            tags=list(request.tags),
+            cover_url=request.cover_url,
+            now=utc_now(),
+        )
+        self._videos.update(video_id, lambda current: record if current is None else None)
+        content_type = mimetypes.guess_type(request.file_name)[0] or "application/octet-stream"
+        url = self._store.presigned_put(
+            keys.upload_key(video_id, request.file_name),
+            content_type=content_type,
+            content_length=request.file_size,
+        )
+        headers = {"Content-Type": content_type}
+        if request.file_size:
+            headers["Content-Length"] = str(request.file_size)
+        expires = datetime.now(UTC) + timedelta(seconds=self._settings.url_ttl_seconds)
+        return UploadTicket(
+            video_id, url, headers, expires.isoformat(timespec="seconds").replace("+00:00", "Z")
+        )
+
+    # --- reading ------------------------------------------------------------------------
+    def get(self, caller: str, video_id: str) -> VideoRecord:
+        return require_readable(self._videos.get(video_id), video_id, caller)
+
+    def get_many(self, caller: str, video_ids: list[str]) -> BatchRead:
+        records = self._videos.get_many(video_ids)
+        found, missing, forbidden = [], [], []
+        for video_id in dict.fromkeys(video_ids):
+            record = records.get(video_id)
+            if record is None:
+                missing.append(video_id)
+            elif record.owner != caller:
+                forbidden.append(video_id)
+            else:
+                found.append(record)
+        return BatchRead(found, missing, forbidden)
+
+    def library(self, caller: str, *, limit: int, next_token: str | None) -> Page:
+        return self._videos.list_by_owner(caller, limit=limit, next_token=next_token)
+
+    # --- pull-upload --------------------------------------------------------------------
+    def start_pull(self, caller: str, items: list[PullItem]) -> list[dict[str, Any]]:
+        answers = []
+        policy = self.cover_url_policy()
+        for item in items:
+            video_id = keys.new_video_id()
+            file_name = file_name_from_url(item.url)
+            error = self._refusal(item, policy)
+            record = new_upload_record(
+                video_id=video_id,
+                owner=caller,
+                title=item.title or file_name,
+                file_name=file_name,
+                description="",
+                tags=[],
+                cover_url=item.cover_url,
+                now=utc_now(),
+                status=VideoStatus.UPLOAD_FAIL if error else VideoStatus.UPLOADING,
+            ).changed(error=error)
+            self._videos.update(video_id, lambda current, record=record: record if current is None else None)
+            if error is None:
+                self._jobs.start(self._settings.pull_worker_function, {"videoId": video_id, "url": item.url})
+            answer: dict[str, Any] = {"videoId": video_id, "url": item.url, "status": str(record.status)}
+            if error is not None:
+                answer["error"] = error.model_dump()
+            answers.append(answer)
+        return answers
+
+    def _refusal(self, item: PullItem, cover_policy: UrlPolicy) -> ErrorInfo | None:
+        """Check both URLs up front, so an obviously bad item fails at once with its code."""
+        from vodcover.net.safe_fetch import source_url_policy
+
+        try:
+            check_url(item.url, source_url_policy(cover_policy))
+            if item.cover_url:
+                check_url(item.cover_url, cover_policy)
+        except VodcoverError as exc:
+            return ErrorInfo(code=exc.code, message=exc.message)
+        return None
+
+    # --- register-media -----------------------------------------------------------------
+    def register(self, caller: str, items: list[RegisterItem]) -> RegisterResult:
+        registered: list[dict[str, str]] = []
+        failed: list[dict[str, str]] = []
+        for item in items:
+            try:
+                video_id = self._register_one(caller, item)
+            except VodcoverError as exc:
+                failed.append({"key": item.key, "code": exc.code, "message": exc.message})
+            else:
+                registered.append({"videoId": video_id, "key": item.key})
+        return RegisterResult(registered=registered, failed=failed)
+
+    def _register_one(self, caller: str, item: RegisterItem) -> str:
+        key = item.key
+        if key.startswith(SYSTEM_PREFIXES) or key.endswith("/"):
+            raise RegisterRefused(
+                "That key holds vodcover's own output, not a video.", code="Register.InvalidKey"
+            )
+        if item.cover_url:
+            check_url(item.cover_url, self.cover_url_policy())
+        found = self._store.head(key)
+        if found is None:
+            raise RegisterRefused(f"No object {key} in the media bucket.", code="Register.NotFound")
+        video_id = self._existing_id_for(key) or keys.orphan_video_id(key)
+        source = SourceObject(key=key, size=found.size, etag=found.etag)
+        now = utc_now()
+        file_name = posixpath.basename(key)
+
+        def claim(current: VideoRecord | None) -> VideoRecord | None:
+            if current is not None and current.owner is not None:
+                raise RegisterRefused(f"{key} is already registered.", code="Register.AlreadyRegistered")
+            if current is not None:  # processed already, owned by nobody until now
+                return current.changed(
+                    owner=caller,
+                    title=item.title or current.title,
+                    pending_cover_url=item.cover_url,
+                    updated_at=now,
+                )
+            return new_upload_record(
+                video_id=video_id,
+                owner=caller,
+                title=item.title or file_name,
+                file_name=file_name,
+                description="",
+                tags=[],
+                cover_url=item.cover_url,
+                now=now,
+                status=VideoStatus.UPLOAD_SUCC,
+                source=source,
+            )
+
+        outcome = self._videos.update(video_id, claim)
+        record = outcome.record
+        if record is not None and record.status == VideoStatus.UPLOAD_SUCC:
+            self._jobs.start(
+                self._settings.screenshot_function, {"register": {"videoId": video_id, "key": key}}
+            )
+        return video_id
+
+    def _existing_id_for(self, key: str) -> str | None:
+        claimed = keys.parse_upload_key(key).claimed_video_id if keys.is_upload_key(key) else None
+        if not claimed:
+            return None
+        record = self._videos.get(claimed)
+        if record is not None and record.source is not None and record.source.key == key:
+            if record.owner is not None:
+                raise RegisterRefused(f"{key} is already registered.", code="Register.AlreadyRegistered")
+            return claimed
+        return None
+
+
+def file_name_from_url(url: str) -> str:
+    """A plain file name for a pulled video: the URL path's last part, or ``video.mp4``."""
+    path = urlsplit(url).path if "://" in url else ""
+    name = posixpath.basename(unquote(path)).strip()
+    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in "/\\")[:200]
+    return cleaned or "video.mp4"
