@@ -26,7 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 # Functions allowed to carry ffmpeg and Pillow. Add a media function here when it joins the template.
-MEDIA_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction"}
+MEDIA_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction", "CoversApiFunction"}
+# Registered videos (POST /videos/register) may lie anywhere in the media bucket, so the functions
+# that read videos (and the API that checks registered keys exist) read any key; they still
+# write only under their own prefixes.
+READS_ANY_KEY = {"ScreenshotFunction", "SmartCoverFunction", "VideosApiFunction", "CoversApiFunction"}
+# Registering checks any key exists; without ListBucket a missing key answers 403, not 404.
+LISTS_WHOLE_BUCKET = {"VideosApiFunction"}
 
 # Settings the template does not set, each with its reason.
 SETTINGS_NOT_IN_TEMPLATE = {
@@ -261,19 +267,23 @@ def test_policies_are_least_privilege(resources: dict[str, Any]) -> None:
                     key_part = text.partition(BUCKET_NAME_SUB)[2]
                     if key_part == "":  # the bucket itself: only listing, only under a prefix
                         assert actions == ["s3:ListBucket"], f"{name}: {actions} on the whole bucket"
-                        assert "s3:prefix" in statement["Condition"]["StringLike"]
-                    else:  # objects: under a named prefix, never the whole bucket
+                        if name not in LISTS_WHOLE_BUCKET:
+                            assert "s3:prefix" in statement["Condition"]["StringLike"]
+                    elif key_part == "/*":  # reading any object: only where videos are read
+                        assert name in READS_ANY_KEY and actions == ["s3:GetObject"], f"{name}: {actions} on {text}"
+                    else:  # objects: under a named prefix
                         assert re.fullmatch(r"/[a-z]+/\*", key_part), f"{name}: {actions} on {text}"
 
 
-def test_screenshot_function_reads_uploads_and_writes_only_its_outputs(resources: dict[str, Any]) -> None:
+def test_screenshot_function_reads_videos_and_writes_only_its_outputs(resources: dict[str, Any]) -> None:
     granted: dict[str, set[str]] = {}
     for statement in _statements(resources["ScreenshotFunction"]["Properties"]):
         for action in as_list(statement["Action"]):
             for resource in as_list(statement["Resource"]):
                 granted.setdefault(action, set()).add(sub_text(resource).partition(BUCKET_NAME_SUB)[2])
-    assert granted["s3:GetObject"] == {"/uploads/*"}
+    assert granted["s3:GetObject"] == {"/*"}  # uploads/ and registered videos anywhere
     assert granted["s3:PutObject"] == {"/snapshots/*", "/covers/*"}
+    assert granted["s3:DeleteObject"] == {"/snapshots/*", "/covers/*"}
 
 
 def test_functions_never_reference_the_bucket_resource(resources: dict[str, Any]) -> None:
@@ -293,8 +303,11 @@ def test_shared_layer_everywhere_media_layer_only_on_media_functions(template: d
         assert layers[0] == "SharedLayer", name
         if "MediaLayer" in layers:
             assert name in MEDIA_FUNCTIONS, f"{name} carries ffmpeg and Pillow but is no media function"
-        is_api = any(e["Type"] == "Api" for e in props.get("Events", {}).values())
-        assert not (is_api and "MediaLayer" in layers), f"API function {name} must stay small"
+    # The covers API checks images with Pillow (lazily) and takes coverTime frames with ffmpeg;
+    # every other API route lives in the videos API, which stays small.
+    assert "MediaLayer" not in effective_layers(
+        template, template["Resources"]["VideosApiFunction"]["Properties"]
+    )
     assert "MediaLayer" in effective_layers(
         template, template["Resources"]["ScreenshotFunction"]["Properties"]
     )

@@ -16,6 +16,7 @@ from vodcover import dependencies
 from vodcover.domain.keys import is_upload_key
 from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
 from vodcover.media.snapshots import capture_snapshots
+from vodcover.models import VideoRecord
 from vodcover.observability import bind_video, logger
 from vodcover.settings import get_settings
 from vodcover.usecases.cover_images import CoverImages
@@ -36,7 +37,13 @@ def build_job() -> ScreenshotJob:
             count=settings.snapshot_count, width=settings.snapshot_width, quality=settings.jpeg_quality
         ),
         cover_images=CoverImages(store=store, settings=settings),
+        on_snapshots_done=start_smart_cover if settings.smart_cover_on_upload else None,
     )
+
+
+def start_smart_cover(record: VideoRecord) -> None:
+    """``SmartCoverOnUpload``: analyse every new video once its snapshots exist."""
+    dependencies.job_starter().start(get_settings().smart_cover_function, {"videoId": record.video_id})
 
 
 def time_left(context: LambdaContext) -> float:

@@ -91,6 +91,11 @@ def read_many(caller: str, ids: str) -> dict[str, Any]:
     }
 
 
+@app.post("/videos/<video_id>/smart-cover")
+def start_smart_cover(video_id: VideoId) -> Response[dict[str, Any]]:
+    return json_response(HTTPStatus.ACCEPTED, view(library().start_smart_cover(caller_of(app), video_id)))
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -181,3 +181,22 @@ def test_an_unknown_route_is_a_clear_404(videos_api: Any) -> None:
     status, answer = call(videos_api, api_event("DELETE", "/videos"))
 
     assert (status, answer["error"]["code"]) == (404, "NotFound")
+
+
+def test_smart_cover_starts_once_and_only_on_processed_videos(
+    videos_api: Any, started_jobs: list[tuple[str, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(videos_api.get_settings(), "smart_cover_function", "smart", raising=False)
+    uploading = create(videos_api)["videoId"]
+    status, answer = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
+    assert (status, answer["error"]["code"]) == (403, "Forbidden.IllegalStatus")
+
+    dependencies.video_repository().update(uploading, lambda c: c.changed(status=VideoStatus.NORMAL) if c else None)
+    status, first = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
+    status_again, again = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
+
+    assert (status, status_again) == (202, 202)
+    assert first["smartCover"]["status"] == again["smartCover"]["status"] == "Processing"
+    assert started_jobs == [("smart", {"videoId": uploading})]
+    status, answer = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover", caller=BOB))
+    assert (status, answer["error"]["code"]) == (403, "Forbidden.NotOwner")

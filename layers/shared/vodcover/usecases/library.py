@@ -16,7 +16,7 @@ from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.dal.jobs import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import Page, VideoRepository
-from vodcover.domain import keys
+from vodcover.domain import keys, smart
 from vodcover.domain.videos import new_upload_record, require_readable
 from vodcover.errors import RegisterRefused, VodcoverError
 from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
@@ -211,6 +211,19 @@ class Library:
                 self._settings.screenshot_function, {"register": {"videoId": video_id, "key": key}}
             )
         return video_id
+
+    # --- smart cover --------------------------------------------------------------------
+    def start_smart_cover(self, caller: str, video_id: str) -> VideoRecord:
+        """Mark the analysis as running and start it; a repeated request changes nothing."""
+
+        def start(current: VideoRecord | None) -> VideoRecord | None:
+            return smart.start_smart_cover(require_readable(current, video_id, caller), now=utc_now())
+
+        outcome = self._videos.update(video_id, start)
+        if outcome.written:
+            self._jobs.start(self._settings.smart_cover_function, {"videoId": video_id})
+        assert outcome.record is not None  # require_readable refused a missing record
+        return outcome.record
 
     def _existing_id_for(self, key: str) -> str | None:
         claimed = keys.parse_upload_key(key).claimed_video_id if keys.is_upload_key(key) else None

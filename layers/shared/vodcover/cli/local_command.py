@@ -1,0 +1,68 @@
+"""``vodcover local``: run the whole stack on this machine until Ctrl-C (DESIGN §2)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from vodcover.cli import progress
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "local",
+        help="run the API, S3 and the functions locally (no AWS account, no Docker)",
+        description="Start the local stack from template.yaml and serve until Ctrl-C. "
+        "VODCOVER_COVER_URL_ALLOW_HOSTS and other VODCOVER_* knobs in the environment are honoured.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="API port (default 3000)")
+    parser.add_argument("--s3-port", type=int, default=0, help="embedded S3/DynamoDB port (default: any)")
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="KEY:SECRET",
+        help="another caller besides local:local-secret (repeatable)",
+    )
+    parser.add_argument("--template", type=Path, default=None, help="SAM template (default: ./template.yaml)")
+    parser.set_defaults(run=run_local)
+
+
+def run_local(args: argparse.Namespace) -> None:
+    from vodcover.local.emulator import PortInUse  # lazy: needs moto
+    from vodcover.local.stack import DEFAULT_USERS, LocalStack, parse_user
+
+    users = dict(DEFAULT_USERS)
+    for text in args.user:
+        try:
+            key, secret = parse_user(text)
+        except ValueError as exc:
+            raise SystemExit(f"--user: {exc}") from None
+        users[key] = secret
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    stack = LocalStack(args.template, host=args.host, port=args.port, s3_port=args.s3_port, users=users)
+    try:
+        try:
+            stack.start()
+        except PortInUse as exc:
+            raise SystemExit(f"vodcover local: {exc}; choose another with --port/--s3-port") from None
+        print(stack.describe(), flush=True)
+        progress("\nServing; press Ctrl-C to stop.")
+        try:
+            while not stopping.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        progress("Stopping…")
+    finally:
+        stack.stop()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,276 @@
+"""``LocalStack``: the whole deployed shape on one machine, read from ``template.yaml``.
+
+It composes the embedded AWS (moto: S3, DynamoDB, SQS, EventBridge), the in-process Lambda
+(handlers, S3 event delivery, async invocations), the Lambda ``Invoke`` stand-in that product
+code reaches through plain boto3, and the SigV4-checking API front. Use it as a context
+manager; :meth:`LocalStack.wait_idle` waits until every triggered job has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from vodcover.local.emulator import (
+    AwsEmulator,
+    create_event_queue,
+    create_media_bucket,
+    create_table,
+    queue_depth,
+    route_s3_events,
+)
+from vodcover.local.http_front import ApiFront, Router
+from vodcover.local.invoker import (
+    DEFAULT_RETRY_DELAYS,
+    FailedInvocation,
+    LocalLambda,
+    ProcessEnvironment,
+    S3EventDelivery,
+    merged_environment,
+    s3_routes,
+)
+from vodcover.local.lambda_endpoint import LambdaEndpoint
+from vodcover.local.sigv4 import SigV4Verifier
+from vodcover.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
+from vodcover.settings import reset_settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USERS: Mapping[str, str] = {"local": "local-secret"}
+DEFAULT_BUCKET = "vodcover-media"
+DEFAULT_TABLE = "vodcover-videos"
+EVENT_QUEUE = "vodcover-local-s3-events"
+CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
+
+
+class StackError(Exception):
+    """The local stack could not start."""
+
+
+class StackNotIdle(TimeoutError):
+    """Jobs were still queued or running when :meth:`LocalStack.wait_idle` gave up."""
+
+
+def find_template(start: Path | None = None) -> Path:
+    """``template.yaml`` in the working directory or a parent, else the one beside this package.
+
+    The package sits in ``layers/shared/vodcover`` of the repository, so an editable install
+    finds the repository's template from anywhere.
+    """
+    base = (start or Path.cwd()).resolve()
+    candidates = [d / "template.yaml" for d in (base, *base.parents)]
+    candidates.append(Path(__file__).resolve().parents[4] / "template.yaml")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise TemplateError("no template.yaml in the working directory, its parents or the repository")
+
+
+class LocalStack:
+    """Everything ``vodcover local``, the demo and integration tests run against."""
+
+    def __init__(
+        self,
+        template: str | Path | SamTemplate | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        s3_port: int = 0,
+        users: Mapping[str, str] | None = None,
+        bucket: str = DEFAULT_BUCKET,
+        table: str = DEFAULT_TABLE,
+        region: str = "us-east-1",
+        parameter_overrides: Mapping[str, str] | None = None,
+        max_workers: int = 4,
+        retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
+        console_dir: Path = CONSOLE_DIR,
+    ) -> None:
+        self.template = (
+            template if isinstance(template, SamTemplate) else load_template(template or find_template())
+        )
+        self.host = host
+        self.users = dict(users if users is not None else DEFAULT_USERS)
+        self.bucket = bucket
+        self.table = table
+        self.region = region
+        self._bucket_id = _pick(self.template.buckets, "MediaBucket", "bucket")
+        self._table_id = _pick(tuple(self.template.tables), "VideosTable", "table")
+        self.resolver = Resolver(
+            self.template,
+            LocalNames(region=region, resources={self._bucket_id: bucket, self._table_id: table}),
+            parameter_overrides,
+        )
+        self.emulator = AwsEmulator(host, s3_port, region)
+        self.lambda_ = LocalLambda(
+            self.template, region=region, max_workers=max_workers, retry_delays=retry_delays
+        )
+        self.api = ApiFront(
+            Router.from_template(self.template),
+            SigV4Verifier(self.users),
+            self.lambda_,
+            console_dir=console_dir,
+            host=host,
+            port=port,
+        )
+        self.lambda_endpoint = LambdaEndpoint(self.lambda_, host=host)
+        self._environment = ProcessEnvironment()
+        self._delivery: S3EventDelivery | None = None
+        self._queue_url = ""
+        self._sqs: Any = None
+        self._started = False
+
+    # lifecycle ------------------------------------------------------------------------
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        """Start every part; on any failure stop what already runs and re-raise."""
+        started = time.monotonic()
+        self._started = True
+        try:
+            self.emulator.start()
+            self.lambda_endpoint.start()
+            self.api.start()
+            self._provision()
+            self._apply_environment()
+            self._delivery = S3EventDelivery(
+                self._sqs, self._queue_url, s3_routes(self.template, self._bucket_id), self.lambda_
+            )
+            self._delivery.start()
+        except BaseException:
+            self.stop()
+            raise
+        logger.info("local stack up in %.2fs", time.monotonic() - started)
+        return self
+
+    def stop(self) -> None:
+        """Stop threads and servers in dependency order; safe to call twice."""
+        if not self._started:
+            return
+        self._started = False
+        if self._delivery is not None:
+            self._delivery.stop()
+        self.lambda_.close()  # running jobs still need the emulator
+        self.api.stop()
+        self.lambda_endpoint.stop()
+        self._environment.restore()
+        forget_cached_wiring()
+        self.emulator.stop()
+
+    def _provision(self) -> None:
+        create_media_bucket(self.client("s3"), self.bucket, self.api.allowed_origins)
+        create_table(self.client("dynamodb"), self.template.table(self._table_id), self.table)
+        self._sqs = self.client("sqs")
+        self._queue_url, queue_arn = create_event_queue(self._sqs, EVENT_QUEUE)
+        route_s3_events(self.client("s3"), self.bucket, queue_arn, s3_routes(self.template, self._bucket_id))
+
+    def _apply_environment(self) -> None:
+        """What handlers see: the emulator, the Invoke stand-in, and the template's variables."""
+        self._environment.apply(self.emulator.environment())
+        self._environment.apply({"AWS_ENDPOINT_URL_LAMBDA": self.lambda_endpoint.endpoint})
+        self._environment.apply(merged_environment(self.template, self.resolver))
+        forget_cached_wiring()
+
+    # access ---------------------------------------------------------------------------
+    @property
+    def api_endpoint(self) -> str:
+        return self.api.endpoint
+
+    @property
+    def s3_endpoint(self) -> str:
+        return self.emulator.endpoint_url
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.api.endpoint}/console/"
+
+    @property
+    def failures(self) -> list[FailedInvocation]:
+        """Asynchronous invocations that failed every retry (the on-failure destination)."""
+        return self.lambda_.failures
+
+    def client(self, service: str) -> Any:
+        """A boto3 client on the embedded AWS (S3, DynamoDB, SQS, EventBridge…)."""
+        return self.emulator.client(service)
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Call a function synchronously, as ``InvocationType=RequestResponse`` would."""
+        return self.lambda_.invoke(logical_id, event)
+
+    def invoke_async(self, logical_id: str, event: Any) -> None:
+        """Start a function like ``InvocationType=Event``: retried, parked on failure."""
+        self.lambda_.invoke_async(logical_id, event)
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Block until no S3 event is queued or in progress and no async invocation runs."""
+        deadline = time.monotonic() + timeout
+        while True:
+            depth = queue_depth(self._sqs, self._queue_url)
+            busy = self.lambda_.busy
+            if depth == 0 and busy == 0:
+                return
+            if time.monotonic() > deadline:
+                raise StackNotIdle(
+                    f"after {timeout}s: {depth} S3 event(s) queued, {busy} invocation(s) running"
+                )
+            time.sleep(0.05)
+
+    def describe(self) -> str:
+        """What a user needs to talk to the stack: endpoints, credentials, an example call."""
+        access_key, secret = next(iter(self.users.items()))
+        fake_credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
+        lines = [
+            f"API endpoint   {self.api_endpoint}",
+            f"Console        {self.console_url}",
+            f"S3 endpoint    {self.s3_endpoint}   (bucket {self.bucket}, any credentials)",
+            f"DynamoDB       {self.s3_endpoint}   (table {self.table})",
+            f"Region         {self.region}",
+            "Callers        " + ", ".join(f"{key}:{value}" for key, value in self.users.items()),
+            "",
+            "Try:",
+            f"  curl --aws-sigv4 'aws:amz:{self.region}:execute-api' --user '{access_key}:{secret}' \\",
+            f"       {self.api_endpoint}/videos",
+            f"  AWS_ENDPOINT_URL={self.s3_endpoint} {fake_credentials} \\",
+            f"       aws s3 cp video.mp4 s3://{self.bucket}/uploads/$(uuidgen | tr -d -)/video.mp4",
+        ]
+        return "\n".join(lines)
+
+
+def forget_cached_wiring() -> None:
+    """Drop settings and clients built from the environment the stack just changed."""
+    try:
+        from vodcover import dependencies
+    except ImportError:  # pragma: no cover - a package without the data access layer
+        reset_settings()
+    else:
+        dependencies.reset()
+
+
+def _pick(logical_ids: tuple[str, ...], preferred: str, kind: str) -> str:
+    if preferred in logical_ids:
+        return preferred
+    if len(logical_ids) == 1:
+        return logical_ids[0]
+    raise StackError(
+        f"the template needs a {kind} named {preferred} (found {', '.join(logical_ids) or 'none'})"
+    )
+
+
+def parse_user(text: str) -> tuple[str, str]:
+    """``KEY:SECRET`` → (key, secret), for ``--user``."""
+    key, sep, secret = text.partition(":")
+    if not sep or not key or not secret:
+        raise ValueError(f"expected KEY:SECRET, got {text!r}")
+    return key, secret
+
+
+__all__ = ["DEFAULT_USERS", "LocalStack", "StackError", "StackNotIdle", "find_template", "parse_user"]
