@@ -18,9 +18,9 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import Page, VideoRepository
 from vodcover.domain import keys, smart
 from vodcover.domain.videos import new_upload_record, require_readable
-from vodcover.errors import RegisterRefused, VodcoverError
+from vodcover.errors import RegisterRefused, SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
-from vodcover.net.safe_fetch import UrlPolicy, check_url
+from vodcover.net.safe_fetch import UrlPolicy, check_url, source_url_policy
 from vodcover.settings import Settings
 
 # Prefixes the system writes to: registering them as videos would make no sense.
@@ -142,9 +142,9 @@ class Library:
 
     def _refusal(self, item: PullItem, cover_policy: UrlPolicy) -> ErrorInfo | None:
         """Check both URLs up front, so an obviously bad item fails at once with its code."""
-        from vodcover.net.safe_fetch import source_url_policy
-
         try:
+            if item.url.lower().startswith("s3://"):
+                raise SourceUrlForbidden("The video is in the media bucket already: register it instead.")
             check_url(item.url, source_url_policy(cover_policy))
             if item.cover_url:
                 check_url(item.cover_url, cover_policy)

@@ -1,0 +1,155 @@
+"""The pull-upload job: copy a URL someone gave us into ``uploads/{videoId}/{fileName}``.
+
+The API created the record (``Uploading``, with ``file_name``) and invoked us asynchronously.
+We stream the source through :func:`vodcover.net.open_stream` (public addresses only, every
+redirect re-checked, size and time capped) into the bucket part by part, never holding the
+whole body. On success nothing more is written: the object's ObjectCreated event starts the
+screenshot job like any upload's. On a source error the record ends ``UploadFail`` with a
+``SourceUrl.*`` code and nothing is left in the bucket.
+
+Lambda may deliver an asynchronous event twice: a run for a video no longer ``Uploading``
+does nothing, and a second copy of the same source writes the same key with the same bytes.
+Errors of our own (S3, DynamoDB) propagate so that Lambda retries the event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import Field
+
+from vodcover.dal.multipart import part_size_for, upload_chunks
+from vodcover.dal.videos import VideoRepository
+from vodcover.domain import keys, pull
+from vodcover.errors import VodcoverError
+from vodcover.models import CamelModel, ErrorInfo, VideoRecord, utc_now
+from vodcover.net.safe_fetch import MAX_URL_LENGTH, SourceStream, UrlPolicy, open_stream, safe_file_name
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 840.0  # Lambda's 900 s, less time to abort and record a failure
+READ_CHUNK_BYTES = 1024 * 1024
+
+
+class PullEvent(CamelModel):
+    """The asynchronous invocation's payload: ``{"videoId": "...", "url": "..."}``."""
+
+    video_id: str = Field(pattern=keys.VIDEO_ID_PATTERN.pattern)
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH)
+
+
+@dataclass(frozen=True)
+class PullOptions:
+    max_bytes: int
+    part_size: int
+    stall_timeout: float
+
+
+class Outcome(StrEnum):
+    UPLOADED = "uploaded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class PullResult:
+    video_id: str
+    outcome: Outcome
+    key: str | None = None
+    size: int = 0
+    error: ErrorInfo | None = None
+
+
+class StreamOpener(Protocol):
+    """What the job needs to read a source (:func:`vodcover.net.open_stream`)."""
+
+    def __call__(
+        self, url: str, policy: UrlPolicy, *, timeout: float, max_bytes: int, stall_timeout: float | None
+    ) -> AbstractContextManager[SourceStream]: ...
+
+
+class ChunkUploader(Protocol):
+    """What the job needs to write the copy (:func:`vodcover.dal.multipart.upload_chunks`)."""
+
+    def __call__(
+        self, bucket: str, key: str, chunks: Iterable[bytes], *, content_type: str, part_size: int
+    ) -> int: ...
+
+
+class PullJob:
+    def __init__(
+        self,
+        *,
+        videos: VideoRepository,
+        bucket: str,
+        policy: UrlPolicy,
+        options: PullOptions,
+        opener: StreamOpener = open_stream,
+        uploader: ChunkUploader = upload_chunks,
+    ) -> None:
+        self._videos = videos
+        self._bucket = bucket
+        self._policy = policy
+        self._options = options
+        self._open = opener
+        self._upload = uploader
+
+    def run(self, video_id: str, url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> PullResult:
+        """Copy ``url`` for ``video_id``, or record why not; a no-op unless it awaits its pull."""
+        record = self._videos.get(video_id)
+        if record is None or not pull.awaits_pull(record):
+            logger.info("video %s is not awaiting a pull; nothing to do", video_id)
+            return PullResult(video_id, Outcome.SKIPPED)
+        try:
+            key, size = self._copy(record, url, timeout)
+        except VodcoverError as exc:
+            logger.warning("video %s: pull failed with %s (%s)", video_id, exc.code, exc.detail[-500:])
+            return self._fail(video_id, ErrorInfo(code=exc.code, message=exc.message))
+        logger.info("video %s: pulled %d bytes into %s", video_id, size, key)
+        return PullResult(video_id, Outcome.UPLOADED, key=key, size=size)
+
+    def _copy(self, record: VideoRecord, url: str, timeout: float) -> tuple[str, int]:
+        with self._open(
+            url,
+            self._policy,
+            timeout=timeout,
+            max_bytes=self._options.max_bytes,
+            stall_timeout=self._options.stall_timeout,
+        ) as stream:
+            key = keys.upload_key(record.video_id, upload_file_name(record.file_name, stream.file_name))
+            size = self._upload(
+                self._bucket,
+                key,
+                stream.iter_chunks(READ_CHUNK_BYTES),
+                content_type=stream.content_type,
+                part_size=part_size_for(self._options.max_bytes, self._options.part_size),
+            )
+        return key, size
+
+    def _fail(self, video_id: str, error: ErrorInfo) -> PullResult:
+        self._videos.update(video_id, lambda current: pull.fail_pull(current, error=error, now=utc_now()))
+        return PullResult(video_id, Outcome.FAILED, error=error)
+
+
+def upload_file_name(recorded: str, from_source: str) -> str:
+    """The name the API recorded when it is a plain file name, else a sanitised one.
+
+    Keeping the recorded name keeps ``uploads/{id}/{fileName}`` and the record in agreement;
+    anything that could act as a path (``/``, ``..``, control characters) is made plain.
+    """
+    if recorded and _is_plain(recorded):
+        return recorded
+    return safe_file_name(recorded or from_source, fallback=from_source or "video")
+
+
+def _is_plain(name: str) -> bool:
+    return (
+        name not in {".", ".."}
+        and len(name.encode()) <= 255
+        and not any(ch in "/\\" or not ch.isprintable() for ch in name)
+    )
