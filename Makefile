@@ -33,7 +33,8 @@ test: $(STAMP) ## Run the whole test suite (unit, media, integration)
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check layers functions tests
 	$(BIN)/ruff format --check layers functions tests
-	$(BIN)/mypy layers/shared/vodcover functions
+	$(BIN)/mypy layers/shared/vodcover
+	for app in functions/*/app.py; do $(BIN)/mypy "$$app" || exit 1; done
 
 # AWS SAM CLI lives in its own virtual environment: its pinned dependencies clash with ours.
 SAM_VENV := .venv-sam

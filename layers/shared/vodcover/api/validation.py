@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
-def describe_validation_error(errors: list[dict[str, Any]]) -> tuple[str, str]:
+def describe_validation_error(errors: Sequence[Any]) -> tuple[str, str]:
     """The first problem as a stable code: InvalidJson, Batch.TooLarge or InvalidParameter.<Name>."""
-    first = errors[0] if errors else {"type": "value_error", "loc": ("body",), "msg": "Invalid request."}
+    first: dict[str, Any] = (
+        dict(errors[0]) if errors else {"type": "value_error", "loc": ("body",), "msg": "Invalid request."}
+    )
     kind = str(first.get("type", ""))
     context = first.get("ctx") or {}
     if kind == "json_invalid":

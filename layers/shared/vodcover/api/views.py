@@ -46,6 +46,8 @@ def video_view(record: VideoRecord, url_for: UrlFor) -> dict[str, Any]:
             for s in record.snapshots
         ],
         "smartCover": None,
+        # Not in DESIGN §3's list (extra fields are allowed): lets the console play the video.
+        "sourceUrl": None if record.source is None else url_for(record.source.key),
     }
     if record.smart_cover is not None:
         smart = record.smart_cover

@@ -211,7 +211,7 @@ class CoverEditor:
         try:
             return BatchItem.model_validate(raw)
         except ValidationError as exc:
-            code, message = describe_validation_error(exc.errors())  # type: ignore[arg-type]
+            code, message = describe_validation_error(exc.errors())
             result.failed.append(failure(video_id, code, message))
             return None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,7 +78,7 @@ class Library:
             cover_url=request.cover_url,
             now=utc_now(),
         )
-        self._videos.update(video_id, lambda current: record if current is None else None)
+        self._videos.update(video_id, only_if_new(record))
         content_type = mimetypes.guess_type(request.file_name)[0] or "application/octet-stream"
         url = self._store.presigned_put(
             keys.upload_key(video_id, request.file_name),
@@ -131,7 +132,7 @@ class Library:
                 now=utc_now(),
                 status=VideoStatus.UPLOAD_FAIL if error else VideoStatus.UPLOADING,
             ).changed(error=error)
-            self._videos.update(video_id, lambda current, record=record: record if current is None else None)
+            self._videos.update(video_id, only_if_new(record))
             if error is None:
                 self._jobs.start(self._settings.pull_worker_function, {"videoId": video_id, "url": item.url})
             answer: dict[str, Any] = {"videoId": video_id, "url": item.url, "status": str(record.status)}
@@ -235,6 +236,11 @@ class Library:
                 raise RegisterRefused(f"{key} is already registered.", code="Register.AlreadyRegistered")
             return claimed
         return None
+
+
+def only_if_new(record: VideoRecord) -> Callable[[VideoRecord | None], VideoRecord | None]:
+    """A mutation creating ``record`` unless its (random) id is somehow taken already."""
+    return lambda current: record if current is None else None
 
 
 def file_name_from_url(url: str) -> str:
