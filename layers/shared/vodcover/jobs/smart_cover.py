@@ -1,0 +1,185 @@
+"""The smart-cover job: analyse a processed video, store candidates and an animated cover.
+
+Started asynchronously with ``{"videoId"}`` by ``POST /videos/{id}/smart-cover`` (which has
+already set ``smartCover.status = Processing``) or, with ``SmartCoverOnUpload``, after the
+default snapshots (then this job starts it itself). Lambda may deliver an event twice: keys are
+deterministic (``smart/{id}/{n}.jpg``, ``animated/{id}/cover.{gif,webp}``) and every record
+change is a pure domain function applied with optimistic concurrency, so a repeat rewrites the
+same objects and records the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from vodcover.dal.events import EventPublisher, EventType
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import VideoRepository
+from vodcover.domain import keys
+from vodcover.domain.smart import (
+    complete_smart_cover,
+    fail_smart_cover,
+    is_smart_cover_running,
+    start_smart_cover,
+)
+from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
+from vodcover.jobs.screenshot import JobResult, Outcome
+from vodcover.models import AnimatedCover, ErrorInfo, SmartCandidate, SourceObject, VideoRecord, utc_now
+
+logger = logging.getLogger(__name__)
+
+ANIMATION_SHARE = 0.35  # of the time budget left after selection; the animation is optional
+
+
+class CandidateSelector(Protocol):
+    """``vodcover.media.smart.select_candidates``."""
+
+    def __call__(self, source: str, *, count: int, timeout: float, width: int, quality: int) -> Any: ...
+
+
+class AnimationMaker(Protocol):
+    """``vodcover.media.animated.make_animated_cover``."""
+
+    def __call__(self, source: str, moments: Any, *, timeout: float) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SmartCoverOptions:
+    count: int
+    width: int  # 0: the source size within the cover limits
+    quality: int
+    animated: bool = True
+
+
+class SmartCoverJob:
+    def __init__(
+        self,
+        *,
+        videos: VideoRepository,
+        store: MediaStore,
+        events: EventPublisher,
+        select: CandidateSelector,
+        animate: AnimationMaker | None,
+        options: SmartCoverOptions,
+    ) -> None:
+        self._videos = videos
+        self._store = store
+        self._events = events
+        self._select = select
+        self._animate = animate
+        self._options = options
+
+    def run(self, video_id: str, *, timeout: float) -> JobResult:
+        deadline = time.monotonic() + timeout
+        record = self._claim(video_id)
+        if record is None or record.source is None:
+            return JobResult(video_id, Outcome.SKIPPED, record)
+        source = record.source
+        url = self._store.presigned_get(source.key)
+        try:
+            result = self._select(
+                url,
+                count=self._options.count,
+                timeout=_left(deadline),
+                width=self._options.width,
+                quality=self._options.quality,
+            )
+        except MediaError as exc:
+            logger.warning("video %s: smart cover failed: %s (%s)", video_id, exc.code, exc.detail[-500:])
+            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
+        candidates = self._store_candidates(video_id, result.candidates)
+        animated = self._store_animation(video_id, url, result.moments, deadline)
+        return self._complete(video_id, source, candidates, animated)
+
+    def _claim(self, video_id: str) -> VideoRecord | None:
+        """Mark the analysis as running (unless the API already did); None when it must not run."""
+
+        def start(current: VideoRecord | None) -> VideoRecord | None:
+            if is_smart_cover_running(current):
+                return None  # started by the API: carry on
+            return start_smart_cover(current, now=utc_now())
+
+        try:
+            outcome = self._videos.update(video_id, start)
+        except (VideoNotFound, IllegalStatus) as exc:
+            logger.info("video %s: smart cover not started: %s", video_id, exc.message)
+            return None
+        return outcome.record if is_smart_cover_running(outcome.record) else None
+
+    def _store_candidates(self, video_id: str, found: list[Any]) -> list[SmartCandidate]:
+        stored = []
+        for index, candidate in enumerate(found):
+            key = keys.smart_key(video_id, index)
+            self._store.put(key, candidate.jpeg, "image/jpeg", cache_control="max-age=86400")
+            stored.append(
+                SmartCandidate(
+                    index=index,
+                    time=round(candidate.time, 3),
+                    score=round(candidate.score, 4),
+                    key=key,
+                    width=candidate.width,
+                    height=candidate.height,
+                )
+            )
+        wanted = {item.key for item in stored}
+        leftovers = [k for k in self._store.list_keys(f"smart/{video_id}/") if k not in wanted]
+        if leftovers:  # an earlier run proposed more candidates; the record will no longer name them
+            self._store.delete(leftovers)
+        return stored
+
+    def _store_animation(
+        self, video_id: str, url: str, moments: Any, deadline: float
+    ) -> AnimatedCover | None:
+        """The animated cover is a bonus: when it cannot be made, the candidates still count."""
+        if self._animate is None or not self._options.animated or not moments:
+            return None
+        try:
+            animation = self._animate(url, moments, timeout=max(5.0, _left(deadline) * ANIMATION_SHARE))
+        except MediaError as exc:
+            logger.warning("video %s: no animated cover: %s (%s)", video_id, exc.code, exc.detail[-300:])
+            return None
+        gif_key, webp_key = keys.animated_key(video_id, "gif"), keys.animated_key(video_id, "webp")
+        self._store.put(gif_key, animation.gif, "image/gif", cache_control="max-age=86400")
+        self._store.put(webp_key, animation.webp, "image/webp", cache_control="max-age=86400")
+        return AnimatedCover(gif=gif_key, webp=webp_key)
+
+    def _complete(
+        self,
+        video_id: str,
+        source: SourceObject,
+        candidates: list[SmartCandidate],
+        animated: AnimatedCover | None,
+    ) -> JobResult:
+        outcome = self._videos.update(
+            video_id,
+            lambda current: complete_smart_cover(
+                current, source=source, candidates=candidates, animated=animated, now=utc_now()
+            ),
+        )
+        record = outcome.record
+        if record is None or record.source != source:
+            logger.info("video %s: object replaced while analysing; results dropped", video_id)
+            return JobResult(video_id, Outcome.SKIPPED, record)
+        self._events.publish(
+            EventType.SMART_COVER_COMPLETE,
+            {
+                "videoId": video_id,
+                "candidateCount": len(candidates),
+                "animated": animated is not None,
+                "coverSource": str(record.cover.source) if record.cover else None,
+            },
+        )
+        return JobResult(video_id, Outcome.PROCESSED, record)
+
+    def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
+        outcome = self._videos.update(
+            video_id, lambda current: fail_smart_cover(current, source=source, error=error, now=utc_now())
+        )
+        return JobResult(video_id, Outcome.FAILED, outcome.record)
+
+
+def _left(deadline: float) -> float:
+    return max(1.0, deadline - time.monotonic())

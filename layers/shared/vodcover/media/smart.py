@@ -1,0 +1,445 @@
+"""Smart cover: the few frames that best represent a video and look good, found cheaply.
+
+Cost is what makes this usable on every upload, so the video is decoded as little as possible:
+
+1. **One analysis pass over keyframes only** (``-skip_frame nokey``, no deblocking), scaled to
+   ~200 px by ffmpeg, as raw RGB on a pipe; ``showinfo`` gives each frame's timestamp. Dense
+   keyframes are thinned *before* decoding by an input bitstream filter that drops keyframe
+   packets closer than ``step`` seconds to the last kept one, so a 1 s GOP or an hour-long
+   video costs no more than needed. Long videos are split in two halves decoded in parallel.
+2. **A cheap fallback for sparse keyframes** (GOP ≥ 10 s, or fewer than ~3xK keyframes): a few
+   extra frames by input seeking inside the largest gaps.
+3. **Selection** in pure Python (:mod:`vodcover.media.scene_selection`): junk out, shots and
+   scenes, one best frame per distinct scene, ranked by quality x representativeness.
+4. **Extraction at full quality** by input seeking to the chosen moments only (a keyframe needs
+   one decoded picture), encoded to JPEG by Pillow, in the display orientation.
+
+The source is a local path or an http(s) URL (presigned S3 URLs included): ffmpeg reads it with
+range requests and never downloads the whole file first.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+import math
+import re
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from PIL import Image
+
+from vodcover.errors import MediaCorrupt, MediaTimeout
+from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover.media.frame_features import measure
+from vodcover.media.probe import MediaProbe, probe, source_input_args
+from vodcover.media.scene_selection import AnalysedFrame, Pick, Selection, select_moments
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_LONG_SIDE = 192  # px: enough for exposure, blur, text strokes and colour; cheap to score
+MIN_ANALYSIS_STEP = 1.9  # s: keyframes closer than this add cost, not information
+# ~120 looks at a video find its scenes; more add decoding cost, not information. Beyond
+# 120 x 1.9 s (~4 min) the spacing grows: a 5-minute video is seen every ~2.5 s (every other
+# keyframe of a 2 s GOP), an hour every 30 s. Memory stays ~8 MB of 192 px RGB.
+MAX_ANALYSIS_FRAMES = 120
+PARALLEL_MIN_DURATION = 90.0  # s: below this, a second process costs more than it saves
+SPARSE_GAP = 10.0  # s: a keyframe gap this long may hide a whole scene
+SPARSE_FACTOR = 3  # fewer than 3xK analysed frames is too few to find K distinct scenes
+MAX_FALLBACK_SAMPLES = 24
+FULL_DECODE_SHARE = 0.6  # seeking that decodes more than 60 % of the video: decode it all once
+FALLBACK_WORKERS = 2
+EXTRACT_WORKERS = 2
+KEYFRAME_SEEK_EPSILON = 0.005  # s: aim just past a keyframe so rounding never lands on the GOP before
+# Candidates become covers: keep them within DESIGN §3's cover limits (1920 long, 1080 short side).
+MAX_LONG_SIDE = 1920
+MAX_SHORT_SIDE = 1080
+
+_SHOWINFO_RE = re.compile(r"\] n:\s*(\d+)\s+pts:\s*(-?\d+)\s+pts_time:(-?[0-9.]+(?:e-?\d+)?)")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed cover: when it is, how good, and the JPEG at full quality."""
+
+    time: float
+    score: float
+    jpeg: bytes
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A candidate's time and the stretch of good video around it (safe to animate)."""
+
+    time: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """The verdict on one analysed frame: lets the animated cover avoid junk without re-decoding."""
+
+    time: float
+    span: float
+    junk: str | None
+    quality: float
+    scene: int
+
+
+@dataclass(frozen=True)
+class SmartResult:
+    duration: float
+    width: int  # displayed size of the video
+    height: int
+    candidates: list[Candidate]
+    moments: list[Moment]  # one per candidate, same order
+    timeline: list[TimelineEntry]
+    scene_count: int
+    analysed_frames: int
+
+
+@dataclass(frozen=True)
+class _Sampled:
+    """An analysis frame and whether it is a keyframe (cheap to seek to exactly)."""
+
+    frame: AnalysedFrame
+    keyframe: bool
+
+
+def select_candidates(
+    source: str, *, count: int, timeout: float, width: int = 0, quality: int = 85
+) -> SmartResult:
+    """Up to ``count`` cover candidates from distinct scenes, best first, never junk.
+
+    ``width`` caps the candidates' displayed width (0: source width, within the cover limits).
+    Raises the typed ``Media*`` errors of :mod:`vodcover.media.probe` and ``MediaTimeout``.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    started = time.monotonic()
+    deadline = started + timeout
+    media = probe(source, timeout=timeout)
+    probed = time.monotonic()
+    sampled = analyse(source, media, count=count, deadline=deadline)
+    if not sampled:
+        raise MediaCorrupt("No frame of the video could be decoded.")
+    analysed = time.monotonic()
+    selection = select_moments([s.frame for s in sampled], count=count, duration=media.duration)
+    selected = time.monotonic()
+    size = candidate_size(media, width)
+    candidates = extract_candidates(source, media, sampled, selection.picks, size, quality, deadline)
+    logger.info(
+        "smart cover: %d frames analysed, %d scenes, %d candidates; "
+        "probe %.2fs, analysis %.2fs, selection %.2fs, extraction %.2fs",
+        len(sampled),
+        selection.scene_count,
+        len(candidates),
+        probed - started,
+        analysed - probed,
+        selected - analysed,
+        time.monotonic() - selected,
+    )
+    return SmartResult(
+        duration=media.duration,
+        width=media.width,
+        height=media.height,
+        candidates=candidates,
+        moments=[Moment(pick.time, pick.window[0], pick.window[1]) for pick in selection.picks],
+        timeline=timeline(selection),
+        scene_count=selection.scene_count,
+        analysed_frames=len(sampled),
+    )
+
+
+def timeline(selection: Selection) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(v.time, v.span, str(v.junk) if v.junk else None, round(v.quality, 4), v.scene)
+        for v in selection.verdicts
+    ]
+
+
+# --- analysis -----------------------------------------------------------------------------
+def analysis_size(media: MediaProbe, long_side: int = ANALYSIS_LONG_SIDE) -> tuple[int, int]:
+    """The displayed aspect ratio fitted in ``long_side``, even dimensions."""
+    return fit_size(media.width, media.height, long_side, long_side)
+
+
+def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
+    """Scale (width, height) down to fit the box, keeping the aspect ratio; even numbers."""
+    scale = min(1.0, max_width / width, max_height / height)
+    return max(2, int(width * scale / 2) * 2), max(2, int(height * scale / 2) * 2)
+
+
+def analysis_step(duration: float) -> float:
+    """Minimum spacing of analysed keyframes: dense enough for short scenes, bounded for long videos."""
+    return max(MIN_ANALYSIS_STEP, duration / MAX_ANALYSIS_FRAMES)
+
+
+def analyse(source: str, media: MediaProbe, *, count: int, deadline: float) -> list[_Sampled]:
+    """Keyframes (thinned), plus seeked samples when keyframes are too sparse to see every scene."""
+    size = analysis_size(media)
+    step = analysis_step(media.duration)
+    keyframes = decode_keyframes(source, media, size=size, step=step, deadline=deadline)
+    keyframe_times = [k.frame.time for k in keyframes]
+    extra_times = fallback_times(keyframe_times, media.duration, count)
+    if not extra_times:
+        return keyframes
+    if seek_decode_seconds(keyframe_times, extra_times) <= FULL_DECODE_SHARE * media.duration:
+        logger.info("sparse keyframes: %d extra samples by seeking", len(extra_times))
+        extra = sample_by_seeking(source, extra_times, size=size, deadline=deadline)
+    else:
+        spacing = fallback_spacing(media.duration, count)
+        logger.info("sparse keyframes: one decoding pass, a frame every %.1fs", spacing)
+        extra = sample_by_decoding(source, size=size, spacing=spacing, deadline=deadline)
+    known = sorted(keyframe_times)
+    extra = [s for s in extra if not _near_any(s.frame.time, known, 0.3)]
+    return sorted(keyframes + extra, key=lambda s: s.frame.time)
+
+
+def seek_decode_seconds(keyframe_times: Sequence[float], times: Sequence[float]) -> float:
+    """Seconds of video ffmpeg decodes to reach ``times`` by seeking (each from the keyframe before)."""
+    known = sorted(keyframe_times)
+    total = 0.0
+    for at in times:
+        before = [k for k in known if k <= at]
+        total += at - (before[-1] if before else 0.0)
+    return total
+
+
+def _near_any(value: float, sorted_values: Sequence[float], tolerance: float) -> bool:
+    position = bisect.bisect_left(sorted_values, value)
+    return any(
+        abs(sorted_values[i] - value) <= tolerance
+        for i in (position - 1, position)
+        if 0 <= i < len(sorted_values)
+    )
+
+
+def keyframe_pass_args(
+    source: str,
+    *,
+    size: tuple[int, int],
+    step: float,
+    start: float | None = None,
+    length: float | None = None,
+) -> list[str]:
+    """ffmpeg argv decoding only keyframes ``step`` apart, scaled, as raw RGB with timestamps."""
+    args: list[str] = []
+    if step > 0:
+        # Input bitstream filter: drop every packet that is not a keyframe at least `step` after
+        # the last kept one (register 0 holds its time, register 1 says one was kept).
+        keep = f"key*(gte(pts*tb-ld(0),{step - 0.05:.3f})+not(ld(1)))"
+        drop = f"if({keep},0*st(0,pts*tb)+0*st(1,1),1)".replace(",", r"\,")  # bsf-list escaping
+        args += ["-bsf:v", f"noise=drop={drop}"]
+    args += ["-skip_frame", "nokey", "-skip_loop_filter", "all", "-threads", "1"]
+    if start is not None:
+        args += ["-ss", f"{start:.3f}", "-noaccurate_seek"]
+    if length is not None:
+        args += ["-t", f"{length:.3f}"]
+    args += source_input_args(source)
+    width, height = size
+    args += [
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-vf", f"scale={width}:{height}:flags=area,setsar=1,showinfo",
+        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip
+    return args
+
+
+def decode_keyframes(
+    source: str, media: MediaProbe, *, size: tuple[int, int], step: float, deadline: float
+) -> list[_Sampled]:
+    """The analysis pass; long videos in two halves on two cores (each half its own process)."""
+    if media.duration < PARALLEL_MIN_DURATION:
+        return _decode_part(source, size=size, step=step, start=None, length=None, deadline=deadline)
+    middle = media.duration / 2.0
+    parts = [(None, middle), (middle, None)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(_decode_part, source, size=size, step=step, start=s, length=n, deadline=deadline)
+            for s, n in parts
+        ]
+        first, second = (future.result() for future in futures)
+    # The second half starts at the keyframe before the middle, which the first may also hold.
+    last = first[-1].frame.time if first else -math.inf
+    return first + [s for s in second if s.frame.time > last + 0.01]
+
+
+def _decode_part(
+    source: str,
+    *,
+    size: tuple[int, int],
+    step: float,
+    start: float | None,
+    length: float | None,
+    deadline: float,
+) -> list[_Sampled]:
+    args = keyframe_pass_args(source, size=size, step=step, start=start, length=length)
+    result = run_ffmpeg(args, timeout=remaining(deadline))
+    times = parse_showinfo_times(result.stderr)
+    images = split_raw_frames(result.stdout, size)
+    offset = start or 0.0
+    return [
+        _Sampled(AnalysedFrame(round(offset + t, 3), measure(image)), keyframe=True)
+        for t, image in zip(times, images, strict=False)
+    ]
+
+
+def parse_showinfo_times(stderr: str) -> list[float]:
+    """Each output frame's ``pts_time`` from showinfo's log lines, in output order."""
+    return [float(match.group(3)) for match in _SHOWINFO_RE.finditer(stderr)]
+
+
+def split_raw_frames(stream: bytes, size: tuple[int, int]) -> list[Image.Image]:
+    width, height = size
+    frame_bytes = width * height * 3
+    return [
+        Image.frombuffer("RGB", size, stream[offset : offset + frame_bytes], "raw", "RGB", 0, 1)
+        for offset in range(0, len(stream) - frame_bytes + 1, frame_bytes)
+    ]
+
+
+def fallback_times(keyframe_times: Sequence[float], duration: float, count: int) -> list[float]:
+    """Times to sample inside keyframe gaps when keyframes are too sparse to see every scene.
+
+    Nothing when keyframes are dense enough. Otherwise gaps are filled evenly so that no gap
+    exceeds ``spacing``, aiming at ``SPARSE_FACTOR x count`` frames overall, capped so the
+    fallback stays a few seeks.
+    """
+    bounds = [*sorted(keyframe_times), duration]
+    gaps = [(a, b) for a, b in zip([0.0, *bounds[:-1]], bounds, strict=True) if b > a]
+    widest = max((b - a for a, b in gaps), default=duration)
+    wanted = SPARSE_FACTOR * count
+    if len(keyframe_times) >= wanted and widest < SPARSE_GAP:
+        return []
+    spacing = fallback_spacing(duration, count)
+    times: list[float] = []
+    for start, end in gaps:
+        pieces = math.ceil((end - start) / spacing)
+        times += [start + (end - start) * i / pieces for i in range(1, pieces)]
+    times = [t for t in times if 0.05 < t < duration - 0.05]
+    if len(times) > MAX_FALLBACK_SAMPLES:
+        stride = len(times) / MAX_FALLBACK_SAMPLES
+        times = [times[int(i * stride)] for i in range(MAX_FALLBACK_SAMPLES)]
+    return [round(t, 3) for t in times]
+
+
+def fallback_spacing(duration: float, count: int) -> float:
+    return min(SPARSE_GAP / 2, max(MIN_ANALYSIS_STEP, duration / (SPARSE_FACTOR * count + 1)))
+
+
+def sample_by_decoding(
+    source: str, *, size: tuple[int, int], spacing: float, deadline: float
+) -> list[_Sampled]:
+    """Decode everything once, keep a small frame every ``spacing`` seconds.
+
+    Cheaper than seeking when keyframes are so sparse that each seek would decode most of a
+    long GOP anyway (the cost is then one decode of the video at its own resolution).
+    """
+    width, height = size
+    select = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{spacing:.3f})'".replace(",", r"\,")
+    args = [
+        *source_input_args(source),
+        "-map", "0:v:0", "-an", "-sn", "-dn",
+        "-vf", f"{select},scale={width}:{height}:flags=area,setsar=1,showinfo",
+        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip
+    result = run_ffmpeg(args, timeout=remaining(deadline))
+    times = parse_showinfo_times(result.stderr)
+    images = split_raw_frames(result.stdout, size)
+    return [
+        _Sampled(AnalysedFrame(round(t, 3), measure(image)), keyframe=False)
+        for t, image in zip(times, images, strict=False)
+    ]
+
+
+def sample_by_seeking(
+    source: str, times: Sequence[float], *, size: tuple[int, int], deadline: float
+) -> list[_Sampled]:
+    """One small frame per time by input seeking (decodes from the keyframe before it)."""
+
+    def grab(at: float) -> _Sampled | None:
+        result = run_ffmpeg(
+            still_args(source, at, size, keyframe=False, pixel_format="rgb24"), timeout=remaining(deadline)
+        )
+        images = split_raw_frames(result.stdout, size)
+        if not images:
+            return None
+        return _Sampled(AnalysedFrame(at, measure(images[0])), keyframe=False)
+
+    with ThreadPoolExecutor(max_workers=FALLBACK_WORKERS) as pool:
+        return [sample for sample in pool.map(grab, times) if sample is not None]
+
+
+# --- extraction ---------------------------------------------------------------------------
+def candidate_size(media: MediaProbe, width: int) -> tuple[int, int]:
+    """The displayed size within the cover limits (and ``width``, when given)."""
+    landscape = media.width >= media.height
+    box = (MAX_LONG_SIDE, MAX_SHORT_SIDE) if landscape else (MAX_SHORT_SIDE, MAX_LONG_SIDE)
+    max_width = min(box[0], width) if width > 0 else box[0]
+    return fit_size(media.width, media.height, max_width, box[1])
+
+
+def still_args(
+    source: str, at: float, size: tuple[int, int], *, keyframe: bool, pixel_format: str = "rgb24"
+) -> list[str]:
+    """ffmpeg argv for one frame at ``at`` by input seeking, scaled to ``size``, raw on stdout.
+
+    For a keyframe the seek lands on it exactly (``-noaccurate_seek``, aimed just past it) and
+    one picture is decoded; otherwise ffmpeg decodes from the keyframe before ``at``.
+    """
+    width, height = size
+    seek = (
+        ["-ss", f"{at + KEYFRAME_SEEK_EPSILON:.3f}", "-noaccurate_seek"] if keyframe else ["-ss", f"{at:.3f}"]
+    )
+    return [
+        *seek,
+        *source_input_args(source),
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", "1",
+        "-vf", f"scale={width}:{height}:flags=lanczos,setsar=1",
+        "-f", "rawvideo", "-pix_fmt", pixel_format, "pipe:1",
+    ]  # fmt: skip
+
+
+def extract_candidates(
+    source: str,
+    media: MediaProbe,
+    sampled: Sequence[_Sampled],
+    picks: Sequence[Pick],
+    size: tuple[int, int],
+    quality: int,
+    deadline: float,
+) -> list[Candidate]:
+    """The picked moments at full quality, in pick order (best first)."""
+
+    def extract(pick: Pick) -> Candidate:
+        keyframe = sampled[pick.frame_index].keyframe
+        result = run_ffmpeg(
+            still_args(source, pick.time, size, keyframe=keyframe), timeout=remaining(deadline)
+        )
+        images = split_raw_frames(result.stdout, size)
+        if not images:
+            raise MediaCorrupt("A chosen frame could not be decoded.", detail=f"t={pick.time}")
+        return Candidate(pick.time, pick.score, encode_jpeg(images[0], quality), size[0], size[1])
+
+    with ThreadPoolExecutor(max_workers=EXTRACT_WORKERS) as pool:
+        return list(pool.map(extract, picks))
+
+
+def encode_jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise MediaTimeout("Processing the video took too long.")
+    return left
