@@ -8,7 +8,9 @@ a 1280 px frame costs about 7 ms, most of it the first downscale:
 - sharpness: spread of a Laplacian (edge energy) on a :data:`SHARPNESS_SIZE` thumbnail; motion
   blur and focus pulls have little. Measured: a Gaussian blur of radius 4 on a 1280 px frame
   keeps ~65 % of the edge energy at 160 px but only ~33 % at 320 px, so blur is judged at 320;
-- detail: histogram entropy in bits; a flat slate or a single colour has almost none.
+- detail: histogram entropy in bits; a flat slate or a single colour has almost none;
+- title cards and synthetic patterns (colour bars, gradients): the smart-cover selector's
+  per-frame junk tests (:mod:`vodcover.media.frame_features`), so both judge junk alike.
 
 :func:`choose_default_cover` never picks a junk frame (black, flash, flat, faded, blurred) when a
 better one exists, and among frames that score about the same it picks the one nearest the
@@ -22,7 +24,10 @@ from dataclasses import asdict, dataclass
 
 from PIL import Image, ImageFilter, ImageStat
 
+from vodcover.media.frame_features import Junk, hard_junk, measure
+
 THUMBNAIL_SIZE = 160
+ANALYSIS_SIZE = 192  # the smart-cover selector's analysis width: its thresholds were tuned there
 SHARPNESS_SIZE = 320
 
 # Junk thresholds on 0..255 luma, calibrated on lavfi scenes, fades and synthetic frames.
@@ -57,7 +62,7 @@ class FrameScore:
     sharpness: float  # Laplacian stddev
     entropy: float  # histogram entropy, bits (0..8)
     total: float  # 0..1, higher is a better cover
-    flags: tuple[str, ...] = ()  # why the frame is junk: black, flash, flat, faded, blurred
+    flags: tuple[str, ...] = ()  # why it is junk: black, flash, flat, faded, blurred, pattern, title-card
 
     @property
     def is_junk(self) -> bool:
@@ -75,7 +80,7 @@ def score_frame(image: Image.Image) -> FrameScore:
     brightness, contrast = float(stats.mean[0]), float(stats.stddev[0])
     sharpness = _edge_energy(detailed)
     entropy = max(0.0, float(grey.entropy()))
-    flags = _junk_flags(brightness, contrast, sharpness, entropy)
+    flags = _junk_flags(brightness, contrast, sharpness, entropy) + _synthetic_flags(image)
     return FrameScore(
         brightness, contrast, sharpness, entropy, _total(brightness, contrast, sharpness, entropy), flags
     )
@@ -122,6 +127,14 @@ def _junk_flags(brightness: float, contrast: float, sharpness: float, entropy: f
     if sharpness < BLURRED_SHARPNESS and "flat" not in flags:
         flags.append("blurred")
     return tuple(flags)
+
+
+def _synthetic_flags(image: Image.Image) -> tuple[str, ...]:
+    """A title card or a test pattern is well exposed and sharp, yet no cover a person would pick."""
+    small = image.convert("RGB")
+    small.thumbnail((ANALYSIS_SIZE, ANALYSIS_SIZE), Image.Resampling.BILINEAR)
+    junk = hard_junk(measure(small))
+    return (str(junk),) if junk in (Junk.PATTERN, Junk.TITLE_CARD) else ()
 
 
 def _total(brightness: float, contrast: float, sharpness: float, entropy: float) -> float:
