@@ -1,26 +1,34 @@
-"""``python -m vodcover.demo`` (``make demo``): the whole story on this machine, in a minute.
+"""``python -m vodcover.demo`` (``make demo``): the whole story on this machine, in well under a minute.
 
-Starts the local stack, makes a 12 s sample video with a 2 s black intro and several distinct
-scenes, uploads it under ``uploads/`` like any client would, waits for the screenshot function
-the upload triggers, then shows the video record and writes the snapshots, the cover and a
-contact sheet (cover outlined) to ``demo-output/``. No AWS account, no Docker.
+Starts the local stack and then talks to it only as any client would, through the SigV4-signed
+HTTP API: create an upload (``POST /videos``), PUT a generated 12 s sample (2 s black intro,
+then distinct scenes) to the presigned URL, wait for ``Normal``, show the record and write the
+snapshots, the cover and a contact sheet (cover outlined) to ``demo-output/``; then change the
+cover by picking a snapshot (``PATCH``) and by uploading an image (``PUT .../cover``), and
+batch-update more videos (``PATCH /videos``). No AWS account, no Docker.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-from vodcover.local.stack import LocalStack, StackNotIdle
+import urllib3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from vodcover.local.stack import DEFAULT_USERS, LocalStack
 
 SAMPLE = {"duration": 12.0, "width": 1280, "height": 720, "black_intro": 2.0, "gop": 25}  # 1 s keyframes
 SAMPLE_SCENES = ("testsrc2", "mandelbrot", "smptebars", "zoneplate", "gradients")
@@ -28,10 +36,11 @@ PROCESSING_TIMEOUT_SECONDS = 300.0
 COVER_OUTLINE = (255, 45, 149)  # hot pink: visible on black, bars and fractals alike
 SHEET_COLUMNS = 4
 THUMB_WIDTH = 320
+NO_SUCH_VIDEO = "0000000000000000000000000000dead"
 
 
 class DemoFailed(Exception):
-    """The story did not end with a cover; the message says where it stopped."""
+    """The story did not end as told; the message says where it stopped."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,85 @@ def done(started: float, note: str = "") -> None:
     print(f"    done in {time.monotonic() - started:.1f}s{f' — {note}' if note else ''}", flush=True)
 
 
-# --- the story -------------------------------------------------------------------------
+def show(label: str, value: Any) -> None:
+    print(f"    {label:<18} {value}", flush=True)
+
+
+def readable(value: Any) -> Any:
+    """Presigned URLs shortened to their path: the signature is noise on a terminal."""
+    if isinstance(value, dict):
+        return {key: readable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [readable(item) for item in value]
+    if isinstance(value, str) and value.startswith("http") and "X-Amz-Signature" in value:
+        return value.split("?", 1)[0] + "?…(presigned)"
+    return value
+
+
+def cover_line(video: dict[str, Any]) -> str:
+    cover = video.get("cover")
+    if not cover:
+        return "none"
+    object_key = cover["url"].split("?", 1)[0].split("/", 4)[-1]
+    return f"{cover['source']:<9} {cover['width']}x{cover['height']}  {object_key}"
+
+
+# --- the API, as any client calls it -------------------------------------------------------
+class ApiError(DemoFailed):
+    def __init__(self, method: str, path: str, status: int, body: Any) -> None:
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        super().__init__(
+            f"{method} {path} answered {status} {error.get('code', '')}: {error.get('message', body)}"
+        )
+
+
+class SignedApi:
+    """SigV4-signed JSON calls (service ``execute-api``) with botocore, sent with urllib3."""
+
+    def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self._signer = SigV4Auth(Credentials(access_key, secret_key), "execute-api", region)
+        self._http = urllib3.PoolManager()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        content_type: str = "application/json",
+        query: dict[str, str] | None = None,
+        expect: int = 200,
+    ) -> Any:
+        url = self.endpoint + path + (f"?{urlencode(query)}" if query else "")
+        body = data if data is not None else (None if json_body is None else json.dumps(json_body).encode())
+        headers = {"Content-Type": content_type} if body is not None else {}
+        request = AWSRequest(method=method, url=url, data=body or b"", headers=headers)
+        self._signer.add_auth(request)
+        response = self._http.request(method, url, body=body, headers=dict(request.headers.items()))
+        answer = json.loads(response.data or b"{}")
+        if response.status != expect:
+            raise ApiError(method, path, response.status, answer)
+        return answer
+
+    def upload(self, ticket: dict[str, Any], data: bytes) -> None:
+        """PUT the file to the presigned URL with the headers the API asked for (no signing)."""
+        upload = ticket["upload"]
+        response = self._http.request(upload["method"], upload["url"], body=data, headers=upload["headers"])
+        if response.status != 200:
+            raise DemoFailed(f"the presigned upload answered {response.status}: {response.data[:200]!r}")
+
+    def download(self, url: str, path: Path) -> Path:
+        response = self._http.request("GET", url)
+        if response.status != 200:
+            raise DemoFailed(f"downloading {url.split('?')[0]} answered {response.status}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(response.data)
+        return path
+
+
+# --- media -----------------------------------------------------------------------------
 def make_sample(path: Path) -> Path:
     """A clip the default-cover rule must handle: black first, then distinct scenes."""
     from vodcover.media.samples import make_sample_video
@@ -64,41 +151,24 @@ def make_sample(path: Path) -> Path:
     return make_sample_video(path, scenes=SAMPLE_SCENES, **SAMPLE)  # type: ignore[arg-type]
 
 
-def find_record(video_id: str, key: str) -> Any:
-    """The record the screenshot job wrote: by the folder's id, else the key-derived one.
+def make_cover_image() -> bytes:
+    """A 1280x720 PNG poster, as someone might design a cover."""
+    from PIL import Image, ImageDraw, ImageFont
 
-    Without a ``POST /videos`` first, the job names the video after its key (an "orphan"
-    upload), so both ids are tried.
-    """
-    from vodcover import dependencies
-    from vodcover.domain.keys import orphan_video_id
-
-    repository = dependencies.video_repository()
-    return repository.get(video_id) or repository.get(orphan_video_id(key))
-
-
-def video_json(record: Any) -> dict[str, Any]:
-    """The record as ``GET /videos/{id}`` answers it (presigned URLs on the local S3)."""
-    from vodcover import dependencies
-    from vodcover.api.views import video_view
-
-    return video_view(record, dependencies.media_store().read_url)
-
-
-def download(stack: LocalStack, record: Any, out: Path) -> tuple[list[Snapshot], Path | None]:
-    s3 = stack.client("s3")
-    cover_key = record.cover.key if record.cover else None
-    snapshots = []
-    for item in record.snapshots:
-        path = out / "snapshots" / f"{item.index:02d}.jpg"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(stack.bucket, item.key, str(path))
-        snapshots.append(Snapshot(item.index, float(item.time), path, item.key == cover_key))
-    cover_path = None
-    if cover_key:
-        cover_path = out / f"cover{Path(cover_key).suffix}"
-        s3.download_file(stack.bucket, cover_key, str(cover_path))
-    return snapshots, cover_path
+    image = Image.new("RGB", (1280, 720))
+    draw = ImageDraw.Draw(image)
+    for y in range(720):  # a dusk gradient
+        draw.line([(0, y), (1279, y)], fill=(40 + y // 6, 30 + y // 12, 90 + y // 10))
+    draw.ellipse((520, 260, 760, 500), fill=(255, 170, 60))
+    draw.text(
+        (80, 580),
+        "vodcover demo · a cover I made",
+        fill=(255, 255, 255),
+        font=ImageFont.load_default(size=48),
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def contact_sheet(snapshots: Sequence[Snapshot], path: Path, title: str) -> Path:
@@ -143,62 +213,146 @@ def contact_sheet(snapshots: Sequence[Snapshot], path: Path, title: str) -> Path
     return path
 
 
+def download_snapshots(api: SignedApi, video: dict[str, Any], out: Path) -> tuple[list[Snapshot], Path]:
+    cover_object = video["cover"]["url"].split("?", 1)[0]
+    snapshots = []
+    for item in video["snapshots"]:
+        path = api.download(item["url"], out / "snapshots" / f"{item['index']:02d}.jpg")
+        is_cover = item["url"].split("?", 1)[0] == cover_object
+        snapshots.append(Snapshot(item["index"], float(item["time"]), path, is_cover))
+    cover = api.download(video["cover"]["url"], out / f"cover{Path(cover_object).suffix}")
+    return snapshots, cover
+
+
+# --- the story -------------------------------------------------------------------------
+def wait_for_normal(api: SignedApi, stack: LocalStack, video_id: str) -> dict[str, Any]:
+    """Poll GET /videos/{id}, printing each status the video passes through."""
+    deadline = time.monotonic() + PROCESSING_TIMEOUT_SECONDS
+    seen = ""
+    while True:
+        video: dict[str, Any] = api.call("GET", f"/videos/{video_id}")
+        if video["status"] != seen:
+            seen = video["status"]
+            print(f"    status  {seen}", flush=True)
+        if seen == "Normal":
+            return video
+        if seen in ("ProcessFail", "UploadFail"):
+            raise DemoFailed(f"processing ended in {seen}: {video.get('error')}")
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"still {seen} after {PROCESSING_TIMEOUT_SECONDS:.0f}s")
+        for failure in stack.failures:
+            raise DemoFailed(f"{failure.function} failed {failure.attempts}x: {failure.error}")
+        time.sleep(0.2)
+
+
 def run(out: Path) -> int:
-    heading("vodcover demo: upload a video, get a cover — all on this machine")
+    started_all = time.monotonic()
+    heading("vodcover demo: the whole story through the signed API, on this machine")
     started = step("Starting the local stack (embedded S3/DynamoDB, functions from template.yaml)…")
     with LocalStack(parameter_overrides={"LogLevel": "WARNING"}) as stack:
         done(started)
-        print(f"    API {stack.api_endpoint}   S3 {stack.s3_endpoint}   bucket {stack.bucket}")
-        if "ScreenshotFunction" not in stack.template.functions:
-            raise DemoFailed("template.yaml has no ScreenshotFunction")
+        access_key, secret = next(iter(DEFAULT_USERS.items()))
+        api = SignedApi(stack.api_endpoint, access_key, secret, stack.region)
+        show("API", f"{stack.api_endpoint}  (SigV4, service execute-api, as {access_key}:{secret})")
+        show("S3", f"{stack.s3_endpoint}  (bucket {stack.bucket})")
 
-        video_id = uuid.uuid4().hex
-        key = f"uploads/{video_id}/sample.mp4"
         with tempfile.TemporaryDirectory(prefix="vodcover-demo-") as scratch:
             started = step(
                 f"Generating a {SAMPLE['duration']:.0f} s {SAMPLE['width']}x{SAMPLE['height']} sample "
                 f"({SAMPLE['black_intro']:.0f} s black intro, {len(SAMPLE_SCENES)} scenes)…"
             )
-            sample = make_sample(Path(scratch) / "sample.mp4")
-            done(started, f"{sample.stat().st_size / 1e6:.1f} MB")
+            sample = make_sample(Path(scratch) / "sample.mp4").read_bytes()
+            done(started, f"{len(sample) / 1e6:.1f} MB")
 
-            started = step(f"Uploading to s3://{stack.bucket}/{key} …")
-            stack.client("s3").upload_file(
-                str(sample), stack.bucket, key, ExtraArgs={"ContentType": "video/mp4"}
-            )
-            done(started)
-
-        started = step("Waiting for the screenshot function the upload triggered…")
-        try:
-            stack.wait_idle(PROCESSING_TIMEOUT_SECONDS)
-        except StackNotIdle as exc:
-            raise DemoFailed(f"the screenshot function did not finish: {exc}") from exc
-        done(started)
-        for failure in stack.failures:
-            print(f"    ! {failure.function} failed {failure.attempts}x: {failure.error}")
-
-        record = find_record(video_id, key)
-        if record is None:
-            raise DemoFailed("no video record was written (see the log lines above)")
-        heading(f"The video record (GET /videos/{record.video_id})")
-        if record.video_id != video_id:
-            print("  (no POST /videos came first, so the video is named after its key)")
-        print(json.dumps(video_json(record), indent=2, ensure_ascii=False))
-        if record.error is not None or not record.snapshots:
-            raise DemoFailed(f"processing ended in {record.status}")
-
-        heading("Files")
-        snapshots, cover = download(stack, record, out)
-        sheet = contact_sheet(
-            snapshots, out / "contact-sheet.jpg", f"vodcover demo · {record.video_id} · cover outlined"
+        heading("1. Create an upload — POST /videos")
+        ticket = api.call(
+            "POST",
+            "/videos",
+            json_body={"title": "Demo: a day of test patterns", "fileName": "sample.mp4", "tags": ["demo"]},
+            expect=201,
         )
+        video_id = ticket["videoId"]
+        show("videoId", video_id)
+        show("upload", f"{ticket['upload']['method']} {readable(ticket['upload']['url'])}")
+        show("headers", ticket["upload"]["headers"])
+
+        heading("2. Upload the file to the presigned URL, wait for Normal")
+        started = step(f"PUT {len(sample) / 1e6:.1f} MB (plain HTTP, as a browser would)…")
+        api.upload(ticket, sample)
+        done(started)
+        started = step("The upload triggered the screenshot function; polling GET /videos/{id}…")
+        video = wait_for_normal(api, stack, video_id)
+        done(started)
+
+        heading(f"3. The video — GET /videos/{video_id}")
+        record = {key: value for key, value in video.items() if key != "snapshots"}
+        print(json.dumps(readable(record), indent=2, ensure_ascii=False))
+        print(f"    {len(video['snapshots'])} snapshots (index, time, size):")
+        for item in video["snapshots"]:
+            print(f"      #{item['index']}  {item['time']:6.2f}s  {item['width']}x{item['height']}")
+        snapshots, cover = download_snapshots(api, video, out)
+        sheet = contact_sheet(
+            snapshots, out / "contact-sheet.jpg", f"vodcover demo · {video_id} · cover outlined"
+        )
+        chosen = next((s for s in snapshots if s.is_cover), None)
+        if chosen is not None:
+            show(
+                "default cover",
+                f"snapshot #{chosen.index} at {chosen.time:.2f}s (the black intro is skipped)",
+            )
+
+        heading("4. Pick another snapshot as the cover — PATCH /videos/{id} {coverSnapshot}")
+        pick = next(s.index for s in reversed(snapshots) if not s.is_cover)
+        before = video
+        video = api.call("PATCH", f"/videos/{video_id}", json_body={"coverSnapshot": pick})
+        show("before", f"v{before['version']}  {cover_line(before)}")
+        show("after", f"v{video['version']}  {cover_line(video)}")
+        picked = api.download(video["cover"]["url"], out / "cover-picked.jpg")
+
+        heading("5. Upload your own image as the cover — PUT /videos/{id}/cover")
+        poster = make_cover_image()
+        before = video
+        video = api.call("PUT", f"/videos/{video_id}/cover", data=poster, content_type="image/png")
+        show("sent", f"a {len(poster) / 1024:.0f} KB PNG (JPG/PNG, ≤ 1 MB, ≤ 1920x1080)")
+        show("before", f"v{before['version']}  {cover_line(before)}")
+        show("after", f"v{video['version']}  {cover_line(video)}")
+        uploaded = api.download(video["cover"]["url"], out / "cover-uploaded.png")
+
+        heading("6. Change several videos at once — PATCH /videos")
+        others = [
+            api.call(
+                "POST", "/videos", json_body={"title": f"Draft {n}", "fileName": f"draft-{n}.mp4"}, expect=201
+            )["videoId"]
+            for n in (1, 2)
+        ]
+        show("created", ", ".join(others) + "  (two more uploads, files not sent yet)")
+        updates = [
+            {"videoId": others[0], "title": "Harbour at dawn", "tags": ["sea", "demo"]},
+            {"videoId": others[1], "title": "Market day", "description": "Batch-updated"},
+            {"videoId": NO_SUCH_VIDEO, "title": "Nobody's video"},
+        ]
+        for update in updates:
+            show("update", json.dumps(update))
+        result = api.call("PATCH", "/videos", json_body={"updates": updates})
+        for key in ("updated", "nonExistVideoIds", "forbiddenVideoIds", "failed"):
+            show(key, result[key])
+        read = api.call("GET", "/videos", query={"ids": ",".join(others)})
+        for item in read["videos"]:
+            show("now", f"{item['videoId']}  v{item['version']}  {item['title']!r}  tags={item['tags']}")
+
+        heading("Your library — GET /videos (newest first)")
+        for item in api.call("GET", "/videos", query={"limit": "10"})["videos"]:
+            title, status, version = item["title"], item["status"], item["version"]
+            print(f"    {title:<30} {status:<10} v{version:<3} cover: {cover_line(item)}")
+
+    heading("Files")
     print(f"  snapshots      {out / 'snapshots'}/ ({len(snapshots)} files)")
-    if cover is not None:
-        print(f"  cover          {cover}")
+    print(f"  default cover  {cover}")
+    print(f"  picked cover   {picked}")
+    print(f"  uploaded cover {uploaded}")
     print(f"  contact sheet  {sheet}")
-    chosen = next((s for s in snapshots if s.is_cover), None)
-    if chosen is not None:
-        print(f"\n  The default cover is snapshot #{chosen.index}, taken at {chosen.time:.2f}s.")
+    took = time.monotonic() - started_all
+    print(f"\n  The whole story took {took:.0f}s. Try it by hand: `vodcover local`, then docs/api.md.")
     return 0
 
 

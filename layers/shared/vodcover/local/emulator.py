@@ -71,6 +71,10 @@ class AwsEmulator:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # lazy: moto is an optional (local) extra
 
+        from vodcover.local.atomic_writes import make_moto_dynamodb_writes_atomic
+
+        make_moto_dynamodb_writes_atomic()  # conditional writes as atomic as real DynamoDB's
+
         with AwsEmulator._lock:
             if AwsEmulator._running is not None:
                 raise EmulatorAlreadyRunning("an embedded AWS emulator already runs in this process")

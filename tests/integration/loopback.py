@@ -1,0 +1,55 @@
+"""A loopback HTTP server publishing files, standing in for a trusted CDN (the allow-list)."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class FileServer:
+    """Serve ``publish``-ed bytes at ``http://127.0.0.1:<port>/<name>``; anything else is a 404."""
+
+    def __init__(self) -> None:
+        files: dict[str, tuple[bytes, str]] = {}
+        self._files = files
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                found = files.get(self.path.split("?", 1)[0].lstrip("/"))
+                if found is None:
+                    self.send_error(404)
+                    return
+                body, content_type = found
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def authority(self) -> str:
+        port = self._server.server_address[1]
+        return f"127.0.0.1:{port}"
+
+    def url(self, name: str) -> str:
+        return f"http://{self.authority}/{name}"
+
+    def publish(self, name: str, body: bytes, content_type: str) -> str:
+        self._files[name] = (body, content_type)
+        return self.url(name)
+
+    def __enter__(self) -> FileServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
