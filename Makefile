@@ -26,8 +26,14 @@ demo: $(STAMP) ## Run the whole story on the embedded local stack (no AWS, no Do
 	$(BIN)/python -m vodcover.demo
 
 .PHONY: test
-test: $(STAMP) ## Run the whole test suite (unit, media, integration)
+test: $(STAMP) ## Run the whole test suite (unit, media, integration, browser)
+	bash scripts/install_browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: screenshots
+screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless Chromium)
+	bash scripts/install_browser.sh
+	$(BIN)/python scripts/console_screenshots.py
 
 .PHONY: lint
 lint: $(STAMP) ## ruff and mypy

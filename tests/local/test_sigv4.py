@@ -84,11 +84,11 @@ def test_no_signature_is_auth_missing(stack: LocalStack) -> None:
         pytest.param(SigV4Auth("local", "wrong-secret"), id="wrong-secret"),
         pytest.param(SigV4Auth("local", USERS["local"], service="s3"), id="other-service"),
         pytest.param(
-            SigV4Auth("local", USERS["local"], at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6)),
+            SigV4Auth("local", USERS["local"], at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=6)),
             id="expired",
         ),
         pytest.param(
-            SigV4Auth("local", USERS["local"], at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)),
+            SigV4Auth("local", USERS["local"], at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=6)),
             id="from-the-future",
         ),
     ],

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "vodcover.cli.media_commands",
     "vodcover.cli.smart_commands",
     "vodcover.cli.local_command",
+    "vodcover.cli.console_command",
 )
 
 Command = Callable[[argparse.Namespace], Any]

@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KEY:SECRET",
         help="another caller besides local:local-secret (repeatable)",
     )
+    parser.add_argument(
+        "--console-user",
+        default=None,
+        metavar="KEY",
+        help="the user the console at /console/ acts as (default: local)",
+    )
     parser.add_argument("--template", type=Path, default=None, help="SAM template (default: ./template.yaml)")
     parser.set_defaults(run=run_local)
 
@@ -49,7 +55,18 @@ def run_local(args: argparse.Namespace) -> None:
         stopping.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    stack = LocalStack(args.template, host=args.host, port=args.port, s3_port=args.s3_port, users=users)
+    if args.console_user is not None and args.console_user not in users:
+        raise SystemExit(
+            f"--console-user: {args.console_user!r} is not a configured user (add it with --user)"
+        )
+    stack = LocalStack(
+        args.template,
+        host=args.host,
+        port=args.port,
+        s3_port=args.s3_port,
+        users=users,
+        console_user=args.console_user,
+    )
     try:
         try:
             stack.start()

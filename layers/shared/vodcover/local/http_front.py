@@ -4,7 +4,8 @@ Routes come from the template's ``Type: Api`` events and match as API Gateway ma
 literal segments before ``{param}`` before ``{proxy+}``, an exact method before ``ANY``.
 Requests are checked with :class:`~vodcover.local.sigv4.SigV4Verifier`; the caller's access
 key id becomes ``requestContext.identity`` (locally the principal is the access key id).
-``/console/`` serves the static console from the package, without authentication.
+``/console/`` serves the static console from the package, without authentication, and
+``/console/api/…`` reaches the API through the console's signing proxy (when one is given).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from vodcover.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover.errors import VodcoverError
 from vodcover.local.emulator import PortInUse
 from vodcover.local.invoker import LocalLambda
@@ -296,6 +298,7 @@ class ApiFront(BackgroundHTTPServer):
         lambda_: LocalLambda,
         *,
         console_dir: Path,
+        console_proxy: ConsoleProxy | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -309,6 +312,7 @@ class ApiFront(BackgroundHTTPServer):
         self.verifier = verifier
         self.lambda_ = lambda_
         self.console_dir = console_dir
+        self.console_proxy = console_proxy
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -323,6 +327,8 @@ class ApiFront(BackgroundHTTPServer):
 
     def _answer(self, request: ReceivedRequest, source_ip: str, request_id: str) -> ProxyResponse:
         try:
+            if self.console_proxy is not None and request.raw_path.startswith(CONSOLE_API_PREFIX):
+                return self._console_api(request)
             if request.raw_path == CONSOLE_PREFIX.rstrip("/") or request.raw_path.startswith(CONSOLE_PREFIX):
                 return self._console(request)
             matched = self.router.match(request.method, request.raw_path)
@@ -345,6 +351,18 @@ class ApiFront(BackgroundHTTPServer):
         except Exception as exc:
             logger.exception("%s failed on %s %s", route.function, route.method, route.path)
             raise HttpError(502, "Internal.Error", f"{route.function} failed: {type(exc).__name__}") from exc
+
+    def _console_api(self, request: ReceivedRequest) -> ProxyResponse:
+        assert self.console_proxy is not None
+        answer = self.console_proxy.forward(
+            request.method,
+            request.raw_path,
+            request.raw_query,
+            request.headers,
+            request.body,
+            host=request.host,
+        )
+        return ProxyResponse(answer.status, list(answer.headers), answer.body)
 
     def _console(self, request: ReceivedRequest) -> ProxyResponse:
         if request.raw_path == CONSOLE_PREFIX.rstrip("/"):

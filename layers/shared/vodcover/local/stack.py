@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from vodcover.console_proxy import ConsoleProxy, static_credentials
 from vodcover.local.emulator import (
     AwsEmulator,
     create_event_queue,
@@ -88,6 +89,7 @@ class LocalStack:
         max_workers: int = 4,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         console_dir: Path = CONSOLE_DIR,
+        console_user: str | None = None,
     ) -> None:
         self.template = (
             template if isinstance(template, SamTemplate) else load_template(template or find_template())
@@ -97,6 +99,9 @@ class LocalStack:
         self.bucket = bucket
         self.table = table
         self.region = region
+        self.console_user = console_user or next(iter(self.users))
+        if self.console_user not in self.users:
+            raise StackError(f"the console user {self.console_user!r} is not one of the configured users")
         self._bucket_id = _pick(self.template.buckets, "MediaBucket", "bucket")
         self._table_id = _pick(tuple(self.template.tables), "VideosTable", "table")
         self.resolver = Resolver(
@@ -113,6 +118,12 @@ class LocalStack:
             SigV4Verifier(self.users),
             self.lambda_,
             console_dir=console_dir,
+            # The page holds no secrets: its API calls are signed here, as the console user.
+            console_proxy=ConsoleProxy(
+                lambda: self.api.endpoint,
+                static_credentials(self.console_user, self.users[self.console_user]),
+                region=region,
+            ),
             host=host,
             port=port,
         )
@@ -230,7 +241,7 @@ class LocalStack:
         fake_credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         lines = [
             f"API endpoint   {self.api_endpoint}",
-            f"Console        {self.console_url}",
+            f"Console        {self.console_url}   (API calls signed as {self.console_user})",
             f"S3 endpoint    {self.s3_endpoint}   (bucket {self.bucket}, any credentials)",
             f"DynamoDB       {self.s3_endpoint}   (table {self.table})",
             f"Region         {self.region}",
