@@ -30,6 +30,21 @@ test: $(STAMP) ## Run the whole test suite (unit, media, integration, browser)
 	bash scripts/install_browser.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+.PHONY: bench
+bench: $(BENCH_STAMP) ## Every benchmark (~15-25 min): table, bench/results/latest.json, BENCHMARKS.md (BENCH_ARGS=--with-build)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+.PHONY: bench-quick
+bench-quick: $(BENCH_STAMP) ## Reduced benchmark in under 2 minutes (writes build/bench-cache/quick.json)
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
+
 .PHONY: screenshots
 screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless Chromium)
 	bash scripts/install_browser.sh

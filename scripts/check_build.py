@@ -32,6 +32,9 @@ MIB = 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # function + layers, bytes (250 MiB)
 MEDIA_BUDGET = 200 * MIB  # functions with ffmpeg: leave room under the hard limit
 API_BUDGET = 20 * MIB  # API functions: small packages cold-start fast
+# The covers API checks uploaded images (Pillow) and takes coverTime frames (ffmpeg): it carries
+# the media layer by design and is held to the media budget. Its module imports neither at load.
+MEDIA_API_FUNCTIONS = frozenset({"CoversApiFunction"})
 
 ELF_MACHINES = {"arm64": 183, "x86_64": 62}  # e_machine: EM_AARCH64, EM_X86_64
 HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
@@ -215,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(
                 f"{build.name}: {total / MIB:.1f} MiB exceeds the {kind} budget of {budget / MIB:.0f} MiB"
             )
-        if build.is_api and build.is_media:
+        if build.is_api and build.is_media and build.name not in MEDIA_API_FUNCTIONS:
             problems.append(f"{build.name}: an API function must not carry the media layer")
         for name, path in build.layers.items():
             if name in checked_layers:
