@@ -52,8 +52,8 @@ screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless
 
 .PHONY: lint
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check layers functions tests
-	$(BIN)/ruff format --check layers functions tests
+	$(BIN)/ruff check layers functions tests bench scripts
+	$(BIN)/ruff format --check layers functions tests bench scripts
 	$(BIN)/mypy layers/shared/vodcover
 	for app in functions/*/app.py; do $(BIN)/mypy "$$app" || exit 1; done
 

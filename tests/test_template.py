@@ -270,7 +270,9 @@ def test_policies_are_least_privilege(resources: dict[str, Any]) -> None:
                         if name not in LISTS_WHOLE_BUCKET:
                             assert "s3:prefix" in statement["Condition"]["StringLike"]
                     elif key_part == "/*":  # reading any object: only where videos are read
-                        assert name in READS_ANY_KEY and actions == ["s3:GetObject"], f"{name}: {actions} on {text}"
+                        assert name in READS_ANY_KEY and actions == ["s3:GetObject"], (
+                            f"{name}: {actions} on {text}"
+                        )
                     else:  # objects: under a named prefix
                         assert re.fullmatch(r"/[a-z]+/\*", key_part), f"{name}: {actions} on {text}"
 

@@ -191,7 +191,9 @@ def test_smart_cover_starts_once_and_only_on_processed_videos(
     status, answer = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
     assert (status, answer["error"]["code"]) == (403, "Forbidden.IllegalStatus")
 
-    dependencies.video_repository().update(uploading, lambda c: c.changed(status=VideoStatus.NORMAL) if c else None)
+    dependencies.video_repository().update(
+        uploading, lambda c: c.changed(status=VideoStatus.NORMAL) if c else None
+    )
     status, first = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
     status_again, again = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
 
