@@ -11,11 +11,14 @@ import argparse
 import importlib
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
-from vodcover.errors import VodcoverError
+from vodcover.errors import InvalidParameter, VodcoverError
 
 # Modules that each define ``register(subparsers)``; imported lazily so ``vodcover --help``
 # stays fast and a missing optional dependency only breaks its own command.
@@ -32,6 +35,41 @@ Command = Callable[[argparse.Namespace], Any]
 def progress(message: str) -> None:
     """Progress and logs go to stderr so stdout stays one JSON document."""
     print(message, file=sys.stderr, flush=True)
+
+
+def bounded_option(value: int | None, default: int, name: str, low: int, high: int) -> int:
+    """An integer option, or its default, within [low, high]: else ``InvalidParameter.<Name>``."""
+    chosen = default if value is None else value
+    if not low <= chosen <= high:
+        raise InvalidParameter(name, f"--{name.lower()} must be between {low} and {high}.")
+    return chosen
+
+
+def redacted(source: str) -> str:
+    """Presigned URLs carry credentials in the query string: never print it."""
+    return source.split("?", 1)[0]
+
+
+def serve_until_stopped(start: Callable[[], None], stop: Callable[[], None]) -> None:
+    """Run a server started by ``start`` until Ctrl-C or SIGTERM, then ``stop`` it."""
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        start()
+        progress("\nServing; press Ctrl-C to stop.")
+        try:
+            while not stopping.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        progress("Stopping…")
+    finally:
+        stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def build_parser() -> argparse.ArgumentParser:

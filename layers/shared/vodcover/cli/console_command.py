@@ -8,12 +8,9 @@ auth and the browser never sees a secret.
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 import webbrowser
-from types import FrameType
 
-from vodcover.cli import progress
+from vodcover.cli import serve_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,13 +64,8 @@ def run_console(args: argparse.Namespace) -> None:
     server = ConsoleServer(
         ConsoleProxy(args.endpoint, credentials, region=region), host=args.host, port=args.port
     )
-    stopping = threading.Event()
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    try:
+    def start() -> None:
         try:
             server.start()
         except OSError as exc:
@@ -82,15 +74,7 @@ def run_console(args: argparse.Namespace) -> None:
             ) from None
         print(f"Console   {server.url}", flush=True)
         print(f"API       {args.endpoint}   (signed for {region})", flush=True)
-        progress("\nServing; press Ctrl-C to stop.")
         if args.open:
             webbrowser.open(server.url)
-        try:
-            while not stopping.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-        progress("Stopping…")
-    finally:
-        server.stop()
-        signal.signal(signal.SIGTERM, previous)
+
+    serve_until_stopped(start, server.stop)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
-from types import FrameType
 
-from vodcover.cli import progress
+from vodcover.cli import serve_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,12 +46,6 @@ def run_local(args: argparse.Namespace) -> None:
         except ValueError as exc:
             raise SystemExit(f"--user: {exc}") from None
         users[key] = secret
-    stopping = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
     if args.console_user is not None and args.console_user not in users:
         raise SystemExit(
             f"--console-user: {args.console_user!r} is not a configured user (add it with --user)"
@@ -67,19 +58,12 @@ def run_local(args: argparse.Namespace) -> None:
         users=users,
         console_user=args.console_user,
     )
-    try:
+
+    def start() -> None:
         try:
             stack.start()
         except PortInUse as exc:
             raise SystemExit(f"vodcover local: {exc}; choose another with --port/--s3-port") from None
         print(stack.describe(), flush=True)
-        progress("\nServing; press Ctrl-C to stop.")
-        try:
-            while not stopping.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-        progress("Stopping…")
-    finally:
-        stack.stop()
-        signal.signal(signal.SIGTERM, previous)
+
+    serve_until_stopped(start, stack.stop)

@@ -11,8 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vodcover.cli import progress
-from vodcover.errors import InvalidParameter
+from vodcover.cli import bounded_option, progress, redacted
 from vodcover.settings import get_settings
 
 MAX_SNAPSHOT_COUNT = 32
@@ -48,11 +47,11 @@ def run_snapshots(args: argparse.Namespace) -> dict[str, Any]:
     from vodcover.media.snapshots import capture_snapshots
 
     settings = get_settings()
-    count = _checked(args.count, settings.snapshot_count, "Count", 1, MAX_SNAPSHOT_COUNT)
-    width = _checked(args.width, settings.snapshot_width, "Width", 0, 7680)
-    quality = _checked(args.quality, settings.jpeg_quality, "Quality", 1, 100)
+    count = bounded_option(args.count, settings.snapshot_count, "Count", 1, MAX_SNAPSHOT_COUNT)
+    width = bounded_option(args.width, settings.snapshot_width, "Width", 0, 7680)
+    quality = bounded_option(args.quality, settings.jpeg_quality, "Quality", 1, 100)
     started = time.monotonic()
-    progress(f"capturing {count} snapshots of {_redacted(args.video)}")
+    progress(f"capturing {count} snapshots of {redacted(args.video)}")
     result = capture_snapshots(
         args.video, count=count, width=width, quality=quality, timeout=settings.ffmpeg_timeout_seconds
     )
@@ -76,15 +75,3 @@ def run_snapshots(args: argparse.Namespace) -> dict[str, Any]:
         "snapshots": entries,
         "cover": result.cover_index,
     }
-
-
-def _checked(value: int | None, default: int, name: str, low: int, high: int) -> int:
-    chosen = default if value is None else value
-    if not low <= chosen <= high:
-        raise InvalidParameter(name, f"--{name.lower()} must be between {low} and {high}.")
-    return chosen
-
-
-def _redacted(source: str) -> str:
-    """Presigned URLs carry credentials in the query string: never print it."""
-    return source.split("?", 1)[0]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vodcover.cli import progress
+from vodcover.cli import bounded_option, progress, redacted
 from vodcover.errors import InvalidParameter
 from vodcover.settings import get_settings
 
@@ -38,12 +38,12 @@ def run_smart_cover(args: argparse.Namespace) -> dict[str, Any]:
     from vodcover.media.smart import select_candidates
 
     settings = get_settings()
-    count = _checked(args.count, settings.candidate_count, "Count", 1, MAX_CANDIDATES)
-    quality = _checked(args.quality, settings.jpeg_quality, "Quality", 1, 100)
-    width = _checked(args.width, 0, "Width", 0, 7680)
+    count = bounded_option(args.count, settings.candidate_count, "Count", 1, MAX_CANDIDATES)
+    quality = bounded_option(args.quality, settings.jpeg_quality, "Quality", 1, 100)
+    width = bounded_option(args.width, 0, "Width", 0, 7680)
     timeout = settings.ffmpeg_timeout_seconds
     started = time.monotonic()
-    progress(f"analysing {_redacted(args.video)} for {count} cover candidates")
+    progress(f"analysing {redacted(args.video)} for {count} cover candidates")
     result = select_candidates(args.video, count=count, timeout=timeout, width=width, quality=quality)
     out_dir: Path = args.out
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -78,15 +78,3 @@ def _write_animation(source: str, result: Any, out_dir: Path, timeout: float) ->
         f"in {time.monotonic() - started:.2f}s"
     )
     return {"gif": str(gif), "webp": str(webp)}
-
-
-def _checked(value: int | None, default: int, name: str, low: int, high: int) -> int:
-    chosen = default if value is None else value
-    if not low <= chosen <= high:
-        raise InvalidParameter(name, f"--{name.lower()} must be between {low} and {high}.")
-    return chosen
-
-
-def _redacted(source: str) -> str:
-    """Presigned URLs carry credentials in the query string: never print it."""
-    return source.split("?", 1)[0]
