@@ -22,9 +22,11 @@ import re
 import threading
 import time
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -40,6 +42,7 @@ from vodcover.media.mp4index import (
 )
 
 if TYPE_CHECKING:
+    from PIL import Image
     from urllib3 import BaseHTTPResponse
 
 logger = logging.getLogger(__name__)
@@ -493,3 +496,227 @@ def _grab(
     return [
         Frame(t, k.time, jpegs[k][2], jpegs[k][0], jpegs[k][1]) for t, k in zip(times, chosen, strict=True)
     ]
+
+
+# --- the analysis path: many small frames for the smart-cover selector ----------------------
+THINNING_TOLERANCE = 0.05  # s: a keyframe this much short of ``step`` still counts as far enough
+LOWRES_DECODE_PROCESSES = 2  # one ffmpeg per core, each on a contiguous share of the keyframes
+LOWRES_MIN_FRAMES_PER_PROCESS = 24  # below this, a second process costs more than it saves
+DISTINCT_SECONDS = 0.3  # a keyframe this close to an analysed moment adds nothing new
+
+
+def thin_keyframes(keyframes: Sequence[Keyframe], *, step: float, max_frames: int) -> list[Keyframe]:
+    """Keyframes at least ``step`` seconds apart, at most ``max_frames``, spread over the video.
+
+    The rule of the selector's ffmpeg pass (:func:`vodcover.media.smart.keyframe_pass_args`):
+    walking in time order, keep the first keyframe and every one at least
+    ``step - THINNING_TOLERANCE`` after the last kept one. ``max_frames`` then bounds the
+    result (evenly) whatever the keyframe layout, as a guard on bytes fetched and memory.
+    """
+    kept: list[Keyframe] = []
+    for keyframe in sorted(keyframes, key=lambda k: k.time):
+        if not kept or keyframe.time - kept[-1].time >= step - THINNING_TOLERANCE:
+            kept.append(keyframe)
+    if len(kept) > max_frames > 0:
+        stride = len(kept) / max_frames
+        kept = [kept[int(i * stride)] for i in range(max_frames)]
+    return kept
+
+
+def keyframes_near(
+    keyframes: Sequence[Keyframe], times: Sequence[float], *, tolerance: float, exclude: Sequence[float]
+) -> dict[float, Keyframe]:
+    """For each time, the nearest keyframe within ``tolerance`` that shows something new.
+
+    A keyframe within ``DISTINCT_SECONDS`` of an ``exclude``d moment (already analysed) does
+    not count. Times without such a keyframe are left out; two times may share one keyframe.
+    """
+    moments = [k.time for k in keyframes]
+    known = sorted(exclude)
+    found: dict[float, Keyframe] = {}
+    for target in times:
+        right = bisect_left(moments, target)
+        nearby = [
+            keyframes[i]
+            for i in range(max(0, right - 2), min(len(moments), right + 2))
+            if abs(moments[i] - target) <= tolerance and not _within(moments[i], known, DISTINCT_SECONDS)
+        ]
+        if nearby:
+            found[target] = min(nearby, key=lambda k: abs(k.time - target))
+    return found
+
+
+def _within(value: float, sorted_values: Sequence[float], tolerance: float) -> bool:
+    position = bisect_left(sorted_values, value)
+    return any(
+        abs(sorted_values[i] - value) <= tolerance
+        for i in (position - 1, position)
+        if 0 <= i < len(sorted_values)
+    )
+
+
+def lowres_decode_args(codec: str, filters: Sequence[str], size: tuple[int, int], frames: int) -> list[str]:
+    """ffmpeg argv decoding a raw keyframe stream on stdin to ``size`` raw RGB frames on stdout.
+
+    The decoder options and filters are those of the selector's ffmpeg pass (no deblocking,
+    area scaling to the displayed size, square pixels), so either path yields the same pixels.
+    Raw RGB rather than PPM or JPEG: the size is known, nothing to encode or parse.
+    """
+    width, height = size
+    chain = [*filters, f"scale={width}:{height}:flags=area", "setsar=1"]
+    return [
+        "-loglevel", "error",
+        "-skip_loop_filter", "all", "-threads", "1",
+        "-f", codec, "-i", "pipe:0",
+        "-vf", ",".join(chain),
+        "-frames:v", str(frames),
+        "-fps_mode", "passthrough",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+    ]  # fmt: skip
+
+
+def decode_lowres(
+    index: VideoTrackIndex, samples: Sequence[bytes], *, size: tuple[int, int], timeout: float
+) -> list[bytes]:
+    """Each keyframe sample as ``size`` raw RGB bytes, in order; MediaCorrupt on a count mismatch."""
+    stream = b"".join(annexb_access_unit(index, sample) for sample in samples)
+    return _decode_stream(index, stream, len(samples), size=size, timeout=timeout)
+
+
+def _decode_stream(
+    index: VideoTrackIndex, stream: bytes, frames: int, *, size: tuple[int, int], timeout: float
+) -> list[bytes]:
+    args = lowres_decode_args(index.codec, display_filters(index.matrix), size, frames)
+    result = run_ffmpeg(args, timeout=timeout, stdin=stream)
+    frame_bytes = size[0] * size[1] * 3
+    if len(result.stdout) != frame_bytes * frames:
+        raise MediaCorrupt(
+            "The keyframes did not decode.",
+            detail=f"{len(result.stdout) // frame_bytes} pictures for {frames} keyframes",
+        )
+    return [result.stdout[i : i + frame_bytes] for i in range(0, len(result.stdout), frame_bytes)]
+
+
+class KeyframeIndex:
+    """An mp4's keyframe index with its open reader: decode any of its keyframes small.
+
+    The caller chooses keyframes from :attr:`keyframes` (thinned, or near given times) and
+    :meth:`decode_small` fetches exactly those samples in parallel and decodes them; the index
+    is read once however many rounds follow.
+    """
+
+    def __init__(self, reader: RangeReader, index: VideoTrackIndex, deadline: float) -> None:
+        self._reader = reader
+        self._index = index
+        self._deadline = deadline
+
+    @property
+    def keyframes(self) -> tuple[Keyframe, ...]:
+        return self._index.keyframes
+
+    def decode_small(
+        self, keyframes: Sequence[Keyframe], size: tuple[int, int]
+    ) -> list[tuple[float, Image.Image]] | None:
+        """``(time, picture)`` of each keyframe at ``size`` (as displayed), in the order given.
+
+        Times are on ffmpeg's timeline (what showinfo prints), rounded to the millisecond. None
+        when these keyframes cannot be decoded alone (open-GOP pictures, a doubtful decode);
+        raises MediaUnavailable or MediaTimeout, which ffmpeg's own pass would meet as well.
+        """
+        try:
+            return self._decode_small(keyframes, size)
+        except (MediaUnavailable, MediaTimeout):
+            raise
+        except (Mp4Unsupported, RangesUnsupported, MediaError) as exc:
+            logger.info("keyframe analysis path gave up: %s", exc)
+            return None
+
+    def _decode_small(
+        self, keyframes: Sequence[Keyframe], size: tuple[int, int]
+    ) -> list[tuple[float, Image.Image]]:
+        from PIL import Image  # lazy: the media layer ships Pillow
+
+        if not keyframes:
+            return []
+        samples = fetch_ranges(self._reader, [(k.offset, k.size) for k in keyframes])
+        if not all(is_random_access(self._index, s) for s in samples):
+            raise Mp4Unsupported("keyframes are not all IDR/IRAP pictures")  # see _grab
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise MediaTimeout("Processing the video took too long.")
+        # One Annex-B stream per decoding process; the samples go, so memory holds one copy.
+        streams = [
+            (b"".join(annexb_access_unit(self._index, s) for s in samples[share]), share.stop - share.start)
+            for share in _shares(len(samples))
+        ]
+        del samples
+        with ThreadPoolExecutor(max_workers=len(streams)) as pool:
+            decoded = pool.map(
+                lambda part: _decode_stream(self._index, *part, size=size, timeout=remaining), streams
+            )
+            pictures = [picture for part in decoded for picture in part]
+        return [
+            (round(k.time, 3), Image.frombuffer("RGB", size, picture, "raw", "RGB", 0, 1))
+            for k, picture in zip(keyframes, pictures, strict=True)
+        ]
+
+
+def _shares(count: int) -> list[slice]:
+    """One contiguous share of the keyframes per decoding process."""
+    processes = LOWRES_DECODE_PROCESSES if count >= 2 * LOWRES_MIN_FRAMES_PER_PROCESS else 1
+    bounds = [count * i // processes for i in range(processes + 1)]
+    return [slice(a, b) for a, b in pairwise(bounds)]
+
+
+@contextmanager
+def open_keyframe_index(source: str | os.PathLike[str], *, deadline: float) -> Iterator[KeyframeIndex | None]:
+    """The source's :class:`KeyframeIndex` while the block runs, or None when the path does not apply.
+
+    None for what :func:`grab_keyframes` declines (not an mp4 it handles, no range support, an
+    index this parser doubts, no keyframes); MediaUnavailable or MediaTimeout propagate.
+    """
+    try:
+        reader = open_range_reader(source, deadline=deadline)
+    except RangesUnsupported as exc:
+        logger.info("keyframe analysis path skipped: %s", exc)
+        yield None
+        return
+    try:
+        index = _read_index(reader)
+        yield KeyframeIndex(reader, index, deadline) if index is not None and index.keyframes else None
+    finally:
+        logger.info("keyframe analysis path read %d of %d bytes", reader.bytes_read, reader.size)
+        reader.close()
+
+
+def _read_index(reader: RangeReader) -> VideoTrackIndex | None:
+    try:
+        return read_video_index(reader, reader.head)
+    except (Mp4Unsupported, RangesUnsupported) as exc:
+        logger.info("keyframe analysis path skipped: %s", exc)
+    except (MediaUnavailable, MediaTimeout):
+        raise
+    except MediaError as exc:  # corrupt or odd for this parser: ffmpeg may still cope
+        logger.warning("keyframe analysis path gave up: %s (%s)", exc.message, exc.detail)
+    return None
+
+
+def decode_keyframes_lowres(
+    source: str | os.PathLike[str],
+    *,
+    step: float,
+    max_frames: int,
+    size: tuple[int, int],
+    timeout: float,
+) -> list[tuple[float, Image.Image]] | None:
+    """Keyframes ``step`` apart (see :func:`thin_keyframes`), decoded to small RGB pictures.
+
+    ``size`` is the output size as displayed (after the display rotation). Reads the index and
+    the chosen keyframes only (a few MB of a GB-size file), then decodes them in one ffmpeg run
+    per core. Returns ``(time, picture)`` in time order; None when the path does not apply,
+    as :func:`grab_keyframes` does.
+    """
+    with open_keyframe_index(source, deadline=time.monotonic() + timeout) as index:
+        if index is None:
+            return None
+        return index.decode_small(thin_keyframes(index.keyframes, step=step, max_frames=max_frames), size)
