@@ -69,3 +69,26 @@ def test_refused_connection_is_unavailable() -> None:
         port = closed.getsockname()[1]
     with pytest.raises(MediaUnavailable):
         probe(f"http://127.0.0.1:{port}/video.mp4", timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def sparse_keyframe_clip(media_dir: Path) -> Path:
+    """8 s with a single keyframe: no keyframe lies near most snapshot times."""
+    from vodcover.media.samples import make_sample_video
+
+    return make_sample_video(media_dir / "sparse.mp4", duration=8, width=640, height=360, gop=250, crf=8)
+
+
+def test_a_small_video_with_sparse_keyframes_is_read_once_not_seeked_into_again_and_again(
+    range_server: RangeServer, sparse_keyframe_clip: Path
+) -> None:
+    # Given a small clip whose only keyframe is its first frame
+    before = range_server.bytes_sent
+    # When 8 snapshots are taken from its URL
+    result = capture_snapshots(
+        range_server.url(sparse_keyframe_clip.name), count=8, width=320, quality=85, timeout=TIMEOUT
+    )
+    # Then every snapshot is a distinct moment, and the file crossed the wire about once (plus the
+    # probe's and the index's reads): 8 seeks, each re-reading from the keyframe, moved 7x the file
+    assert len({s.time for s in result.snapshots}) == 8
+    assert range_server.bytes_sent - before < sparse_keyframe_clip.stat().st_size * 1.5
