@@ -45,6 +45,24 @@ bench: $(BENCH_STAMP) ## Every benchmark (~15-25 min): table, bench/results/late
 bench-quick: $(BENCH_STAMP) ## Reduced benchmark in under 2 minutes (writes build/bench-cache/quick.json)
 	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
+.PHONY: soak
+soak: $(STAMP) ## Load the local stack with concurrent signed clients (SOAK_CLIENTS=8 SOAK_SECONDS=120); fails on any lost update
+	$(BIN)/python bench/soak.py --clients $(or $(SOAK_CLIENTS),8) --seconds $(or $(SOAK_SECONDS),120)
+
+# checkov pins boto3/botocore below what moto needs: it lives in its own virtual environment.
+SECURITY_VENV := .venv-security
+CHECKOV := $(SECURITY_VENV)/bin/checkov
+$(CHECKOV): pyproject.toml
+	$(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SECURITY_VENV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	touch $(CHECKOV)
+
+.PHONY: security
+security: $(STAMP) $(CHECKOV) ## checkov on template.yaml (every skip justified in it) and the template security tests
+	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet
+	$(BIN)/python -m pytest tests/reliability/test_template_security.py tests/test_template.py -q
+
 .PHONY: screenshots
 screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless Chromium)
 	bash scripts/install_browser.sh
@@ -92,5 +110,5 @@ deploy: build ## sam deploy (--guided the first time, when there is no samconfig
 
 .PHONY: clean
 clean: ## Remove build output, caches and the virtual environment
-	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache $(VENV)
+	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache $(VENV) $(SAM_VENV) $(SECURITY_VENV)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

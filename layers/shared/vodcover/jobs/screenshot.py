@@ -17,7 +17,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, processing
 from vodcover.domain import videos as video_rules
-from vodcover.errors import MediaError, VodcoverError
+from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
 from vodcover.models import (
     CoverSource,
     ErrorInfo,
@@ -118,6 +118,13 @@ class ScreenshotJob:
                 quality=self._options.quality,
                 timeout=timeout,
             )
+        except MediaUnavailable as exc:
+            if self._store.head(key) is not None:
+                # The object is there but could not be read (a dropped connection, S3 5xx): not a
+                # verdict on the video. Raise so Lambda retries the event (the job is idempotent).
+                logger.warning("video %s: read failed, will be retried (%s)", video_id, exc.detail[-500:])
+                raise
+            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
         except MediaError as exc:
             logger.warning("video %s: %s (%s)", video_id, exc.code, exc.detail[-500:])
             return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
@@ -160,6 +167,13 @@ class ScreenshotJob:
         )
 
     def _complete(self, video_id: str, source: SourceObject, result: Any) -> JobResult:
+        current = self._videos.get(video_id)
+        if not processing.needs_processing(current, source):
+            # Replaced (or finished by a newer run) while we captured: snapshot keys are the same
+            # for every object of the video, so writing ours now would overwrite the frames the
+            # record names with frames of an object it no longer describes.
+            logger.info("video %s: object replaced while capturing; results dropped", video_id)
+            return JobResult(video_id, Outcome.SKIPPED, current)
         stored = self._store_snapshots(video_id, result.snapshots)
         now = utc_now()
         chosen = stored[result.cover_index]

@@ -165,6 +165,10 @@ class LocalLambda:
         self.failures: list[FailedInvocation] = []
         self._handlers: dict[str, Handler] = {}
         self._load_lock = threading.Lock()
+        # One event at a time per function, as in one Lambda execution environment: handlers keep
+        # per-event state in module globals (powertools' resolver holds ``current_event``), so
+        # two threads in one module would answer one request with another's body and caller.
+        self._run_locks: dict[str, threading.Lock] = {}
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="local-lambda")
         self._busy = 0
         self._idle = threading.Condition()
@@ -186,6 +190,7 @@ class LocalLambda:
         with self._load_lock:
             if logical_id not in self._handlers:
                 self._handlers[logical_id] = _load_handler(self.spec(logical_id))
+                self._run_locks[logical_id] = threading.Lock()
             return self._handlers[logical_id]
 
     # invoking -------------------------------------------------------------------------
@@ -202,7 +207,8 @@ class LocalLambda:
         )
         started = time.monotonic()
         try:
-            return handler(event, context)
+            with self._run_locks[spec.logical_id]:
+                return handler(event, context)
         finally:
             elapsed = time.monotonic() - started
             if elapsed > spec.timeout:

@@ -107,11 +107,16 @@ class CoverEditor:
         *,
         previous_cover: str | None,
     ) -> VideoRecord:
+        replaced: list[str | None] = [previous_cover]
+
         def change(current: VideoRecord | None) -> VideoRecord:
             now = utc_now()
             updated = apply_info(require_readable(current, video_id, caller), info, now)
             if prepared is not None:
                 updated = apply_person_cover(updated, prepared.key, prepared.width, prepared.height, now)
+                # The cover this write replaces is the one in the record it is applied to: a
+                # rival's cover, written between our read and our write, is replaced too.
+                replaced[0] = cover_key_of(current)
             return updated
 
         try:
@@ -126,8 +131,9 @@ class CoverEditor:
             self._events.publish(
                 EventType.COVER_CHANGED, {"videoId": video_id, "source": "user", "key": prepared.key}
             )
-            if previous_cover and previous_cover.startswith("covers/") and previous_cover != prepared.key:
-                self._store.delete([previous_cover])  # the bucket keeps it as a noncurrent version
+            gone = replaced[0]
+            if gone and gone.startswith("covers/") and gone != prepared.key:
+                self._store.delete([gone])  # the bucket keeps it as a noncurrent version
         return record
 
     # --- preparing the image --------------------------------------------------------------
@@ -227,6 +233,10 @@ class CoverEditor:
             logger.exception("batch item %s failed unexpectedly", item.video_id)
             return VodcoverError("The change could not be made; try again.")
         return None
+
+
+def cover_key_of(record: VideoRecord | None) -> str | None:
+    return record.cover.key if record is not None and record.cover is not None else None
 
 
 def failure(video_id: str | None, code: str, message: str) -> dict[str, Any]:
