@@ -69,6 +69,10 @@ class MediaStore:
             return f"{self._cdn}/{key}"
         return self.presigned_get(key)
 
+    def reading_url(self, key: str, *, for_seconds: float) -> str:
+        """A presigned GET that outlives a job of ``for_seconds`` (the setting may be shorter)."""
+        return self.presigned_get(key, max(self._ttl, int(for_seconds) + 60))
+
     def presigned_get(self, key: str, ttl_seconds: int | None = None) -> str:
         return str(
             self._s3.generate_presigned_url(

@@ -112,7 +112,7 @@ class ScreenshotJob:
         )
         try:
             result = self._capture(
-                self._store.presigned_get(key),
+                self._store.reading_url(key, for_seconds=timeout),
                 count=self._options.count,
                 width=self._options.width,
                 quality=self._options.quality,

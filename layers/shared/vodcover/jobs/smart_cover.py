@@ -78,7 +78,7 @@ class SmartCoverJob:
         if record is None or record.source is None:
             return JobResult(video_id, Outcome.SKIPPED, record)
         source = record.source
-        url = self._store.presigned_get(source.key)
+        url = self._store.reading_url(source.key, for_seconds=timeout)
         try:
             result = self._select(
                 url,

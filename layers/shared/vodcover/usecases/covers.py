@@ -151,7 +151,7 @@ class CoverEditor:
             require_time_within(record, changes.cover_time)
             assert record.source is not None  # analysed videos have a source
             jpeg, width, height = self._frame_at(
-                self._store.presigned_get(record.source.key),
+                self._store.reading_url(record.source.key, for_seconds=self._settings.ffmpeg_timeout_seconds),
                 changes.cover_time,
                 self._settings.snapshot_width,
                 self._settings.jpeg_quality,
