@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from moto import mock_aws
 
 from vodcover import dependencies
@@ -74,3 +75,27 @@ def aws() -> Iterator[None]:
         create_videos_table(boto3.client("dynamodb"))
         dependencies.reset()
         yield
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """moto as a real HTTP server on loopback, for code that reads presigned URLs (ffmpeg does).
+
+    Module-scoped: moto keeps its state per process, and the local stack (tests/integration,
+    tests/local) starts and resets its own server, so none may outlive the module using it.
+    """
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # whatever an earlier module left
+    try:
+        yield endpoint
+    finally:
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+        server.stop()

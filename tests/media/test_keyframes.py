@@ -8,11 +8,9 @@ file from a local S3 (moto) through a byte-counting proxy and checks how much wa
 from __future__ import annotations
 
 import io
-import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -257,16 +255,9 @@ def large_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def s3_server() -> Iterator[tuple[str, int]]:
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield server.get_host_and_port()
-    finally:
-        server.stop()
+def s3_server(moto_endpoint: str) -> tuple[str, int]:
+    host, _, port = moto_endpoint.removeprefix("http://").rpartition(":")
+    return host, int(port)
 
 
 def s3_client(host: str, port: int):  # type: ignore[no-untyped-def]

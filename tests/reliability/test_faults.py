@@ -27,7 +27,6 @@ import boto3
 import pytest
 import requests
 from botocore.awsrequest import AWSResponse
-from moto.server import ThreadedMotoServer
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE, create_videos_table
 from tests.reliability import media_corpus as corpus
@@ -49,13 +48,6 @@ INJECTED: dict[str, int] = {}
 
 
 # --- moto's server, shared by the module ---------------------------------------------------------
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.conftest import TEST_BUCKET, create_videos_table
 from tests.support.apigw import FakeContext, load_function
@@ -27,15 +26,6 @@ pytestmark = pytest.mark.media
 
 EVENT_FIXTURE = Path(__file__).resolve().parents[2] / "events" / "s3-put-uploads.json"
 OWNER = "arn:aws:iam::123456789012:user/alice"
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
