@@ -423,12 +423,14 @@ def test_an_eventbridge_failure_fails_the_attempt_and_the_retry_ends_correct_wit
 ) -> None:
     video_id, event = given_an_upload(clip)
     calls = [0]
+    announced: list[str] = []
 
     def fail_nth(request: Any) -> AWSResponse | None:
         calls[0] += 1
         if calls[0] == failing_call:
             count("EventBridge failure")
             return put_events_failed_entry(request)
+        announced.extend(entry["DetailType"] for entry in json.loads(request.body)["Entries"])
         return None
 
     remove = inject("events", "PutEvents", fail_nth)
@@ -443,6 +445,8 @@ def test_an_eventbridge_failure_fails_the_attempt_and_the_retry_ends_correct_wit
 
     assert answer["results"][0]["videoId"] == video_id
     record = assert_processed(video_id)
+    # The announcement whose publish failed is made by the retry: no event is lost.
+    assert {"VideoUploaded", "SnapshotComplete"} <= set(announced)
     assert objects_of(video_id) == sorted({*after_first, *objects_of(video_id)})  # rewritten in place
     assert len(record.snapshots) == len(objects_of(video_id)) - (
         record.cover is not None and record.cover.key not in {s.key for s in record.snapshots}

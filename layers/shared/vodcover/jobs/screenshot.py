@@ -26,6 +26,7 @@ from vodcover.models import (
     StoredCover,
     StoredSnapshot,
     VideoRecord,
+    VideoStatus,
     utc_now,
 )
 from vodcover.usecases.cover_images import CoverImages
@@ -99,11 +100,14 @@ class ScreenshotJob:
                 current, video_id=video_id, source=source, file_name=upload.file_name, now=utc_now()
             ),
         )
-        if landed.written:
-            self._events.publish(EventType.VIDEO_UPLOADED, {"videoId": video_id, "key": key, "size": size})
         if not processing.needs_processing(landed.record, source):
             logger.info("video %s: object already processed, nothing to do", video_id)
+            if landed.record is not None and landed.record.source == source:
+                self._announce_outcome(landed.record)
             return JobResult(video_id, Outcome.SKIPPED, landed.record)
+        # Announced on every delivery that still has work to do, not only on the first write: a
+        # retry after a failed publish must not lose it (consumers see events at least once).
+        self._events.publish(EventType.VIDEO_UPLOADED, {"videoId": video_id, "key": key, "size": size})
         if landed.record is not None and landed.record.pending_cover_url:
             self._apply_uploader_cover(video_id, landed.record.pending_cover_url)
 
@@ -201,15 +205,7 @@ class ScreenshotJob:
             logger.info("video %s: object replaced while processing; results dropped", video_id)
             return JobResult(video_id, Outcome.SKIPPED, record)
         self._delete_leftover_snapshots(video_id, stored)
-        self._events.publish(
-            EventType.SNAPSHOT_COMPLETE,
-            {
-                "videoId": video_id,
-                "snapshotCount": len(stored),
-                "coverIndex": result.cover_index,
-                "coverSource": str(record.cover.source) if record.cover else None,
-            },
-        )
+        self._announce_outcome(record)
         if self._on_done is not None:
             self._on_done(record)
         return JobResult(video_id, Outcome.PROCESSED, record)
@@ -243,11 +239,30 @@ class ScreenshotJob:
             video_id,
             lambda current: processing.fail_processing(current, source=source, error=error, now=utc_now()),
         )
-        if outcome.written:
-            self._events.publish(
-                EventType.PROCESS_FAILED, {"videoId": video_id, "code": error.code, "message": error.message}
-            )
+        if outcome.written and outcome.record is not None:
+            self._announce_outcome(outcome.record)
         return JobResult(video_id, Outcome.FAILED, outcome.record)
+
+    def _announce_outcome(self, record: VideoRecord) -> None:
+        """``SnapshotComplete`` or ``ProcessFailed``, read off the record as stored.
+
+        Built from the record, so a redelivered event (say, after the publish itself failed)
+        announces exactly what the first delivery would have: events are at least once.
+        """
+        if record.status == VideoStatus.NORMAL:
+            cover = record.cover
+            cover_index = next((s.index for s in record.snapshots if cover and s.key == cover.key), None)
+            detail: dict[str, Any] = {
+                "videoId": record.video_id,
+                "snapshotCount": len(record.snapshots),
+                "coverIndex": cover_index,
+                "coverSource": str(cover.source) if cover else None,
+            }
+            self._events.publish(EventType.SNAPSHOT_COMPLETE, detail)
+        elif record.status == VideoStatus.PROCESS_FAIL and record.error is not None:
+            error = record.error
+            detail = {"videoId": record.video_id, "code": error.code, "message": error.message}
+            self._events.publish(EventType.PROCESS_FAILED, detail)
 
 
 def media_info(probe: Any, *, size: int) -> MediaInfo:
