@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from tests.conftest import TEST_BUCKET, TEST_REGION, TEST_TABLE, create_videos_table
@@ -237,3 +238,29 @@ def test_the_handler_runs_the_job_from_the_async_event(
 
     assert answer == {"videoId": "v1", "outcome": "uploaded"}
     assert upload_keys() == ["uploads/v1/clip.mp4"]
+
+
+def test_a_storage_failure_ends_in_upload_fail_not_a_record_stuck_uploading(server: SourceServer) -> None:
+    # Given S3 refusing the upload even after botocore's own retries
+    given_video()
+    url = server.add("/clip.mp4", body(source_bytes(1024), "video/mp4"))
+
+    def refusing_uploader(*args: Any, **kwargs: Any) -> int:
+        raise ClientError(
+            {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "PutObject"
+        )
+
+    job = PullJob(
+        videos=dependencies.video_repository(),
+        bucket=TEST_BUCKET,
+        policy=policy_for(server),
+        options=PullOptions(max_bytes=64 * MIB, part_size=PART, stall_timeout=5.0),
+        uploader=refusing_uploader,
+    )
+    # When the pull runs
+    result = job.run("v1", url)
+    # Then the video says why it failed, and nothing was stored
+    assert result.error is not None and result.error.code == "Pull.StorageFailed"
+    record = stored_video()
+    assert record.status == VideoStatus.UPLOAD_FAIL and record.error == result.error
+    assert upload_keys() == []

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 
 from vodcover.dal.multipart import part_size_for, upload_chunks
@@ -31,6 +32,8 @@ from vodcover.models import CamelModel, ErrorInfo, VideoRecord, utc_now
 from vodcover.net.safe_fetch import MAX_URL_LENGTH, SourceStream, UrlPolicy, open_stream, safe_file_name
 
 logger = logging.getLogger(__name__)
+
+STORAGE_FAILED = "Pull.StorageFailed"
 
 DEFAULT_TIMEOUT_SECONDS = 840.0  # Lambda's 900 s, less time to abort and record a failure
 READ_CHUNK_BYTES = 1024 * 1024
@@ -110,6 +113,14 @@ class PullJob:
         except VodcoverError as exc:
             logger.warning("video %s: pull failed with %s (%s)", video_id, exc.code, exc.detail[-500:])
             return self._fail(video_id, ErrorInfo(code=exc.code, message=exc.message))
+        except (BotoCoreError, ClientError) as exc:
+            # S3 kept failing after botocore's own retries. Say so on the record rather than leave
+            # it Uploading forever once Lambda's retries run out; pulling again starts afresh.
+            logger.warning("video %s: storing the pulled video failed: %s", video_id, exc)
+            return self._fail(
+                video_id,
+                ErrorInfo(code=STORAGE_FAILED, message="The video could not be stored; pull it again."),
+            )
         logger.info("video %s: pulled %d bytes into %s", video_id, size, key)
         return PullResult(video_id, Outcome.UPLOADED, key=key, size=size)
 
