@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
 
+GENERATED_CACHE_CONTROL = "max-age=86400"
+
 
 @dataclass(frozen=True)
 class ObjectInfo:
@@ -31,6 +33,11 @@ class MediaStore:
     def put(self, key: str, body: bytes, content_type: str, *, cache_control: str = "") -> None:
         extra = {"CacheControl": cache_control} if cache_control else {}
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **extra)
+
+    def put_generated(self, key: str, body: bytes, content_type: str) -> None:
+        """An image vodcover made (snapshot, candidate, animation): rewritten in place on reruns,
+        so caches may keep it a day, not forever (covers chosen by people are immutable)."""
+        self.put(key, body, content_type, cache_control=GENERATED_CACHE_CONTROL)
 
     def head(self, key: str) -> ObjectInfo | None:
         try:

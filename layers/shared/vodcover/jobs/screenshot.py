@@ -215,7 +215,7 @@ class ScreenshotJob:
         stored = []
         for index, snapshot in enumerate(snapshots):
             key = keys.snapshot_key(video_id, index)
-            self._store.put(key, snapshot.jpeg, "image/jpeg", cache_control="max-age=86400")
+            self._store.put_generated(key, snapshot.jpeg, "image/jpeg")
             stored.append(
                 StoredSnapshot(
                     index=index,

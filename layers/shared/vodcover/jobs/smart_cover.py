@@ -113,7 +113,7 @@ class SmartCoverJob:
         stored = []
         for index, candidate in enumerate(found):
             key = keys.smart_key(video_id, index)
-            self._store.put(key, candidate.jpeg, "image/jpeg", cache_control="max-age=86400")
+            self._store.put_generated(key, candidate.jpeg, "image/jpeg")
             stored.append(
                 SmartCandidate(
                     index=index,
@@ -142,8 +142,8 @@ class SmartCoverJob:
             logger.warning("video %s: no animated cover: %s (%s)", video_id, exc.code, exc.detail[-300:])
             return None
         gif_key, webp_key = keys.animated_key(video_id, "gif"), keys.animated_key(video_id, "webp")
-        self._store.put(gif_key, animation.gif, "image/gif", cache_control="max-age=86400")
-        self._store.put(webp_key, animation.webp, "image/webp", cache_control="max-age=86400")
+        self._store.put_generated(gif_key, animation.gif, "image/gif")
+        self._store.put_generated(webp_key, animation.webp, "image/webp")
         return AnimatedCover(gif=gif_key, webp=webp_key)
 
     def _complete(
