@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     pull_max_bytes: int = Field(default=5 * 1024**3, ge=1)
     pull_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=64 * 1024**2)
     pull_stall_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # Alibaba-signed callers (docs/alibaba.md): their access keys (secrets KMS-encrypted under
+    # this key) and the nonces seen within the last signature window.
+    alibaba_keys_table: str = "vodcover-alibaba-keys"
+    alibaba_keys_kms_key: str = "alias/vodcover-alibaba-keys"
+    alibaba_nonces_table: str = "vodcover-alibaba-nonces"
 
     @property
     def allowed_cover_hosts(self) -> frozenset[str]:

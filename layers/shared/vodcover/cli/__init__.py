@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "vodcover.cli.smart_commands",
     "vodcover.cli.local_command",
     "vodcover.cli.console_command",
+    "vodcover.cli.keys_command",
 )
 
 Command = Callable[[argparse.Namespace], Any]

@@ -1,0 +1,1 @@
+"""Other vendors' wire formats over vodcover's own use cases (see docs/alibaba.md)."""
