@@ -5,9 +5,9 @@ of the key's item (is it still there, whose is it), and listing an owner's keys 
 an index; Secrets Manager would add a second service per call, costs per secret per month, and
 lists only by tag filters. Here the secret is ``kms:Encrypt``-ed with the encryption context
 ``{accessKeyId, owner}``, so a ciphertext copied onto another item (another owner) does not
-decrypt. Plain secrets exist only in memory: a decrypted secret is cached by its ciphertext,
+decrypt. Plain secrets exist only in memory: a decrypted secret is cached with its ciphertext,
 so KMS is asked once per key and process, while every call still reads the item, so a revoked
-key stops working at once.
+key stops working at once (and its cached secret is dropped).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class KmsAccessKeyStore:
     def __init__(self, table_name: str, kms_key_id: str) -> None:
         self._table_name = table_name
         self._kms_key_id = kms_key_id
-        self._plain_by_ciphertext: dict[bytes, SecretStr] = {}
+        # accessKeyId → (ciphertext, secret): KMS once per key; a changed ciphertext decrypts anew
+        self._decrypted: dict[str, tuple[bytes, SecretStr]] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -94,18 +95,21 @@ class KmsAccessKeyStore:
             .get("Item")
         )
         if not item:
+            with self._lock:
+                self._decrypted.pop(access_key_id, None)  # revoked: forget the plain secret too
             return None
         owner = item["owner"]["S"]
         ciphertext = bytes(item["secretCiphertext"]["B"])
         with self._lock:
-            secret = self._plain_by_ciphertext.get(ciphertext)
-        if secret is None:
-            plain = client("kms").decrypt(
-                CiphertextBlob=ciphertext, EncryptionContext=_context(access_key_id, owner)
-            )["Plaintext"]
-            secret = SecretStr(plain.decode())
-            with self._lock:
-                self._plain_by_ciphertext[ciphertext] = secret
+            cached = self._decrypted.get(access_key_id)
+        if cached is not None and cached[0] == ciphertext:
+            return SigningKey(owner=owner, secret=cached[1])
+        plain = client("kms").decrypt(
+            CiphertextBlob=ciphertext, EncryptionContext=_context(access_key_id, owner)
+        )["Plaintext"]
+        secret = SecretStr(plain.decode())
+        with self._lock:
+            self._decrypted[access_key_id] = (ciphertext, secret)
         return SigningKey(owner=owner, secret=secret)
 
     def list(self, owner: str | None = None) -> list[AccessKey]:
