@@ -44,13 +44,18 @@ def classic_request(
     at: datetime | None = None,
     method: str = "POST",
     extra: dict[str, str] | None = None,
+    body: dict[str, str] | None = None,
 ) -> ReceivedRequest:
-    """A GetVideoInfo call signed by aliyun-python-sdk-core's RPC composer."""
+    """A GetVideoInfo call signed by aliyun-python-sdk-core's RPC composer (``body`` as a form)."""
     params = {"Action": "GetVideoInfo", "Version": "2017-03-21", "RegionId": "cn-shanghai", "VideoId": "v1"}
     params.update(extra or {})
     with _classic_nonce_and_time(nonce, at or datetime.now(UTC)):
-        url, _ = rpc_signature_composer.get_signed_url(params, key_id, secret, "JSON", method, {})
-    return ReceivedRequest(method, "/", url.split("?", 1)[1], [("host", HOST)], b"")
+        url, _ = rpc_signature_composer.get_signed_url(params, key_id, secret, "JSON", method, body or {})
+    headers = [("host", HOST)]
+    if body:
+        headers.append(("content-type", "application/x-www-form-urlencoded"))
+    form = urlencode(body or {}, quote_via=quote, safe="~").encode()
+    return ReceivedRequest(method, "/", url.split("?", 1)[1], headers, form)
 
 
 def acs3_request(

@@ -17,6 +17,7 @@ import pytest
 import requests
 from aliyunsdkcore.acs_exception.exceptions import ServerException
 from aliyunsdkvod.request.v20170321.GetVideoInfoRequest import GetVideoInfoRequest
+from aliyunsdkvod.request.v20170321.UpdateVideoInfoRequest import UpdateVideoInfoRequest
 
 from tests.alibaba.conftest import LOCAL_KEY_ID, LOCAL_SECRET, AlibabaAws
 from tests.alibaba.sdk_clients import classic_client
@@ -148,3 +149,16 @@ def test_errors_are_xml_too_when_no_format_is_asked(rpc: RpcServer) -> None:
     assert [child.tag for child in root] == ["RequestId", "HostId", "Code", "Message"]
     assert root.findtext("Code") == "SignatureDoesNotMatch"
     assert "server string to sign is:POST&%2F&" in (root.findtext("Message") or "")
+
+
+def test_values_with_spaces_plus_signs_and_unicode_verify_as_sent(rpc: RpcServer) -> None:
+    client = classic_client(rpc.endpoint, LOCAL_KEY_ID, LOCAL_SECRET)
+    request = UpdateVideoInfoRequest()
+    request.set_protocol_type("http")
+    request.set_VideoId("abc")
+    request.set_Title("a b+c*d~e/f&g=h 封面 é")
+
+    client.do_action_with_exception(request)
+
+    query = dict(parse_qsl(rpc.received[-1].raw_query, keep_blank_values=True))
+    assert query["Title"] == "a b+c*d~e/f&g=h 封面 é"

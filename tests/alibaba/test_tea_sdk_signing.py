@@ -121,3 +121,13 @@ def test_the_signed_host_and_action_cannot_be_changed(rpc: RpcServer) -> None:
     assert other_host.json()["Code"] == "SignatureDoesNotMatch"
     assert other_host.json()["HostId"] == "vod.cn-shanghai.aliyuncs.com"
     assert other_action.json()["Code"] == "SignatureDoesNotMatch"
+
+
+def test_values_with_spaces_plus_signs_and_unicode_verify_as_sent(rpc: RpcServer) -> None:
+    client = tea_client(rpc.endpoint, LOCAL_KEY_ID, LOCAL_SECRET)
+    title = "a b+c*d~e/f&g=h 封面 é"
+
+    client.update_video_info(vod.UpdateVideoInfoRequest(video_id="abc", title=title, tags=""))
+
+    assert rpc.answers[-1].status == 200
+    assert dict(parse_qsl(rpc.received[-1].raw_query, keep_blank_values=True))["Title"] == title

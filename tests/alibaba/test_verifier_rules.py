@@ -72,6 +72,15 @@ def test_parameters_with_spaces_stars_tildes_and_unicode_verify() -> None:
     assert call.parameters["Title"] == "a b*c~d/é 封面"
 
 
+def test_form_body_parameters_are_signed_with_the_query() -> None:
+    """aliyun-python-sdk-core signs body parameters (``add_body_params``) with the query ones."""
+    request = classic_request("LTAIalice", "alice-secret", at=NOW, body={"Description": "long text"})
+
+    assert verifier().verify(request).parameters["Description"] == "long text"
+    tampered = replace(request, body=b"Description=other")
+    assert refusal(verifier(), tampered)[0] == "SignatureDoesNotMatch"
+
+
 def test_a_parameter_given_twice_is_refused() -> None:
     request = classic_request("LTAIalice", "alice-secret", at=NOW)
 

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from vodcover.compat.alibaba.errors import AccessKeyNotFound, SignatureDoesNotMatch
+from vodcover.compat.alibaba.errors import AccessKeyNotFound, InvalidParameter, SignatureDoesNotMatch
 from vodcover.compat.alibaba.rendering import (
     ResponseFormat,
     error_answer,
@@ -101,3 +101,13 @@ def test_a_result_starts_with_its_request_id() -> None:
     answer = result_answer("CreateUploadVideo", {"VideoId": "v"}, ResponseFormat.JSON, request_id="R")
 
     assert list(json.loads(answer.body)) == ["RequestId", "VideoId"]
+
+
+def test_xml_stays_parseable_when_a_message_echoes_control_characters() -> None:
+    error = InvalidParameter('The parameter "a\x01b\x00" is given more than once.')
+
+    answer = error_answer(error, ResponseFormat.XML, request_id="R", host_id="h")
+
+    assert ElementTree.fromstring(answer.body).findtext("Message") == (
+        'The parameter "a\ufffdb\ufffd" is given more than once.'
+    )

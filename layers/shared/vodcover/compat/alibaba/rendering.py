@@ -11,6 +11,7 @@ exactly: the Tea SDK compares the header with that string before parsing XML.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from vodcover.errors import VodcoverError
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 XML_CONTENT_TYPE = "text/xml;charset=utf-8"
 XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>"
+# Characters XML 1.0 cannot carry at all (escaping does not help); a parameter name echoed in a
+# message may hold them, and the answer must stay parseable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ResponseFormat(StrEnum):
@@ -103,4 +107,4 @@ def _append(parent: ElementTree.Element, fields: Mapping[str, Any]) -> None:
             elif isinstance(item, bool):
                 child.text = "true" if item else "false"
             else:
-                child.text = str(item)
+                child.text = _NOT_XML.sub("\ufffd", str(item))
