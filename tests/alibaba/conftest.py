@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from tests.support.alibaba_rpc import RpcServer, serve_rpc
 from vodcover.compat.alibaba.key_management import add_access_key
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore, keys_table_definition
-from vodcover.compat.alibaba.nonce_store import DynamoNonceStore, nonces_table_definition
+from vodcover.compat.alibaba.nonce_store import TTL_SPECIFICATION, DynamoNonceStore, nonces_table_definition
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
 from vodcover.dal.aws import reset_clients
 from vodcover.settings import get_settings, reset_settings
@@ -46,6 +46,9 @@ def alibaba_aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     dynamodb = boto3.client("dynamodb", endpoint_url=moto_endpoint)
     dynamodb.create_table(**keys_table_definition(settings.alibaba_keys_table))
     dynamodb.create_table(**nonces_table_definition(settings.alibaba_nonces_table))
+    dynamodb.update_time_to_live(
+        TableName=settings.alibaba_nonces_table, TimeToLiveSpecification=TTL_SPECIFICATION
+    )
     yield AlibabaAws(
         KmsAccessKeyStore.from_settings(settings),
         DynamoNonceStore(settings.alibaba_nonces_table),

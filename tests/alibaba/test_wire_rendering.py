@@ -30,6 +30,8 @@ def request(query: str = "", **headers: str) -> ReceivedRequest:
         (request("", x_acs_action="GetVideoInfo"), True),
         (request("ids=a,b"), False),
         (request("action=GetVideoInfo"), False),  # names are case-sensitive, as Alibaba's
+        (request("ids=%FF&x=1"), False),  # not UTF-8: still simply not an RPC call
+        (request("x=%FF&Action=GetVideoInfo"), True),
     ],
 )
 def test_an_action_parameter_or_header_marks_an_rpc_call(candidate: ReceivedRequest, is_rpc: bool) -> None:

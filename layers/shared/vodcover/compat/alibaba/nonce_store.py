@@ -19,6 +19,8 @@ from vodcover.dal.aws import client
 
 KEY_ATTRIBUTE = "nonceKey"
 TTL_ATTRIBUTE = "expiresAt"
+# ``update_time_to_live`` / the template's ``TimeToLiveSpecification``: expired nonces go by themselves.
+TTL_SPECIFICATION = {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
 
 
 def nonces_table_definition(table_name: str) -> dict[str, Any]:

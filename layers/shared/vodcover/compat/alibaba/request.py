@@ -97,7 +97,11 @@ def signing_scheme(request: ReceivedRequest, query: Mapping[str, str]) -> Signin
 
 
 def is_rpc_request(request: ReceivedRequest) -> bool:
-    """An ``Action`` parameter or an ``x-acs-action`` header marks an Alibaba RPC call."""
+    """An ``Action`` parameter or an ``x-acs-action`` header marks an Alibaba RPC call.
+
+    Decided on the raw query, without decoding it, so that a malformed query still reaches the
+    front that owns it (and its errors) instead of failing here.
+    """
     if request.header("x-acs-action") is not None:
         return True
-    return any(name == "Action" for name, _ in request.query_pairs())
+    return any(part.split("=", 1)[0] == "Action" for part in request.raw_query.split("&"))
