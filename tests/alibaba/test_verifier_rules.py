@@ -184,7 +184,7 @@ def test_an_unsigned_acs_header_is_refused() -> None:
     request = acs3_request("LTAIbob", "bob-secret", at=NOW)
     injected = replace(request, headers=[*request.headers, ("x-acs-action", "DeleteVideo")])
 
-    assert refusal(verifier(), injected)[0] == "SignatureDoesNotMatch"
+    assert refusal(verifier(), injected)[:2] == ("IncompleteSignature", 400)
     extra = replace(request, headers=[*request.headers, ("x-acs-security-token", "t")])
     code, _, message = refusal(verifier(), extra)
     assert code == "IncompleteSignature" and "x-acs-security-token" in message
@@ -216,3 +216,22 @@ def test_an_unknown_key_is_not_found_for_either_scheme() -> None:
         "InvalidAccessKeyId.NotFound",
         404,
     )
+
+
+@pytest.mark.parametrize("key_id", ["x" * 3000, "LTAI bad", "LTAI\u00e9", "LTAI#1", "abc"])
+def test_an_impossible_access_key_id_is_not_found_without_a_lookup(key_id: str) -> None:
+    class NoLookups(DictKeys):
+        def signing_key(self, access_key_id: str) -> SigningKey | None:
+            raise AssertionError("looked up")
+
+    check = AlibabaVerifier(NoLookups(), MemoryNonceStore(), clock=lambda: NOW)
+
+    assert refusal(check, classic_request(key_id, "x", at=NOW))[:2] == ("InvalidAccessKeyId.NotFound", 404)
+
+
+def test_an_overlong_nonce_is_refused_before_it_reaches_the_store() -> None:
+    request = classic_request("LTAIalice", "alice-secret", nonce="n" * 257, at=NOW)
+
+    code, status, message = refusal(verifier(), request)
+
+    assert (code, status) == ("InvalidParameter", 400) and "256" in message

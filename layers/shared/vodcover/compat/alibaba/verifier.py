@@ -18,17 +18,19 @@ from vodcover.compat.alibaba import signature_acs3, signature_v1
 from vodcover.compat.alibaba.errors import (
     AccessKeyNotFound,
     IncompleteSignature,
+    InvalidParameter,
     MissingParameter,
     SignatureDoesNotMatch,
     SignatureNonceUsed,
     TimestampExpired,
     TimestampFormat,
 )
-from vodcover.compat.alibaba.keys import SigningKey
+from vodcover.compat.alibaba.keys import ACCESS_KEY_ID_PATTERN, SigningKey
 from vodcover.compat.alibaba.request import ReceivedRequest, SigningScheme, signing_scheme, unique_parameters
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # both schemes: Timestamp and x-acs-date
 WINDOW = timedelta(minutes=15)
+MAX_NONCE_LENGTH = 256  # SDKs send 32 to 36 characters; the nonce store's keys are bounded
 # Parameters of the classic scheme that authenticate rather than ask for something.
 V1_SIGNING_PARAMETERS = (
     "AccessKeyId",
@@ -112,7 +114,7 @@ class AlibabaVerifier:
                 f"The SignatureVersion {parameters['SignatureVersion']!r} is not supported."
             )
         claim = _Claim(parameters["AccessKeyId"], parameters["Timestamp"], parameters["SignatureNonce"])
-        now, expires_at = self._check_time(claim.timestamp)
+        now, expires_at = self._check_claim(claim)
         key = self._key(claim.access_key_id)
         text = signature_v1.string_to_sign(request.method, parameters)
         expected = signature_v1.signature(text, key.secret.get_secret_value(), method)
@@ -141,9 +143,11 @@ class AlibabaVerifier:
             named = ", ".join(sorted(missing | unsigned))
             raise IncompleteSignature(f"These headers must be present and signed: {named}.")
         values = {name: request.header_values(name) for name in authorization.signed_headers}
-        for name in signature_acs3.REQUIRED_SIGNED_HEADERS:
+        for name in sorted(signature_acs3.REQUIRED_SIGNED_HEADERS):
             if not values[name]:
                 raise MissingParameter(name)
+            if len(values[name]) > 1:
+                raise IncompleteSignature(f"The {name} header is given more than once.")
         body_hash = signature_acs3.payload_hash(request.body)
         if values["x-acs-content-sha256"] != [body_hash]:
             raise IncompleteSignature("The x-acs-content-sha256 header does not match the request body.")
@@ -151,7 +155,7 @@ class AlibabaVerifier:
         claim = _Claim(
             authorization.access_key_id, values["x-acs-date"][0], values["x-acs-signature-nonce"][0]
         )
-        now, expires_at = self._check_time(claim.timestamp)
+        now, expires_at = self._check_claim(claim)
         key = self._key(claim.access_key_id)
         canonical = signature_acs3.canonical_request(
             request.method, request.raw_path, query, values, authorization.signed_headers, body_hash
@@ -165,6 +169,13 @@ class AlibabaVerifier:
         return VerifiedCall(claim.access_key_id, key.owner, SigningScheme.ACS3, action, version, parameters)
 
     # --- shared steps ----------------------------------------------------------------------------
+    def _check_claim(self, claim: _Claim) -> tuple[datetime, datetime]:
+        """Bounded fields (stores have key limits), then the time: answers now and when the
+        nonce may be forgotten."""
+        if len(claim.nonce) > MAX_NONCE_LENGTH:
+            raise InvalidParameter(f"The signature nonce is longer than {MAX_NONCE_LENGTH} characters.")
+        return self._check_time(claim.timestamp)
+
     def _check_time(self, timestamp: str) -> tuple[datetime, datetime]:
         """The request's time must be within the window; answers now and when the nonce may go."""
         try:
@@ -177,6 +188,8 @@ class AlibabaVerifier:
         return now, signed_at + self._window
 
     def _key(self, access_key_id: str) -> SigningKey:
+        if not ACCESS_KEY_ID_PATTERN.fullmatch(access_key_id):
+            raise AccessKeyNotFound()  # no such key can exist; do not ask the store
         key = self._keys.signing_key(access_key_id)
         if key is None:
             raise AccessKeyNotFound()
