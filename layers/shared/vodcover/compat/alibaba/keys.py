@@ -73,3 +73,25 @@ def checked_owner(value: str) -> str:
     if not OWNER_PATTERN.fullmatch(value) or value != value.strip():
         raise InvalidParameter("An owner is 1 to 2048 characters without control characters or edge spaces.")
     return value
+
+
+@dataclass(frozen=True)
+class GivenKeyPair:
+    """A pair named on a command line (``vodcover local --alibaba-key ID:SECRET[:OWNER]``)."""
+
+    access_key_id: str
+    secret: SecretStr
+    owner: str
+
+
+def parse_key_pair(text: str, *, default_owner: str = "local") -> GivenKeyPair:
+    """``ID:SECRET[:OWNER]``; the owner may hold colons (IAM ARNs do), the id and secret may not."""
+    access_key_id, _, rest = text.partition(":")
+    secret, _, owner = rest.partition(":")
+    if not access_key_id or not secret:
+        raise InvalidParameter("An Alibaba key is given as ID:SECRET or ID:SECRET:OWNER.")
+    return GivenKeyPair(
+        checked_access_key_id(access_key_id),
+        checked_secret(SecretStr(secret)),
+        checked_owner(owner or default_owner),
+    )
