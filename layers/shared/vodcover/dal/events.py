@@ -22,6 +22,10 @@ class EventType(StrEnum):
     PROCESS_FAILED = "ProcessFailed"
 
 
+class PublishFailed(RuntimeError):
+    """EventBridge refused an entry: transient, so the job raises and Lambda retries it."""
+
+
 class EventPublisher:
     def __init__(self, bus_name: str) -> None:
         self._bus = bus_name
@@ -40,6 +44,6 @@ class EventPublisher:
         )
         if answer.get("FailedEntryCount"):
             entry = answer["Entries"][0]
-            raise RuntimeError(
+            raise PublishFailed(
                 f"EventBridge refused {event_type}: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
             )

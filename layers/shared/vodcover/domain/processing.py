@@ -7,6 +7,7 @@ they may run several times against fresher records: they must only depend on the
 
 from __future__ import annotations
 
+from vodcover.domain.failures import is_overtakable
 from vodcover.models import (
     ErrorInfo,
     MediaInfo,
@@ -45,18 +46,27 @@ def record_upload(
 
 
 def needs_processing(record: VideoRecord | None, source: SourceObject) -> bool:
-    """True while this very object still awaits its snapshots (not done, not replaced)."""
+    """True while this very object still awaits its snapshots (not done, not replaced).
+
+    A ``ProcessFail`` that decided nothing (an internal error, a stall) still awaits them: a
+    Lambda retry or a redriven event carries on over it.
+    """
     return (
         record is not None
         and record.source == source
-        and record.status in (VideoStatus.UPLOAD_SUCC, VideoStatus.PROCESSING)
+        and (
+            record.status in (VideoStatus.UPLOAD_SUCC, VideoStatus.PROCESSING)
+            or is_overtakable(record, VideoStatus.PROCESS_FAIL)
+        )
     )
 
 
 def start_processing(current: VideoRecord | None, *, source: SourceObject, now: str) -> VideoRecord | None:
-    if current is None or current.source != source or current.status != VideoStatus.UPLOAD_SUCC:
+    if current is None or current.source != source:
         return None
-    return current.changed(status=VideoStatus.PROCESSING, updated_at=now)
+    if current.status != VideoStatus.UPLOAD_SUCC and not is_overtakable(current, VideoStatus.PROCESS_FAIL):
+        return None
+    return current.changed(status=VideoStatus.PROCESSING, error=None, updated_at=now)
 
 
 def complete_snapshots(
@@ -88,6 +98,10 @@ def complete_snapshots(
 def fail_processing(
     current: VideoRecord | None, *, source: SourceObject, error: ErrorInfo, now: str
 ) -> VideoRecord | None:
-    if current is None or current.source != source:
+    """``ProcessFail`` with ``error``, only while the object still awaits its snapshots.
+
+    A concurrent delivery may have finished it meanwhile: a failure of ours never undoes that.
+    """
+    if not needs_processing(current, source) or current is None:
         return None
     return current.changed(status=VideoStatus.PROCESS_FAIL, error=error, updated_at=now)

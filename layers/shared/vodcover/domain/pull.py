@@ -7,12 +7,21 @@ screenshot job, which records ``UploadSucc`` and carries on as for any upload.
 
 from __future__ import annotations
 
+from vodcover.domain.failures import is_overtakable
 from vodcover.models import ErrorInfo, VideoRecord, VideoStatus
 
 
 def awaits_pull(record: VideoRecord | None) -> bool:
-    """True while the source has not landed: a repeated or late invocation must do nothing."""
-    return record is not None and record.status == VideoStatus.UPLOADING and record.source is None
+    """True while the source has not landed: a repeated or late invocation must do nothing.
+
+    An ``UploadFail`` that decided nothing (an internal error, the expiry sweeper) still awaits
+    it: a Lambda retry of the pull carries on over it.
+    """
+    return (
+        record is not None
+        and record.source is None
+        and (record.status == VideoStatus.UPLOADING or is_overtakable(record, VideoStatus.UPLOAD_FAIL))
+    )
 
 
 def fail_pull(current: VideoRecord | None, *, error: ErrorInfo, now: str) -> VideoRecord | None:

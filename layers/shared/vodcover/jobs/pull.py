@@ -9,7 +9,9 @@ screenshot job like any upload's. On a source error the record ends ``UploadFail
 
 Lambda may deliver an asynchronous event twice: a run for a video no longer ``Uploading``
 does nothing, and a second copy of the same source writes the same key with the same bytes.
-Errors of our own (S3, DynamoDB) propagate so that Lambda retries the event.
+S3 failing after botocore's retries ends the record ``UploadFail`` (``Pull.StorageFailed``); any
+other failure of ours ends it ``UploadFail`` (``Internal.Unexpected``) and propagates, so that
+Lambda retries the event over it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import Field
 from vodcover.dal.multipart import part_size_for, upload_chunks
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, pull
+from vodcover.domain.failures import unexpected_error
 from vodcover.errors import VodcoverError
 from vodcover.models import CamelModel, ErrorInfo, VideoRecord, utc_now
 from vodcover.net.safe_fetch import MAX_URL_LENGTH, SourceStream, UrlPolicy, open_stream, safe_file_name
@@ -121,6 +124,15 @@ class PullJob:
                 video_id,
                 ErrorInfo(code=STORAGE_FAILED, message="The video could not be stored; pull it again."),
             )
+        except Exception:
+            # A failure of ours: on the record now (this attempt may be Lambda's last), then
+            # raised so the retry runs; it carries on over Internal.Unexpected (domain.pull).
+            logger.exception("video %s: unexpected failure while pulling; recording it", video_id)
+            try:
+                self._fail(video_id, unexpected_error())
+            except Exception:
+                logger.exception("video %s: recording the failure failed too", video_id)
+            raise
         logger.info("video %s: pulled %d bytes into %s", video_id, size, key)
         return PullResult(video_id, Outcome.UPLOADED, key=key, size=size)
 

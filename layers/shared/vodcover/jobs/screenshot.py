@@ -17,7 +17,9 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, processing
 from vodcover.domain import videos as video_rules
+from vodcover.domain.failures import unexpected_error
 from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
+from vodcover.jobs.retries import is_transient
 from vodcover.models import (
     CoverSource,
     ErrorInfo,
@@ -90,10 +92,26 @@ class ScreenshotJob:
         return keys.orphan_video_id(key)
 
     def run(self, key: str, *, video_id: str, size: int, etag: str, timeout: float) -> JobResult:
-        """Process the object at ``key`` for ``video_id`` (from :meth:`resolve_video_id`)."""
-        upload = keys.parse_upload_key(key)
-        source = SourceObject(key=key, size=size, etag=etag)
+        """Process the object at ``key`` for ``video_id`` (from :meth:`resolve_video_id`).
 
+        A failure with no name ends the record ``ProcessFail`` (``Internal.Unexpected``) before
+        it propagates; transient ones propagate alone (see :mod:`vodcover.jobs.retries`).
+        """
+        source = SourceObject(key=key, size=size, etag=etag)
+        try:
+            return self._run(key, video_id, source, timeout)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            logger.exception("video %s: unexpected failure; recording it", video_id)
+            try:
+                self._fail(video_id, source, unexpected_error())
+            except Exception:
+                logger.exception("video %s: recording the failure failed too", video_id)
+            raise
+
+    def _run(self, key: str, video_id: str, source: SourceObject, timeout: float) -> JobResult:
+        upload = keys.parse_upload_key(key)
         landed = self._videos.update(
             video_id,
             lambda current: processing.record_upload(
@@ -107,7 +125,7 @@ class ScreenshotJob:
             return JobResult(video_id, Outcome.SKIPPED, landed.record)
         # Announced on every delivery that still has work to do, not only on the first write: a
         # retry after a failed publish must not lose it (consumers see events at least once).
-        self._events.publish(EventType.VIDEO_UPLOADED, {"videoId": video_id, "key": key, "size": size})
+        self._events.publish(EventType.VIDEO_UPLOADED, {"videoId": video_id, "key": key, "size": source.size})
         if landed.record is not None and landed.record.pending_cover_url:
             self._apply_uploader_cover(video_id, landed.record.pending_cover_url)
 

@@ -19,6 +19,7 @@ from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
+from vodcover.domain.failures import unexpected_error
 from vodcover.domain.smart import (
     complete_smart_cover,
     fail_smart_cover,
@@ -73,11 +74,28 @@ class SmartCoverJob:
         self._options = options
 
     def run(self, video_id: str, *, timeout: float) -> JobResult:
+        """Analyse ``video_id``; any failure but a verdict ends ``smartCover`` ``Failed``, then propagates.
+
+        A retry restarts the analysis over ``Failed`` (:func:`start_smart_cover`), so recording
+        every failure at once never stops Lambda's retries from succeeding.
+        """
         deadline = time.monotonic() + timeout
         record = self._claim(video_id)
         if record is None or record.source is None:
             return JobResult(video_id, Outcome.SKIPPED, record)
         source = record.source
+        try:
+            return self._analyse(video_id, source, deadline)
+        except Exception:
+            logger.exception("video %s: smart cover failed unexpectedly; recording it", video_id)
+            try:
+                self._fail(video_id, source, unexpected_error())
+            except Exception:
+                logger.exception("video %s: recording the failure failed too", video_id)
+            raise
+
+    def _analyse(self, video_id: str, source: SourceObject, deadline: float) -> JobResult:
+        timeout = _left(deadline)
         url = self._store.reading_url(source.key, for_seconds=timeout)
         try:
             result = self._select(
@@ -175,9 +193,12 @@ class SmartCoverJob:
         return JobResult(video_id, Outcome.PROCESSED, record)
 
     def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
-        outcome = self._videos.update(
-            video_id, lambda current: fail_smart_cover(current, source=source, error=error, now=utc_now())
-        )
+        def fail(current: VideoRecord | None) -> VideoRecord | None:
+            if not is_smart_cover_running(current):
+                return None  # finished (or restarted) meanwhile: a failure of ours never undoes that
+            return fail_smart_cover(current, source=source, error=error, now=utc_now())
+
+        outcome = self._videos.update(video_id, fail)
         return JobResult(video_id, Outcome.FAILED, outcome.record)
 
 

@@ -181,6 +181,8 @@ def pattern_residual(luma: Image.Image, bands: int = 6) -> float:
     photograph with a uniform sky does not (its ground strips are far from constant).
     """
     width, height = luma.size
+    if min(width, height) < 2 * bands:
+        return 255.0  # strips under 2 px are constant by construction: too small to tell, not a pattern
     across = [luma.crop((0, height * i // bands, width, height * (i + 1) // bands)) for i in range(bands)]
     down = [luma.crop((width * i // bands, 0, width * (i + 1) // bands, height)) for i in range(bands)]
     column_residual = sorted(_residual(strip, columns=True) for strip in across)[-2]
