@@ -193,12 +193,18 @@ def test_videos_table_is_on_demand_recoverable_encrypted_with_owner_index(resour
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["SSESpecification"]["SSEEnabled"] is True
     assert props["KeySchema"] == [{"AttributeName": "videoId", "KeyType": "HASH"}]
-    (gsi,) = props["GlobalSecondaryIndexes"]
-    assert gsi["IndexName"] == "byOwner"
-    assert gsi["KeySchema"] == [
+    indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"byOwner", "byWaitingStatus"}
+    assert indexes["byOwner"]["KeySchema"] == [
         {"AttributeName": "owner", "KeyType": "HASH"},
         {"AttributeName": "createdAt", "KeyType": "RANGE"},
     ]
+    # The sweeper's sparse index (dal.videos.WAITING_ATTRIBUTE): keys only, ordered by creation.
+    assert indexes["byWaitingStatus"]["KeySchema"] == [
+        {"AttributeName": "waitingStatus", "KeyType": "HASH"},
+        {"AttributeName": "createdAt", "KeyType": "RANGE"},
+    ]
+    assert indexes["byWaitingStatus"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 

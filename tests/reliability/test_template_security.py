@@ -50,6 +50,7 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:DeleteObject", "/covers/*"),
         ("s3:ListBucket", ""),
     },
+    "UploadSweeperFunction": set(),  # records only: it never touches media
 }
 # Policy templates per function, with the resource each names.
 POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
@@ -74,8 +75,11 @@ POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
         ("DynamoDBCrudPolicy", "VideosTable"),
         ("EventBridgePutEventsPolicy", "EventBusName"),
     },
+    # Its DynamoDB grants are statements (Query on its index, GetItem and PutItem), pinned below.
+    "UploadSweeperFunction": {("EventBridgePutEventsPolicy", "EventBusName")},
 }
 ASYNC_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction"}
+SCHEDULED_FUNCTIONS = {"UploadSweeperFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -220,5 +224,26 @@ def test_async_functions_retry_then_park_and_their_urls_outlive_them(template: d
         # a retried event is still worth processing; and one run never outlives its presigned URLs
         assert config["MaximumEventAgeInSeconds"] >= 3 * props["Timeout"], name
         assert props["Timeout"] <= ttl_default, name
-    for name in set(functions(resources)) - ASYNC_FUNCTIONS:  # API Gateway's integration limit
+    for name in set(functions(resources)) - ASYNC_FUNCTIONS - SCHEDULED_FUNCTIONS:  # API Gateway's limit
         assert resources[name]["Properties"]["Timeout"] <= 29, name
+
+
+def test_the_sweeper_runs_on_a_schedule_with_only_its_table_grants(resources: dict[str, Any]) -> None:
+    """The next run is its retry; it may query its index and end records, nothing else."""
+    props = resources["UploadSweeperFunction"]["Properties"]
+    (event,) = props["Events"].values()
+    assert event["Type"] == "Schedule" and event["Properties"]["Schedule"].startswith("rate(")
+    minutes = int(event["Properties"]["Schedule"].removeprefix("rate(").split()[0])
+    assert props["Timeout"] < 60 * minutes  # sweeps never overlap
+    assert props["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
+    grants = set()
+    for policy in as_list(props["Policies"]):
+        for statement in as_list(policy.get("Statement", [])):
+            for action in as_list(statement["Action"]):
+                grants.add((action, sub_text(statement["Resource"])))
+    table = sub_text({"Fn::GetAtt": ["VideosTable", "Arn"]})
+    assert grants == {
+        ("dynamodb:Query", "${VideosTable.Arn}/index/byWaitingStatus"),
+        ("dynamodb:GetItem", table),
+        ("dynamodb:PutItem", table),
+    }

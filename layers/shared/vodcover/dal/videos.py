@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -20,12 +20,18 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
+from vodcover.domain.expiry import WAITING_STATUSES
 from vodcover.errors import ConcurrentUpdate, InvalidParameter
-from vodcover.models import VideoRecord
+from vodcover.models import VideoRecord, VideoStatus
 
 logger = logging.getLogger(__name__)
 
 OWNER_INDEX = "byOwner"
+# A sparse index of records that wait on something (expiry.WAITING_STATUSES): only they carry
+# the attribute, so the sweeper queries a handful of items, never the table, and the index takes
+# no writes for the many finished records (a status key would make one hot partition of them).
+WAITING_INDEX = "byWaitingStatus"
+WAITING_ATTRIBUTE = "waitingStatus"
 Mutation = Callable[[VideoRecord | None], VideoRecord | None]
 
 
@@ -57,6 +63,8 @@ def to_item(record: VideoRecord) -> dict[str, Any]:
     """A record as a DynamoDB item: camelCase, no nulls, floats as Decimal."""
     text = record.model_dump_json(by_alias=True, exclude_none=True)
     item: dict[str, Any] = json.loads(text, parse_float=Decimal)
+    if record.status in WAITING_STATUSES:
+        item[WAITING_ATTRIBUTE] = str(record.status)
     return item
 
 
@@ -155,6 +163,19 @@ class DynamoVideoRepository:
         records = [from_item(_unwrap(item)) for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
         return Page(records, encode_page_token(_unwrap(last)) if last else None)
+
+    def waiting_ids(self, status: VideoStatus, *, created_before: str) -> Iterator[str]:
+        """Ids of records in ``status`` (a waiting one) created before the timestamp, oldest first."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table_name,
+            "IndexName": WAITING_INDEX,
+            "KeyConditionExpression": "#waiting = :status AND createdAt < :before",
+            "ExpressionAttributeNames": {"#waiting": WAITING_ATTRIBUTE},
+            "ExpressionAttributeValues": {":status": {"S": str(status)}, ":before": {"S": created_before}},
+        }
+        for page in self._dynamodb.get_paginator("query").paginate(**kwargs):
+            for item in page.get("Items", []):
+                yield item["videoId"]["S"]
 
 
 def encode_page_token(last_key: dict[str, Any]) -> str:

@@ -35,6 +35,7 @@ from vodcover.local.invoker import (
     s3_routes,
 )
 from vodcover.local.lambda_endpoint import LambdaEndpoint
+from vodcover.local.schedules import ScheduleRunner, schedules
 from vodcover.local.sigv4 import SigV4Verifier
 from vodcover.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
 from vodcover.settings import reset_settings
@@ -130,6 +131,7 @@ class LocalStack:
         self.lambda_endpoint = LambdaEndpoint(self.lambda_, host=host)
         self._environment = ProcessEnvironment()
         self._delivery: S3EventDelivery | None = None
+        self._schedules = ScheduleRunner(self.lambda_, schedules(self.template))  # the upload sweeper
         self._queue_url = ""
         self._sqs: Any = None
         self._started = False
@@ -157,6 +159,7 @@ class LocalStack:
                 self._sqs, self._queue_url, s3_routes(self.template, self._bucket_id), self.lambda_
             )
             self._delivery.start()
+            self._schedules.start()
         except BaseException:
             self.stop()
             raise
@@ -170,6 +173,7 @@ class LocalStack:
         self._started = False
         if self._delivery is not None:
             self._delivery.stop()
+        self._schedules.stop()
         self.lambda_.close()  # running jobs still need the emulator
         self.api.stop()
         self.lambda_endpoint.stop()

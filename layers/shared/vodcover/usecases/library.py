@@ -17,7 +17,7 @@ from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.dal.jobs import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import Page, VideoRepository
-from vodcover.domain import keys, smart
+from vodcover.domain import expiry, keys, smart
 from vodcover.domain.videos import new_upload_record, require_readable
 from vodcover.errors import RegisterRefused, SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
@@ -95,7 +95,7 @@ class Library:
 
     # --- reading ------------------------------------------------------------------------
     def get(self, caller: str, video_id: str) -> VideoRecord:
-        return require_readable(self._videos.get(video_id), video_id, caller)
+        return self._as_seen(require_readable(self._videos.get(video_id), video_id, caller))
 
     def get_many(self, caller: str, video_ids: list[str]) -> BatchRead:
         records = self._videos.get_many(video_ids)
@@ -107,11 +107,18 @@ class Library:
             elif record.owner != caller:
                 forbidden.append(video_id)
             else:
-                found.append(record)
+                found.append(self._as_seen(record))
         return BatchRead(found, missing, forbidden)
 
     def library(self, caller: str, *, limit: int, next_token: str | None) -> Page:
-        return self._videos.list_by_owner(caller, limit=limit, next_token=next_token)
+        page = self._videos.list_by_owner(caller, limit=limit, next_token=next_token)
+        return Page([self._as_seen(record) for record in page.records], page.next_token)
+
+    def _as_seen(self, record: VideoRecord) -> VideoRecord:
+        """An overdue wait shows as the sweeper will store it (``Upload.Expired``): never a stale status."""
+        return expiry.as_seen(
+            record, datetime.now(UTC), expiry.Deadlines.for_url_ttl(self._settings.url_ttl_seconds)
+        )
 
     # --- pull-upload --------------------------------------------------------------------
     def start_pull(self, caller: str, items: list[PullItem]) -> list[dict[str, Any]]:
