@@ -163,7 +163,7 @@ def test_pick_a_snapshot_as_cover_with_the_keyboard(console: Console, ready_vide
     expect(page.locator("#current-cover")).to_have_attribute("data-source", "user")
     assert cover_key(page) != before
     expect(page.locator(".cover-figure figcaption")).to_contain_text("Chosen by you")
-    expect(page.locator("#announcer")).to_contain_text("snapshot #2")
+    expect(page.locator("#announcer")).to_contain_text("snapshot #1")  # the second, index 1
 
 
 def test_cover_from_the_current_player_time(console: Console, ready_video: dict) -> None:
@@ -266,7 +266,9 @@ def test_batch_update_two_videos_from_the_library(
 
     # When the same snapshot becomes every cover and one title changes
     expect(page.locator(".batch-row")).to_have_count(2)
-    page.get_by_label("Cover for every video").select_option(label="Snapshot #3")
+    page.get_by_label("Cover for every video").select_option(
+        label="Snapshot #2"
+    )  # the API's index, as coverSnapshot takes it
     page.get_by_role("button", name="Use for every video").click()
     page.locator(f'.batch-row[data-video-id="{second["videoId"]}"]').get_by_label("Title").fill(
         "Batch two, renamed"

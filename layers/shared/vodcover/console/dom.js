@@ -101,12 +101,32 @@ const STATUS_TONES = {
   ProcessFail: "bad",
 };
 
-export function statusBadge(status) {
+// Failures that deserve their own words: they are not the video's fault.
+const ERROR_LABELS = {
+  "Upload.Expired": "Upload expired",
+  "Process.Stalled": "Processing stalled",
+};
+
+/** The status as a badge; `error` (the video's, when it failed) names an expired upload as such. */
+export function statusBadge(status, error = null) {
+  const failed = status === "UploadFail" || status === "ProcessFail";
+  const label = (failed && ERROR_LABELS[error?.code]) || STATUS_LABELS[status] || status;
   return h(
     "span",
-    { class: `badge badge-${STATUS_TONES[status] ?? "info"}`, title: `Status: ${status}`, dataset: { status } },
-    STATUS_LABELS[status] ?? status,
+    {
+      class: `badge badge-${STATUS_TONES[status] ?? "info"}`,
+      title: failed && error ? `Status: ${status} (${error.code})` : `Status: ${status}`,
+      dataset: failed && error ? { status, code: error.code } : { status },
+    },
+    label,
   );
+}
+
+/** Why a failed video failed, for a card or a row: the stable code and the message; null otherwise. */
+export function failureReason(video) {
+  if (!(video.status === "UploadFail" || video.status === "ProcessFail")) return null;
+  const error = video.error ?? { code: video.status, message: "No reason was recorded." };
+  return h("p", { class: "failure-reason", dataset: { code: error.code } }, h("code", { class: "error-code" }, error.code), " ", error.message);
 }
 
 export function needsPolling(video) {

@@ -68,7 +68,7 @@ export function renderBatch(main, { signal }, idsText) {
       replaceChildren(
         allCover,
         h("option", { value: "keep" }, "Keep each current cover"),
-        Array.from({ length: maxSnapshots }, (_, i) => h("option", { value: `snapshot:${i}` }, `Snapshot #${i + 1}`)),
+        Array.from({ length: maxSnapshots }, (_, i) => h("option", { value: `snapshot:${i}` }, `Snapshot #${i}`)),
         found.some((video) => video.smartCover?.candidates?.length) ? h("option", { value: "candidate:best" }, "Best smart candidate") : null,
       );
     } catch (error) {
@@ -102,9 +102,9 @@ export function renderBatch(main, { signal }, idsText) {
       "select",
       { id: `cover-${id}` },
       h("option", { value: "keep" }, "Keep current cover"),
-      video.snapshots.map((snapshot, i) => h("option", { value: `snapshot:${snapshot.index}` }, `Snapshot #${i + 1} (${formatTime(snapshot.time)})`)),
-      (video.smartCover?.candidates ?? []).map((candidate, i) =>
-        h("option", { value: `candidate:${candidate.index}` }, `Smart #${i + 1} (score ${candidate.score.toFixed(2)})`),
+      video.snapshots.map((snapshot) => h("option", { value: `snapshot:${snapshot.index}` }, `Snapshot #${snapshot.index} (${formatTime(snapshot.time)})`)),
+      (video.smartCover?.candidates ?? []).map((candidate) =>
+        h("option", { value: `candidate:${candidate.index}` }, `Smart #${candidate.index} (score ${candidate.score.toFixed(2)})`),
       ),
     );
     const thumb = video.cover
@@ -118,7 +118,7 @@ export function renderBatch(main, { signal }, idsText) {
         { class: "batch-fields" },
         h("div", { class: "field" }, h("label", { for: row.title.id }, "Title"), row.title),
         h("div", { class: "field" }, h("label", { for: row.cover.id }, "Cover"), row.cover),
-        h("div", { class: "batch-meta" }, statusBadge(video.status), h("code", { class: "video-id" }, id)),
+        h("div", { class: "batch-meta" }, statusBadge(video.status, video.error), h("code", { class: "video-id" }, id)),
       ),
       resultSlot,
     );

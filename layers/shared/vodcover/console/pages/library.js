@@ -15,6 +15,7 @@ import {
   replaceChildren,
   setSlot,
   spinner,
+  failureReason,
   statusBadge,
 } from "../dom.js";
 import { Poller } from "../poll.js";
@@ -177,7 +178,13 @@ export function renderLibrary(main, { signal }) {
         "div",
         { class: "card-body" },
         h("h2", { class: "card-title" }, video.title || "Untitled"),
-        h("div", { class: "card-meta" }, statusBadge(video.status), h("span", { class: "card-date" }, formatDate(video.createdAt))),
+        h(
+          "div",
+          { class: "card-meta" },
+          statusBadge(video.status, video.error),
+          h("time", { class: "card-date", datetime: video.createdAt }, formatDate(video.createdAt)),
+        ),
+        failureReason(video),
       ),
     );
     card.element.dataset.status = video.status;

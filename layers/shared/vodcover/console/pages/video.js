@@ -80,7 +80,7 @@ export function renderVideo(main, { signal }, videoId) {
   function apply(fresh) {
     video = fresh;
     heading.textContent = fresh.title || "Untitled";
-    replaceChildren(statusSlot, statusBadge(fresh.status));
+    replaceChildren(statusSlot, statusBadge(fresh.status, fresh.error));
     setSlot(banner, statusBanner(fresh));
     for (const section of [player, cover, snapshots, smart, upload]) section.update(fresh);
     if (needsPolling(fresh)) poller.start();
@@ -303,7 +303,7 @@ export function renderVideo(main, { signal }, videoId) {
         kind: "Snapshot",
         legend: "Snapshots",
         items: fresh.snapshots,
-        describe: (s, position) => `#${position + 1} · ${formatTime(s.time)}`,
+        describe: (s) => `#${s.index} · ${formatTime(s.time)}`, // the API's index: coverSnapshot
         current: (s) => objectPath(s.url) === coverPath,
       });
       setButton = h("button", { type: "button", class: "button button-primary", onclick: () => setSnapshot() }, "Set as cover");
@@ -319,12 +319,11 @@ export function renderVideo(main, { signal }, videoId) {
 
     function setSnapshot() {
       const snapshot = strip.selected();
-      const position = video.snapshots.indexOf(snapshot) + 1;
       changeCover(
         setButton,
         result,
         () => api.updateVideo(videoId, { coverSnapshot: snapshot.index }),
-        `Cover set to snapshot #${position} (${formatTime(snapshot.time)}).`,
+        `Cover set to snapshot #${snapshot.index} (${formatTime(snapshot.time)}).`,
       );
     }
 
@@ -608,6 +607,7 @@ function statusBanner(video) {
     case "Processing":
       return h("div", { class: "alert alert-info" }, spinner("Processing"), " Processing: taking snapshots and choosing a cover. This page updates by itself.");
     case "UploadFail":
+      return errorBox(video.error ?? { code: video.status, message: "The upload failed." }, video.error?.code === "Upload.Expired" ? "The upload never arrived" : "This video could not be uploaded");
     case "ProcessFail":
       return errorBox(video.error ?? { code: video.status, message: "The video could not be processed." }, "This video could not be processed");
     default:
