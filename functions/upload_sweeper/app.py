@@ -26,6 +26,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = build_sweeper().run()
     logger.info(
         "sweep finished",
-        extra={"expired": len(result.expired), "stalled": len(result.stalled), "errors": result.errors},
+        extra={
+            "expired": len(result.expired),
+            "stalled": len(result.stalled),
+            "smart_stalled": len(result.smart_stalled),
+            "errors": result.errors,
+        },
     )
-    return {"expired": result.expired, "stalled": result.stalled, "errors": result.errors}
+    return {
+        "expired": result.expired,
+        "stalled": result.stalled,
+        "smartStalled": result.smart_stalled,
+        "errors": result.errors,
+    }

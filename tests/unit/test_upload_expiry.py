@@ -15,12 +15,12 @@ from moto import mock_aws
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE
 from vodcover import dependencies
-from vodcover.domain import expiry, processing, pull
+from vodcover.domain import expiry, processing, pull, smart
 from vodcover.domain.failures import PROCESS_STALLED, UPLOAD_EXPIRED
 from vodcover.jobs.upload_sweeper import UploadSweeper
 from vodcover.local.stack import find_template
 from vodcover.local.template import load_template
-from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus
+from vodcover.models import ErrorInfo, SmartCover, SmartStatus, SourceObject, VideoRecord, VideoStatus
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 TTL = 3600
@@ -124,6 +124,25 @@ def test_a_stalled_video_is_processed_by_a_late_retry() -> None:
     assert restarted is not None and (restarted.status, restarted.error) == (VideoStatus.PROCESSING, None)
 
 
+def analysing(video_id: str, *, started_ago: float) -> VideoRecord:
+    return record(video_id, VideoStatus.NORMAL, created_ago=10**6, updated_ago=started_ago).changed(
+        smart_cover=SmartCover(status=SmartStatus.PROCESSING)
+    )
+
+
+def test_a_smart_cover_analysis_that_never_finished_ends_failed_and_may_be_started_again() -> None:
+    assert expiry.expire_overdue(analysing("v", started_ago=60), now=NOW, deadlines=DEADLINES) is None
+    ended = expiry.expire_overdue(
+        analysing("v", started_ago=expiry.PROCESSING_WINDOW_SECONDS + 1), now=NOW, deadlines=DEADLINES
+    )
+    assert ended is not None and ended.status == VideoStatus.NORMAL  # the video itself is fine
+    assert ended.smart_cover is not None and ended.smart_cover.status == SmartStatus.FAILED
+    assert ended.smart_cover.error is not None and ended.smart_cover.error.code == PROCESS_STALLED
+    again = smart.start_smart_cover(ended, now=at(0))
+    assert again is not None and again.smart_cover is not None
+    assert again.smart_cover.status == SmartStatus.PROCESSING
+
+
 # --- the sweeper on moto ------------------------------------------------------------------------
 @pytest.fixture
 def table() -> Iterator[None]:
@@ -158,6 +177,8 @@ def test_the_sweeper_ends_exactly_the_overdue_records_and_a_second_run_changes_n
         record("landed-stuck", VideoStatus.UPLOAD_SUCC, created_ago=long_ago),
         record("started-lately", VideoStatus.PROCESSING, created_ago=long_ago, updated_ago=30),
         record("done", VideoStatus.NORMAL, created_ago=long_ago),
+        analysing("analysis-lost", started_ago=long_ago),
+        analysing("analysing", started_ago=60),
     )
     sweeper = UploadSweeper(videos=dependencies.video_repository(), deadlines=DEADLINES)
 
@@ -171,8 +192,13 @@ def test_the_sweeper_ends_exactly_the_overdue_records_and_a_second_run_changes_n
     assert status_of("fresh") == (VideoStatus.UPLOADING, None)
     assert status_of("started-lately") == (VideoStatus.PROCESSING, None)
     assert status_of("done") == (VideoStatus.NORMAL, None)
+    assert result.smart_stalled == ["analysis-lost"]
+    lost, running = (dependencies.video_repository().get(v) for v in ("analysis-lost", "analysing"))
+    assert lost is not None and lost.smart_cover is not None and lost.smart_cover.status == SmartStatus.FAILED
+    assert running is not None and running.smart_cover is not None
+    assert running.smart_cover.status == SmartStatus.PROCESSING
     again = sweeper.run(NOW)
-    assert (again.expired, again.stalled, again.errors) == ([], [], 0)
+    assert (again.expired, again.stalled, again.smart_stalled, again.errors) == ([], [], [], 0)
 
 
 @pytest.mark.usefixtures("table")
@@ -186,7 +212,7 @@ def test_the_index_holds_only_waiting_records() -> None:
     repository = dependencies.video_repository()
     found = {
         video_id
-        for status in expiry.WAITING_STATUSES
+        for status in expiry.WAITING_KEYS
         for video_id in repository.waiting_ids(status, created_before=expiry.timestamp(NOW))
     }
     assert found == {"waiting"}
@@ -221,5 +247,5 @@ def test_the_scheduled_function_sweeps_with_the_deployed_settings(monkeypatch: p
 
     answer = load_function("upload_sweeper").lambda_handler({"source": "aws.events"}, FakeContext())
 
-    assert answer == {"expired": ["abandoned"], "stalled": [], "errors": 0}
+    assert answer == {"expired": ["abandoned"], "stalled": [], "smartStalled": [], "errors": 0}
     assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UPLOAD_EXPIRED)

@@ -20,14 +20,14 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
-from vodcover.domain.expiry import WAITING_STATUSES
+from vodcover.domain.expiry import waiting_key
 from vodcover.errors import ConcurrentUpdate, InvalidParameter
-from vodcover.models import VideoRecord, VideoStatus
+from vodcover.models import VideoRecord
 
 logger = logging.getLogger(__name__)
 
 OWNER_INDEX = "byOwner"
-# A sparse index of records that wait on something (expiry.WAITING_STATUSES): only they carry
+# A sparse index of records that wait on something (expiry.waiting_key): only they carry
 # the attribute, so the sweeper queries a handful of items, never the table, and the index takes
 # no writes for the many finished records (a status key would make one hot partition of them).
 WAITING_INDEX = "byWaitingStatus"
@@ -63,8 +63,9 @@ def to_item(record: VideoRecord) -> dict[str, Any]:
     """A record as a DynamoDB item: camelCase, no nulls, floats as Decimal."""
     text = record.model_dump_json(by_alias=True, exclude_none=True)
     item: dict[str, Any] = json.loads(text, parse_float=Decimal)
-    if record.status in WAITING_STATUSES:
-        item[WAITING_ATTRIBUTE] = str(record.status)
+    waiting = waiting_key(record)
+    if waiting is not None:
+        item[WAITING_ATTRIBUTE] = waiting
     return item
 
 
@@ -164,14 +165,14 @@ class DynamoVideoRepository:
         last = answer.get("LastEvaluatedKey")
         return Page(records, encode_page_token(_unwrap(last)) if last else None)
 
-    def waiting_ids(self, status: VideoStatus, *, created_before: str) -> Iterator[str]:
-        """Ids of records in ``status`` (a waiting one) created before the timestamp, oldest first."""
+    def waiting_ids(self, waiting: str, *, created_before: str) -> Iterator[str]:
+        """Ids of records waiting on ``waiting`` (``expiry.WAITING_KEYS``) created before the timestamp."""
         kwargs: dict[str, Any] = {
             "TableName": self._table_name,
             "IndexName": WAITING_INDEX,
             "KeyConditionExpression": "#waiting = :status AND createdAt < :before",
             "ExpressionAttributeNames": {"#waiting": WAITING_ATTRIBUTE},
-            "ExpressionAttributeValues": {":status": {"S": str(status)}, ":before": {"S": created_before}},
+            "ExpressionAttributeValues": {":status": {"S": waiting}, ":before": {"S": created_before}},
         }
         for page in self._dynamodb.get_paginator("query").paginate(**kwargs):
             for item in page.get("Items", []):

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from vodcover.dal.events import EventPublisher, EventType, PublishFailed
 from vodcover.dal.videos import Mutation, UpdateOutcome
-from vodcover.domain.expiry import WAITING_STATUSES, Deadlines, expire_overdue
+from vodcover.domain.expiry import WAITING_KEYS, Deadlines, expire_overdue
 from vodcover.errors import VodcoverError
 from vodcover.models import VideoStatus
 
@@ -32,7 +32,7 @@ MAX_RECORDS_PER_RUN = 1000  # bounds one run's time; the next run carries on wit
 class WaitingVideos(Protocol):
     """What the sweeper needs of the Videos table (``DynamoVideoRepository``)."""
 
-    def waiting_ids(self, status: VideoStatus, *, created_before: str) -> Iterable[str]: ...
+    def waiting_ids(self, waiting: str, *, created_before: str) -> Iterable[str]: ...
 
     def update(self, video_id: str, mutate: Mutation) -> UpdateOutcome: ...
 
@@ -41,6 +41,9 @@ class WaitingVideos(Protocol):
 class SweepResult:
     expired: list[str] = field(default_factory=list)  # Uploading -> UploadFail (Upload.Expired)
     stalled: list[str] = field(default_factory=list)  # UploadSucc/Processing -> ProcessFail (Process.Stalled)
+    smart_stalled: list[str] = field(
+        default_factory=list
+    )  # smartCover Processing -> Failed (Process.Stalled)
     errors: int = 0  # records that could not be ended this run (the next run tries again)
 
 
@@ -62,9 +65,9 @@ class UploadSweeper:
         moment = now or datetime.now(UTC)
         result = SweepResult()
         seen = 0
-        for status in WAITING_STATUSES:
-            cutoff = self._deadlines.cutoff(status, moment)
-            for video_id in self._videos.waiting_ids(status, created_before=cutoff):
+        for waiting in WAITING_KEYS:
+            cutoff = self._deadlines.cutoff(waiting, moment)
+            for video_id in self._videos.waiting_ids(waiting, created_before=cutoff):
                 if seen >= self._max_records:
                     logger.info("sweep stopped after %d records; the next run goes on", seen)
                     return result
@@ -83,8 +86,14 @@ class UploadSweeper:
             result.errors += 1
             return
         record = outcome.record
-        if not outcome.written or record is None or record.error is None:
+        if not outcome.written or record is None:
             return  # moved on meanwhile, or not overdue after all (created long ago, started lately)
+        if record.status == VideoStatus.NORMAL:
+            logger.info("video %s: smart cover ended Failed (stalled)", video_id)
+            result.smart_stalled.append(video_id)
+            return
+        if record.error is None:
+            return
         logger.info("video %s: ended %s (%s)", video_id, record.status, record.error.code)
         if record.status == VideoStatus.UPLOAD_FAIL:
             result.expired.append(video_id)
