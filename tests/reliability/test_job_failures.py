@@ -38,7 +38,7 @@ from vodcover.net.safe_fetch import SourceStream, UrlPolicy
 pytestmark = pytest.mark.media
 
 OWNER = "arn:aws:iam::123456789012:user/alice"
-TINY_SIZES = [(1, 1), (2, 2), (1920, 4), (4, 1920), (7, 7), (3, 5), (33, 17)]
+TINY_SIZES = [(1, 1), (2, 2), (1920, 4), (4, 1920), (1920, 1), (1, 1920), (7, 7), (3, 5), (33, 17)]
 
 
 @pytest.fixture(autouse=True)
