@@ -294,3 +294,26 @@ def test_a_bug_in_the_smart_cover_analysis_ends_failed_and_the_retry_ends_done(c
 
     smart = stored(video_id).smart_cover
     assert smart is not None and smart.status == SmartStatus.DONE and smart.candidates
+
+
+class _SmartContext(FakeContext):
+    def get_remaining_time_in_millis(self) -> int:
+        return 120_000
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1920, 4), (4, 1920)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_smart_cover_on_a_tiny_video_ends_done_or_failed_with_a_media_code(
+    tiny_videos: dict[tuple[int, int], bytes], size: tuple[int, int]
+) -> None:
+    video_id, event = given_an_upload(tiny_videos[size])
+    load_function("screenshot").lambda_handler(event, FakeContext())
+    assert stored(video_id).status == VideoStatus.NORMAL
+
+    load_function("smart_cover").lambda_handler({"videoId": video_id}, _SmartContext())
+
+    smart = stored(video_id).smart_cover
+    assert smart is not None and smart.status in (SmartStatus.DONE, SmartStatus.FAILED), smart
+    if smart.status == SmartStatus.FAILED:
+        assert smart.error is not None and smart.error.code.startswith("Media."), smart.error
+    for candidate in smart.candidates:
+        assert object_exists(candidate.key)
