@@ -249,3 +249,12 @@ def test_the_scheduled_function_sweeps_with_the_deployed_settings(monkeypatch: p
 
     assert answer == {"expired": ["abandoned"], "stalled": [], "smartStalled": [], "errors": 0}
     assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UPLOAD_EXPIRED)
+
+
+def test_the_processing_window_outlasts_lambdas_retries_of_every_media_function() -> None:
+    """Past the window no attempt can still be running, so Process.Stalled never cuts one short."""
+    functions = load_template(find_template()).document["Resources"]
+    for name in ("ScreenshotFunction", "SmartCoverFunction"):
+        props = functions[name]["Properties"]
+        last_attempt_ends = props["EventInvokeConfig"]["MaximumEventAgeInSeconds"] + props["Timeout"]
+        assert last_attempt_ends < expiry.PROCESSING_WINDOW_SECONDS, name
