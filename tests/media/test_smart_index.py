@@ -155,7 +155,7 @@ def ffmpeg_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The selector as it was: no index, ffmpeg's pass and seeking only."""
 
     @contextmanager
-    def no_index(source: str, *, deadline: float) -> Iterator[None]:
+    def no_index(source: str, *, deadline: float, **picture: Any) -> Iterator[None]:
         yield None
 
     monkeypatch.setattr(smart, "open_keyframe_index", no_index)

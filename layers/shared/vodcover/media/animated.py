@@ -27,6 +27,7 @@ from typing import Protocol
 
 from vodcover.errors import MediaCorrupt, MediaTimeout
 from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover.media.picture import picture_filters
 from vodcover.media.probe import MediaProbe, probe, source_input_args
 
 logger = logging.getLogger(__name__)
@@ -89,12 +90,14 @@ def make_animated_cover(
     media = media or probe(source, timeout=timeout)
     clips = plan_clips(moments, total_seconds=total_seconds, duration=media.duration)
     size = animation_size(media, width)
-    gif, webp, frames = _render(source, clips, size, fps=fps, colours=GIF_COLOURS, deadline=deadline)
+    gif, webp, frames = _render(
+        source, clips, size, fps=fps, colours=GIF_COLOURS, deadline=deadline, media=media
+    )
     if len(gif) > max_gif_bytes:
         logger.info("animated GIF %d bytes over budget: rendering smaller", len(gif))
         smaller = animation_size(media, int(width * 0.75))
         gif, webp, frames = _render(
-            source, clips, smaller, fps=max(6, fps - 2), colours=64, deadline=deadline
+            source, clips, smaller, fps=max(6, fps - 2), colours=64, deadline=deadline, media=media
         )
         size = smaller
     return AnimatedResult(gif, webp, round(sum(c.duration for c in clips), 3), frames, size[0], size[1])
@@ -126,8 +129,9 @@ def plan_clips(moments: Sequence[MomentLike], *, total_seconds: float, duration:
 
 def animation_size(media: MediaProbe, width: int) -> tuple[int, int]:
     """``width`` wide for landscape; a portrait video fits in width x width."""
-    scale = min(1.0, width / media.width, width / media.height if media.height > media.width else 1.0)
-    return max(2, int(media.width * scale / 2) * 2), max(2, int(media.height * scale / 2) * 2)
+    shown_width, shown_height = media.picture_size
+    scale = min(1.0, width / shown_width, width / shown_height if shown_height > shown_width else 1.0)
+    return max(2, int(shown_width * scale / 2) * 2), max(2, int(shown_height * scale / 2) * 2)
 
 
 def animation_args(
@@ -139,16 +143,26 @@ def animation_args(
     colours: int,
     gif: Path,
     webp: Path,
+    media: MediaProbe | None = None,
 ) -> list[str]:
-    """One ffmpeg run: seek to each clip, concatenate, write the GIF and the WebP."""
+    """One ffmpeg run: seek to each clip, concatenate, write the GIF and the WebP.
+
+    Each clip's frames go through :func:`~vodcover.media.picture.picture_filters` (bars cut,
+    HDR tone-mapped, 8-bit RGB) like every other image vodcover makes.
+    """
     args: list[str] = []
     for clip in clips:
         args += ["-ss", f"{clip.start:.3f}", "-t", f"{clip.duration:.3f}", *source_input_args(source)]
     width, height = size
-    chains = [
-        f"[{i}:v:0]fps={fps},scale={width}:{height}:flags=lanczos,setsar=1,format=rgb24[c{i}]"
-        for i in range(len(clips))
-    ]
+    picture = ",".join(
+        picture_filters(
+            f"scale={width}:{height}:flags=lanczos,setsar=1",
+            colour=media.colour if media else None,
+            crop=media.crop if media else None,
+            before=[f"fps={fps}"],
+        )
+    )
+    chains = [f"[{i}:v:0]{picture}[c{i}]" for i in range(len(clips))]
     joined = "".join(f"[c{i}]" for i in range(len(clips)))
     graph = ";".join(
         [
@@ -168,14 +182,23 @@ def animation_args(
 
 
 def _render(
-    source: str, clips: Sequence[Clip], size: tuple[int, int], *, fps: int, colours: int, deadline: float
+    source: str,
+    clips: Sequence[Clip],
+    size: tuple[int, int],
+    *,
+    fps: int,
+    colours: int,
+    deadline: float,
+    media: MediaProbe,
 ) -> tuple[bytes, bytes, int]:
     with tempfile.TemporaryDirectory(prefix="vodcover-animated-") as tmp:
         gif_path, webp_path = Path(tmp) / "cover.gif", Path(tmp) / "cover.webp"
         left = deadline - time.monotonic()
         if left <= 0:
             raise MediaTimeout("Processing the video took too long.")
-        args = animation_args(source, clips, size, fps=fps, colours=colours, gif=gif_path, webp=webp_path)
+        args = animation_args(
+            source, clips, size, fps=fps, colours=colours, gif=gif_path, webp=webp_path, media=media
+        )
         run_ffmpeg(["-y", *args], timeout=left, message="The animated cover could not be made.")
         if not gif_path.exists() or not webp_path.exists():
             raise MediaCorrupt("The animated cover could not be made.")

@@ -40,6 +40,7 @@ from vodcover.media.mp4index import (
     display_filters,
     read_video_index,
 )
+from vodcover.media.picture import Colour, Crop, rgb_output_args
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -377,17 +378,24 @@ def is_random_access(index: VideoTrackIndex, sample: bytes) -> bool:
 
 
 # --- decoding -------------------------------------------------------------------------------
-def decode_args(codec: str, filters: Sequence[str], width: int, frames: int) -> list[str]:
-    """ffmpeg argv (after the executable) decoding a raw stream on stdin to PPM pictures."""
+def decode_args(
+    codec: str,
+    filters: Sequence[str],
+    width: int,
+    frames: int,
+    *,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
+) -> list[str]:
+    """ffmpeg argv (after the executable) decoding a raw stream on stdin to 8-bit PPM pictures."""
     target = f"min(iw,{width})" if width > 0 else "iw"
-    chain = [*filters, f"scale=w='trunc({target}/2)*2':h=-2"]
+    scale = f"scale=w='trunc({target}/2)*2':h=-2"
     return [
         "-loglevel", "error",
         "-f", codec, "-i", "pipe:0",
-        "-vf", ",".join(chain),
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
-        "-pix_fmt", "rgb24", "-c:v", "ppm", "-f", "image2pipe", "pipe:1",
+        *rgb_output_args(scale, colour=colour, crop=crop, before=filters, container="image2pipe"),
     ]  # fmt: skip
 
 
@@ -417,22 +425,49 @@ def encode_jpeg(ppm: bytes, quality: int) -> bytes:
 
 
 def decode_keyframes(
-    index: VideoTrackIndex, samples: Sequence[bytes], *, width: int, timeout: float
+    index: VideoTrackIndex,
+    samples: Sequence[bytes],
+    *,
+    width: int,
+    timeout: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
 ) -> list[tuple[int, int, bytes]]:
-    """Decode each keyframe sample to a PPM picture, all in one ffmpeg run.
+    """Decode each keyframe sample to a PPM picture, one per sample, in order.
 
-    Returns one picture per sample, in order, or raises MediaCorrupt when ffmpeg gives back a
-    different number of pictures (then the caller should not trust the order either).
+    Byte-identical samples (a still scene coded the same way twice) are decoded once: fed back
+    to back, the decoder may well output one picture for them. The unique ones go through one
+    ffmpeg run; should it still return a different number of pictures, each is decoded on its
+    own (one short run each), so a count mismatch is resolved rather than given up on.
     """
-    stream = b"".join(annexb_access_unit(index, sample) for sample in samples)
-    args = decode_args(index.codec, display_filters(index.matrix), width, len(samples))
-    result = run_ffmpeg(args, timeout=timeout, stdin=stream)
-    pictures = split_ppm(result.stdout)
-    if len(pictures) != len(samples):
-        raise MediaCorrupt(
-            "The keyframes did not decode.", detail=f"{len(pictures)} pictures for {len(samples)} keyframes"
-        )
-    return pictures
+    unique: dict[bytes, int] = {}
+    for sample in samples:
+        unique.setdefault(sample, len(unique))
+    distinct = list(unique)
+    deadline = time.monotonic() + timeout
+    args = decode_args(
+        index.codec, display_filters(index.matrix), width, len(distinct), colour=colour, crop=crop
+    )
+    stream = b"".join(annexb_access_unit(index, sample) for sample in distinct)
+    pictures = split_ppm(run_ffmpeg(args, timeout=timeout, stdin=stream).stdout)
+    if len(pictures) != len(distinct):
+        logger.info("%d pictures for %d keyframes: decoding each alone", len(pictures), len(distinct))
+        pictures = [_decode_alone(index, sample, args, deadline) for sample in distinct]
+    return [pictures[unique[sample]] for sample in samples]
+
+
+def _decode_alone(
+    index: VideoTrackIndex, sample: bytes, args: list[str], deadline: float
+) -> tuple[int, int, bytes]:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise MediaTimeout("Processing the video took too long.")
+    one = [*args]
+    one[one.index("-frames:v") + 1] = "1"
+    pictures = split_ppm(run_ffmpeg(one, timeout=remaining, stdin=annexb_access_unit(index, sample)).stdout)
+    if len(pictures) != 1:
+        raise MediaCorrupt("The keyframes did not decode.", detail=f"{len(pictures)} pictures for 1 keyframe")
+    return pictures[0]
 
 
 # --- the fast path --------------------------------------------------------------------------
@@ -443,6 +478,8 @@ def grab_keyframes(
     width: int,
     quality: int,
     timeout: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
 ) -> list[Frame] | None:
     """JPEG snapshots at the keyframes nearest ``times``, reading only the index and those frames.
 
@@ -461,7 +498,7 @@ def grab_keyframes(
         logger.info("keyframe fast path skipped: %s", exc)
         return None
     try:
-        return _grab(reader, times, width=width, quality=quality, deadline=deadline)
+        return _grab(reader, times, width=width, quality=quality, deadline=deadline, colour=colour, crop=crop)
     except (Mp4Unsupported, RangesUnsupported) as exc:
         logger.info("keyframe fast path skipped: %s", exc)
         return None
@@ -476,7 +513,14 @@ def grab_keyframes(
 
 
 def _grab(
-    reader: RangeReader, times: Sequence[float], *, width: int, quality: int, deadline: float
+    reader: RangeReader,
+    times: Sequence[float],
+    *,
+    width: int,
+    quality: int,
+    deadline: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
 ) -> list[Frame] | None:
     index = read_video_index(reader, reader.head)
     if not index.keyframes:
@@ -491,7 +535,7 @@ def _grab(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise MediaTimeout("Processing the video took too long.")
-    pictures = decode_keyframes(index, samples, width=width, timeout=remaining)
+    pictures = decode_keyframes(index, samples, width=width, timeout=remaining, colour=colour, crop=crop)
     jpegs = {k: (w, h, encode_jpeg(ppm, quality)) for k, (w, h, ppm) in zip(distinct, pictures, strict=True)}
     return [
         Frame(t, k.time, jpegs[k][2], jpegs[k][0], jpegs[k][1]) for t, k in zip(times, chosen, strict=True)
@@ -555,7 +599,15 @@ def _within(value: float, sorted_values: Sequence[float], tolerance: float) -> b
     )
 
 
-def lowres_decode_args(codec: str, filters: Sequence[str], size: tuple[int, int], frames: int) -> list[str]:
+def lowres_decode_args(
+    codec: str,
+    filters: Sequence[str],
+    size: tuple[int, int],
+    frames: int,
+    *,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
+) -> list[str]:
     """ffmpeg argv decoding a raw keyframe stream on stdin to ``size`` raw RGB frames on stdout.
 
     The decoder options and filters are those of the selector's ffmpeg pass (no deblocking,
@@ -563,30 +615,44 @@ def lowres_decode_args(codec: str, filters: Sequence[str], size: tuple[int, int]
     Raw RGB rather than PPM or JPEG: the size is known, nothing to encode or parse.
     """
     width, height = size
-    chain = [*filters, f"scale={width}:{height}:flags=area", "setsar=1"]
+    scale = f"scale={width}:{height}:flags=area,setsar=1"
     return [
         "-loglevel", "error",
         "-skip_loop_filter", "all", "-threads", "1",
         "-f", codec, "-i", "pipe:0",
-        "-vf", ",".join(chain),
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        *rgb_output_args(scale, colour=colour, crop=crop, before=filters),
     ]  # fmt: skip
 
 
 def decode_lowres(
-    index: VideoTrackIndex, samples: Sequence[bytes], *, size: tuple[int, int], timeout: float
+    index: VideoTrackIndex,
+    samples: Sequence[bytes],
+    *,
+    size: tuple[int, int],
+    timeout: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
 ) -> list[bytes]:
     """Each keyframe sample as ``size`` raw RGB bytes, in order; MediaCorrupt on a count mismatch."""
     stream = b"".join(annexb_access_unit(index, sample) for sample in samples)
-    return _decode_stream(index, stream, len(samples), size=size, timeout=timeout)
+    return _decode_stream(index, stream, len(samples), size=size, timeout=timeout, colour=colour, crop=crop)
 
 
 def _decode_stream(
-    index: VideoTrackIndex, stream: bytes, frames: int, *, size: tuple[int, int], timeout: float
+    index: VideoTrackIndex,
+    stream: bytes,
+    frames: int,
+    *,
+    size: tuple[int, int],
+    timeout: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
 ) -> list[bytes]:
-    args = lowres_decode_args(index.codec, display_filters(index.matrix), size, frames)
+    args = lowres_decode_args(
+        index.codec, display_filters(index.matrix), size, frames, colour=colour, crop=crop
+    )
     result = run_ffmpeg(args, timeout=timeout, stdin=stream)
     frame_bytes = size[0] * size[1] * 3
     if len(result.stdout) != frame_bytes * frames:
@@ -605,10 +671,20 @@ class KeyframeIndex:
     is read once however many rounds follow.
     """
 
-    def __init__(self, reader: RangeReader, index: VideoTrackIndex, deadline: float) -> None:
+    def __init__(
+        self,
+        reader: RangeReader,
+        index: VideoTrackIndex,
+        deadline: float,
+        *,
+        colour: Colour | None = None,
+        crop: Crop | None = None,
+    ) -> None:
         self._reader = reader
         self._index = index
         self._deadline = deadline
+        self._colour = colour
+        self._crop = crop
 
     @property
     def keyframes(self) -> tuple[Keyframe, ...]:
@@ -652,7 +728,10 @@ class KeyframeIndex:
         del samples
         with ThreadPoolExecutor(max_workers=len(streams)) as pool:
             decoded = pool.map(
-                lambda part: _decode_stream(self._index, *part, size=size, timeout=remaining), streams
+                lambda part: _decode_stream(
+                    self._index, *part, size=size, timeout=remaining, colour=self._colour, crop=self._crop
+                ),
+                streams,
             )
             pictures = [picture for part in decoded for picture in part]
         return [
@@ -669,8 +748,17 @@ def _shares(count: int) -> list[slice]:
 
 
 @contextmanager
-def open_keyframe_index(source: str | os.PathLike[str], *, deadline: float) -> Iterator[KeyframeIndex | None]:
+def open_keyframe_index(
+    source: str | os.PathLike[str],
+    *,
+    deadline: float,
+    colour: Colour | None = None,
+    crop: Crop | None = None,
+) -> Iterator[KeyframeIndex | None]:
     """The source's :class:`KeyframeIndex` while the block runs, or None when the path does not apply.
+
+    ``colour`` and ``crop`` (from the probe) make its pictures like every other image
+    (:func:`vodcover.media.picture.picture_filters`: tone-mapped, bars cut, 8-bit RGB).
 
     None for what :func:`grab_keyframes` declines (not an mp4 it handles, no range support, an
     index this parser doubts, no keyframes); MediaUnavailable or MediaTimeout propagate.
@@ -683,7 +771,10 @@ def open_keyframe_index(source: str | os.PathLike[str], *, deadline: float) -> I
         return
     try:
         index = _read_index(reader)
-        yield KeyframeIndex(reader, index, deadline) if index is not None and index.keyframes else None
+        if index is None or not index.keyframes:
+            yield None
+        else:
+            yield KeyframeIndex(reader, index, deadline, colour=colour, crop=crop)
     finally:
         logger.info("keyframe analysis path read %d of %d bytes", reader.bytes_read, reader.size)
         reader.close()

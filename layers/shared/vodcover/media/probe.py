@@ -13,8 +13,12 @@ has ``rotation == 90`` and is displayed as ``height x width`` of its stored fram
 
 Failure mapping (stable codes users see):
 - zero bytes → ``Media.Empty``;
-- unreadable, garbage, truncated before the index, or no duration → ``Media.Corrupt``;
-- a container with no video stream (audio only, or audio with cover art) → ``Media.NoVideoStream``;
+- unreadable, garbage, truncated before the index, or (mp4 and others) no duration → ``Media.Corrupt``;
+- a container with no video stream → ``Media.NoVideoStream``; audio with cover art raises
+  :class:`AudioWithCoverArt` (the same code, for callers that cannot use the art) carrying the
+  probe, so snapshots can make the art the cover;
+- Matroska/WebM without a duration (a browser recording) is read to find it
+  (:mod:`vodcover.media.duration`); ``Media.Corrupt`` only when no packet is found;
 - a still image (PNG/JPEG/WebP… whatever its file name) → ``Media.NoVideoStream`` too: it holds a
   picture, not a video, and saying so helps the uploader more than "corrupt";
 - missing local file, HTTP 4xx/5xx, refused or failed connection → ``Media.Unavailable``.
@@ -27,7 +31,7 @@ import os
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vodcover.errors import (
     MediaCorrupt,
@@ -36,6 +40,7 @@ from vodcover.errors import (
     MediaUnavailable,
 )
 from vodcover.media.ffmpeg import run_ffmpeg, stderr_tail
+from vodcover.media.picture import SDR, Colour, Crop, parse_colour
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +57,7 @@ ACCEPTED_DEMUXERS = (
     "mp3,aac,wav,flac"
 )
 URL_PROTOCOLS = "http,https,tcp,tls"
+UNKNOWN_DURATION = "unknown"
 # ffmpeg's HTTP requests are open-ended ranges by default and the server keeps sending until
 # ffmpeg hangs up. Bounded 1 MiB ranges, measured on a 57 MB 1080p clip with 8 snapshots through
 # a local range server: 35 MB sent instead of 98 MB, 31 requests instead of 16, same wall time
@@ -103,6 +109,15 @@ class MediaProbe:
     stored_width: int = 0  # the coded frame size, before rotation
     stored_height: int = 0
     container: str = ""
+    colour: Colour = field(default=SDR)  # HDR sources are tone-mapped in every image (picture.py)
+    crop: Crop | None = None  # black bars to cut from every image (bars.py), displayed pixels
+    duration_source: str = "container"  # "scanned"/"tail": the container had none, the file was read
+    has_video: bool = True  # False: audio whose cover art stands in for the picture
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """The displayed size of the picture vodcover shows: inside the bars, if any."""
+        return (self.crop.width, self.crop.height) if self.crop else (self.width, self.height)
 
     def to_json(self) -> dict[str, object]:
         """The ``probe --json`` document (DESIGN §2)."""
@@ -115,6 +130,14 @@ class MediaProbe:
             "videoCodec": self.video_codec,
             "hasAudio": self.has_audio,
         }
+
+
+class AudioWithCoverArt(MediaNoVideoStream):
+    """Audio (m4a, mp3...) whose only picture is its cover art: ``media`` describes that art."""
+
+    def __init__(self, media: MediaProbe, *, detail: str = "") -> None:
+        super().__init__("The file is audio with cover art, not a video.", detail=detail)
+        self.media = media
 
 
 @dataclass(frozen=True)
@@ -147,12 +170,17 @@ def probe(source: str, *, timeout: float) -> MediaProbe:
         _check_local_file(source)
     result = run_ffmpeg(source_input_args(source), timeout=timeout, check=False)
     try:
-        return parse_probe_output(result.stderr)
+        media = parse_probe_output(result.stderr)
     except (MediaCorrupt, MediaUnavailable):
         # An empty object looks like garbage, or answers 416 to ffmpeg's first ranged read.
         if is_url(source) and _remote_is_empty(source, timeout=min(timeout, 10.0)):
             raise MediaEmpty("The video file is empty.") from None
         raise
+    if media.duration_source == UNKNOWN_DURATION:
+        from vodcover.media.duration import with_scanned_duration  # only cue-less recordings need it
+
+        return with_scanned_duration(source, media, timeout=timeout)
+    return media
 
 
 def parse_probe_output(stderr: str) -> MediaProbe:
@@ -164,11 +192,14 @@ def parse_probe_output(stderr: str) -> MediaProbe:
     streams = _streams(stderr)
     video = next((s for s in streams if s.kind == "Video" and "(attached pic)" not in s.line), None)
     if video is None:
+        art = next((s for s in streams if s.kind == "Video"), None)
+        if art is not None and any(s.kind == "Audio" for s in streams):
+            raise AudioWithCoverArt(_cover_art_probe(art, container, stderr), detail=stderr_tail(stderr))
         raise MediaNoVideoStream("The file has no video stream.", detail=stderr_tail(stderr))
     codec = video.line.split(maxsplit=1)[0].rstrip(",") if video.line.strip() else ""
     if _is_still_image(container, codec):
         raise MediaNoVideoStream("The file is a still image, not a video.", detail=stderr_tail(stderr))
-    duration, start, bitrate = _duration(stderr)
+    duration, start, bitrate = _duration(stderr, streamable=_is_matroska(container))
     stored_width, stored_height = _size(video, stderr)
     rotation = _rotation(video.block)
     display_width = _apply_sample_aspect(stored_width, video.line)
@@ -188,6 +219,28 @@ def parse_probe_output(stderr: str) -> MediaProbe:
         stored_width=stored_width,
         stored_height=stored_height,
         container=container,
+        colour=parse_colour(video.line, video.block),
+        duration_source="container" if duration > 0 else UNKNOWN_DURATION,
+    )
+
+
+def _cover_art_probe(art: _Stream, container: str, stderr: str) -> MediaProbe:
+    duration, start, bitrate = _duration(stderr)
+    width, height = _size(art, stderr)
+    return MediaProbe(
+        duration=duration,
+        width=width,
+        height=height,
+        rotation=0,
+        fps=0.0,
+        video_codec="",
+        has_audio=True,
+        bitrate=bitrate,
+        start_time=start,
+        stored_width=width,
+        stored_height=height,
+        container=container,
+        has_video=False,
     )
 
 
@@ -245,8 +298,16 @@ def _is_still_image(container: str, codec: str) -> bool:
     return container in IMAGE_DEMUXERS or (container.endswith("_pipe") and codec in IMAGE_CODECS)
 
 
-def _duration(stderr: str) -> tuple[float, float, int | None]:
+def _is_matroska(container: str) -> bool:
+    return "matroska" in container or "webm" in container
+
+
+def _duration(stderr: str, *, streamable: bool = False) -> tuple[float, float, int | None]:
+    """Duration, start and bitrate; a cue-less Matroska/WebM recording (``streamable``) may have
+    no duration: 0.0, for :func:`probe` to find by reading the file."""
     match = _DURATION_RE.search(stderr)
+    if streamable and match is not None and match.group("h") is None:
+        return 0.0, float(match.group("start") or 0.0), None
     if match is None or match.group("h") is None:
         raise MediaCorrupt("The video has no duration (truncated or damaged).", detail=stderr_tail(stderr))
     seconds = int(match.group("h")) * 3600 + int(match.group("m")) * 60 + float(match.group("s"))

@@ -66,6 +66,7 @@ from vodcover.media.keyframes import (
     open_keyframe_index,
     thin_keyframes,
 )
+from vodcover.media.picture import rgb_output_args
 from vodcover.media.probe import MediaProbe, probe, source_input_args
 from vodcover.media.scene_selection import AnalysedFrame, Pick, Selection, select_moments
 
@@ -198,7 +199,7 @@ def timeline(selection: Selection) -> list[TimelineEntry]:
 # --- analysis -----------------------------------------------------------------------------
 def analysis_size(media: MediaProbe, long_side: int = ANALYSIS_LONG_SIDE) -> tuple[int, int]:
     """The displayed aspect ratio fitted in ``long_side``, even dimensions."""
-    return fit_size(media.width, media.height, long_side, long_side)
+    return fit_size(*media.picture_size, long_side, long_side)
 
 
 def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
@@ -221,7 +222,7 @@ def analyse(source: str, media: MediaProbe, *, count: int, deadline: float) -> l
     """
     size = analysis_size(media)
     step = analysis_step(media.duration)
-    with open_keyframe_index(source, deadline=deadline) as index:
+    with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
         found = None if index is None else analyse_indexed(index, media, size=size, step=step, count=count)
     if found is None:
         keyframes = decode_keyframes(source, media, size=size, step=step, deadline=deadline)
@@ -290,10 +291,10 @@ def sparse_samples(
     """Frames at ``times`` between sparse keyframes: by seeking, or one pass if that is cheaper."""
     if seek_decode_seconds(keyframe_times, times) <= FULL_DECODE_SHARE * media.duration:
         logger.info("sparse keyframes: %d extra samples by seeking", len(times))
-        return sample_by_seeking(source, times, size=size, deadline=deadline)
+        return sample_by_seeking(source, times, size=size, deadline=deadline, media=media)
     spacing = fallback_spacing(media.duration, count)
     logger.info("sparse keyframes: one decoding pass, a frame every %.1fs", spacing)
-    return sample_by_decoding(source, size=size, spacing=spacing, deadline=deadline)
+    return sample_by_decoding(source, size=size, spacing=spacing, deadline=deadline, media=media)
 
 
 def seek_decode_seconds(keyframe_times: Sequence[float], times: Sequence[float]) -> float:
@@ -322,6 +323,7 @@ def keyframe_pass_args(
     step: float,
     start: float | None = None,
     length: float | None = None,
+    media: MediaProbe | None = None,
 ) -> list[str]:
     """ffmpeg argv decoding only keyframes ``step`` apart, scaled, as raw RGB with timestamps."""
     args: list[str] = []
@@ -339,11 +341,18 @@ def keyframe_pass_args(
     args += source_input_args(source)
     width, height = size
     args += [
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", f"scale={width}:{height}:flags=area,setsar=1,showinfo",
-        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+        *_rgb_frames(f"scale={width}:{height}:flags=area,setsar=1", media, after=["showinfo"]),
     ]  # fmt: skip
     return args
+
+
+def _rgb_frames(
+    scale: str, media: MediaProbe | None, *, before: Sequence[str] = (), after: Sequence[str] = ()
+) -> list[str]:
+    """8-bit RGB frames on stdout, bars cut and HDR tone-mapped (:mod:`vodcover.media.picture`)."""
+    colour, crop = (media.colour, media.crop) if media else (None, None)
+    return rgb_output_args(scale, colour=colour, crop=crop, before=before, after=after)
 
 
 def decode_keyframes(
@@ -351,12 +360,16 @@ def decode_keyframes(
 ) -> list[_Sampled]:
     """The analysis pass; long videos in two halves on two cores (each half its own process)."""
     if media.duration < PARALLEL_MIN_DURATION:
-        return _decode_part(source, size=size, step=step, start=None, length=None, deadline=deadline)
+        return _decode_part(
+            source, size=size, step=step, start=None, length=None, deadline=deadline, media=media
+        )
     middle = media.duration / 2.0
     parts = [(None, middle), (middle, None)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [
-            pool.submit(_decode_part, source, size=size, step=step, start=s, length=n, deadline=deadline)
+            pool.submit(
+                _decode_part, source, size=size, step=step, start=s, length=n, deadline=deadline, media=media
+            )
             for s, n in parts
         ]
         first, second = (future.result() for future in futures)
@@ -373,8 +386,9 @@ def _decode_part(
     start: float | None,
     length: float | None,
     deadline: float,
+    media: MediaProbe | None = None,
 ) -> list[_Sampled]:
-    args = keyframe_pass_args(source, size=size, step=step, start=start, length=length)
+    args = keyframe_pass_args(source, size=size, step=step, start=start, length=length, media=media)
     result = run_ffmpeg(args, timeout=remaining(deadline))
     times = parse_showinfo_times(result.stderr)
     images = split_raw_frames(result.stdout, size)
@@ -429,7 +443,7 @@ def fallback_spacing(duration: float, count: int) -> float:
 
 
 def sample_by_decoding(
-    source: str, *, size: tuple[int, int], spacing: float, deadline: float
+    source: str, *, size: tuple[int, int], spacing: float, deadline: float, media: MediaProbe | None = None
 ) -> list[_Sampled]:
     """Decode everything once, keep a small frame every ``spacing`` seconds.
 
@@ -440,9 +454,10 @@ def sample_by_decoding(
     select = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{spacing:.3f})'".replace(",", r"\,")
     args = [
         *source_input_args(source),
-        "-map", "0:v:0", "-an", "-sn", "-dn",
-        "-vf", f"{select},scale={width}:{height}:flags=area,setsar=1,showinfo",
-        "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+        *_rgb_frames(
+            f"scale={width}:{height}:flags=area,setsar=1", media, before=[select], after=["showinfo"]
+        ),
     ]  # fmt: skip
     result = run_ffmpeg(args, timeout=remaining(deadline))
     times = parse_showinfo_times(result.stderr)
@@ -454,13 +469,18 @@ def sample_by_decoding(
 
 
 def sample_by_seeking(
-    source: str, times: Sequence[float], *, size: tuple[int, int], deadline: float
+    source: str,
+    times: Sequence[float],
+    *,
+    size: tuple[int, int],
+    deadline: float,
+    media: MediaProbe | None = None,
 ) -> list[_Sampled]:
     """One small frame per time by input seeking (decodes from the keyframe before it)."""
 
     def grab(at: float) -> _Sampled | None:
         result = run_ffmpeg(
-            still_args(source, at, size, keyframe=False, pixel_format="rgb24"), timeout=remaining(deadline)
+            still_args(source, at, size, keyframe=False, media=media), timeout=remaining(deadline)
         )
         images = split_raw_frames(result.stdout, size)
         if not images:
@@ -474,14 +494,15 @@ def sample_by_seeking(
 # --- extraction ---------------------------------------------------------------------------
 def candidate_size(media: MediaProbe, width: int) -> tuple[int, int]:
     """The displayed size within the cover limits (and ``width``, when given)."""
-    landscape = media.width >= media.height
+    shown_width, shown_height = media.picture_size
+    landscape = shown_width >= shown_height
     box = (MAX_LONG_SIDE, MAX_SHORT_SIDE) if landscape else (MAX_SHORT_SIDE, MAX_LONG_SIDE)
     max_width = min(box[0], width) if width > 0 else box[0]
-    return fit_size(media.width, media.height, max_width, box[1])
+    return fit_size(shown_width, shown_height, max_width, box[1])
 
 
 def still_args(
-    source: str, at: float, size: tuple[int, int], *, keyframe: bool, pixel_format: str = "rgb24"
+    source: str, at: float, size: tuple[int, int], *, keyframe: bool, media: MediaProbe | None = None
 ) -> list[str]:
     """ffmpeg argv for one frame at ``at`` by input seeking, scaled to ``size``, raw on stdout.
 
@@ -496,8 +517,7 @@ def still_args(
         *seek,
         *source_input_args(source),
         "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", "1",
-        "-vf", f"scale={width}:{height}:flags=lanczos,setsar=1",
-        "-f", "rawvideo", "-pix_fmt", pixel_format, "pipe:1",
+        *_rgb_frames(f"scale={width}:{height}:flags=lanczos,setsar=1", media),
     ]  # fmt: skip
 
 
@@ -515,7 +535,7 @@ def extract_candidates(
     def extract(pick: Pick) -> Candidate:
         keyframe = sampled[pick.frame_index].keyframe
         result = run_ffmpeg(
-            still_args(source, pick.time, size, keyframe=keyframe), timeout=remaining(deadline)
+            still_args(source, pick.time, size, keyframe=keyframe, media=media), timeout=remaining(deadline)
         )
         images = split_raw_frames(result.stdout, size)
         if not images:

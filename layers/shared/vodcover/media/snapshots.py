@@ -27,15 +27,17 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from PIL import Image
 
 from vodcover.errors import MediaCorrupt, MediaTimeout
+from vodcover.media.bars import crop_to, find_bars
 from vodcover.media.ffmpeg import run_ffmpeg, stderr_tail
 from vodcover.media.keyframes import grab_keyframes, open_range_reader
-from vodcover.media.probe import MediaProbe, is_url, probe, source_input_args
+from vodcover.media.picture import rgb_output_args
+from vodcover.media.probe import AudioWithCoverArt, MediaProbe, is_url, probe, source_input_args
 from vodcover.media.scoring import FrameScore, choose_default_cover, score_frame
 
 logger = logging.getLogger(__name__)
@@ -115,14 +117,16 @@ class FfmpegSeekGrabber:
         deadline: float,
     ) -> list[GrabbedFrame | None]:
         if len(times) <= 1 or self.workers == 1:
-            return [self._grab_one(source, t, size, deadline) for t in times]
+            return [self._grab_one(source, t, size, media, deadline) for t in times]
         with ThreadPoolExecutor(max_workers=min(self.workers, len(times))) as pool:
-            return list(pool.map(lambda t: self._grab_one(source, t, size, deadline), times))
+            return list(pool.map(lambda t: self._grab_one(source, t, size, media, deadline), times))
 
     @staticmethod
-    def _grab_one(source: str, at: float, size: tuple[int, int], deadline: float) -> GrabbedFrame | None:
+    def _grab_one(
+        source: str, at: float, size: tuple[int, int], media: MediaProbe, deadline: float
+    ) -> GrabbedFrame | None:
         result = run_ffmpeg(
-            frame_grab_args(source, at, size), timeout=remaining_seconds(deadline), check=False
+            frame_grab_args(source, at, size, media), timeout=remaining_seconds(deadline), check=False
         )
         if result.returncode != 0 or not result.stdout:
             logger.info(
@@ -160,7 +164,13 @@ class KeyframeGrabber:
         deadline: float,
     ) -> list[GrabbedFrame | None]:
         frames = grab_keyframes(
-            source, times, width=size[0], quality=self.quality, timeout=remaining_seconds(deadline)
+            source,
+            times,
+            width=size[0],
+            quality=self.quality,
+            timeout=remaining_seconds(deadline),
+            colour=media.colour,
+            crop=media.crop,
         )
         if frames is None:
             return self.fallback.grab(source, times, size=size, media=media, deadline=deadline)
@@ -211,33 +221,26 @@ def keyframe_tolerance(times: Sequence[float], duration: float) -> float:
     return spacing / 3
 
 
-def frame_grab_args(source: str, at: float, size: tuple[int, int]) -> list[str]:
-    """ffmpeg argv (without the executable) for one upright frame at ``at`` s as PPM on stdout.
+def frame_grab_args(
+    source: str, at: float, size: tuple[int, int], media: MediaProbe | None = None
+) -> list[str]:
+    """ffmpeg argv (without the executable) for one upright frame at ``at`` s as 8-bit PPM on stdout.
 
     ``-ss`` before ``-i`` seeks the input (HTTP ranges on a URL); ffmpeg then decodes from the
     keyframe before ``at`` and keeps the first frame at or after it. ``0:V:0`` is the first real
     video stream (cover art in ``V`` is excluded). ffmpeg applies the display matrix before the
-    scale, so ``size`` is the displayed orientation.
+    scale, so ``size`` is the displayed orientation. ``media`` brings the bars to crop and the
+    HDR tone map (:func:`vodcover.media.picture.picture_filters`).
     """
     width, height = size
-    return [
-        "-threads",
-        "1",
-        "-ss",
-        f"{at:.3f}",
-        *source_input_args(source),
-        "-map",
-        "0:V:0",
-        "-frames:v",
-        "1",
-        "-vf",
+    picture = rgb_output_args(
         f"scale={width}:{height}:flags=bicubic,setsar=1",
-        "-f",
-        "image2pipe",
-        "-c:v",
-        "ppm",
-        "pipe:1",
-    ]
+        colour=media.colour if media else None,
+        crop=media.crop if media else None,
+        container="image2pipe",
+    )
+    seek = ["-threads", "1", "-ss", f"{at:.3f}"]
+    return [*seek, *source_input_args(source), "-map", "0:V:0", "-frames:v", "1", *picture]
 
 
 def snapshot_times(duration: float, count: int, start_time: float = 0.0) -> list[float]:
@@ -256,7 +259,7 @@ def snapshot_times(duration: float, count: int, start_time: float = 0.0) -> list
 
 def output_size(media: MediaProbe, width: int) -> tuple[int, int]:
     """Displayed size scaled to ``width`` (0 = source width): never upscaled, aspect kept, even."""
-    source_width, source_height = media.width, media.height
+    source_width, source_height = media.picture_size
     target = source_width if width <= 0 or width >= source_width else width
     out_width = max(2, target // 2 * 2)
     out_height = round(source_height * out_width / source_width / 2) * 2
@@ -293,7 +296,10 @@ def capture_snapshots(
     ``Media.Corrupt``.
     """
     deadline = time.monotonic() + timeout
-    media = probe_result or probe(source, timeout=timeout)
+    try:
+        media = probe_result or probe(source, timeout=timeout)
+    except AudioWithCoverArt as audio:
+        return cover_art_snapshots(source, audio.media, width=width, quality=quality, deadline=deadline)
     size = output_size(media, width)
     times = snapshot_times(media.duration, count)
     engine = grabber or KeyframeGrabber(quality=quality)
@@ -301,6 +307,7 @@ def capture_snapshots(
     decoded = _distinct_frames(frames, min_gap=0.5 / media.fps if media.fps > 0 else 0.02)
     if not decoded:
         raise MediaCorrupt("No frame of the video could be decoded.")
+    decoded, media = _without_bars(decoded, media)
     snapshots = [_snapshot(index, frame, quality) for index, frame in enumerate(decoded)]
     cover_index = choose_default_cover([s.score for s in snapshots])
     logger.info(
@@ -310,6 +317,24 @@ def capture_snapshots(
         [s.score.to_log() for s in snapshots],
     )
     return SnapshotSet(probe=media, snapshots=snapshots, cover_index=cover_index)
+
+
+def cover_art_snapshots(
+    source: str, media: MediaProbe, *, width: int, quality: int, deadline: float
+) -> SnapshotSet:
+    """Audio with cover art: the art is the one snapshot and the cover (``media.has_video`` False)."""
+    size = output_size(media, width)
+    picture = rgb_output_args(f"scale={size[0]}:{size[1]}:flags=bicubic,setsar=1", container="image2pipe")
+    args = [*source_input_args(source), "-map", "0:v:0", "-frames:v", "1", *picture]
+    result = run_ffmpeg(
+        args, timeout=remaining_seconds(deadline), message="The cover art could not be decoded."
+    )
+    try:
+        image = Image.open(io.BytesIO(result.stdout), formats=["PPM"]).convert("RGB")
+    except (OSError, ValueError) as exc:
+        raise MediaCorrupt("The cover art could not be decoded.", detail=str(exc)) from exc
+    snapshot = _snapshot(0, GrabbedFrame(time=0.0, image=image), quality)
+    return SnapshotSet(probe=media, snapshots=[snapshot], cover_index=0)
 
 
 def capture_frame_at(
@@ -334,7 +359,8 @@ def capture_frame_at(
     for backoff in (0.0, *FRAME_AT_BACKOFF_SECONDS):
         frame = grabber.grab(source, [max(0.0, at - backoff)], size=size, media=media, deadline=deadline)[0]
         if frame is not None:
-            return encode_jpeg(frame.image, quality), frame.image.width, frame.image.height
+            image = _without_bars([frame], media)[0][0].image
+            return encode_jpeg(image, quality), image.width, image.height
     raise MediaCorrupt("No frame could be decoded at that time.")
 
 
@@ -358,6 +384,21 @@ def _grab_with_retries(
         for i, frame in zip(missing, retried, strict=True):
             frames[i] = frame
     return frames
+
+
+def _without_bars(frames: list[GrabbedFrame], media: MediaProbe) -> tuple[list[GrabbedFrame], MediaProbe]:
+    """The frames with the black bars they share cut off (the same cut for all), and the probe
+    saying so; the scorer then judges the picture, not the bars (:mod:`vodcover.media.bars`)."""
+    box = find_bars([frame.image for frame in frames])
+    if box is None:
+        return frames, media
+    shown = frames[0].image.size
+    crop = box.scaled(shown, (media.width, media.height))
+    logger.info(
+        "black bars: picture %dx%d at %d,%d of %dx%d", box.width, box.height, box.left, box.top, *shown
+    )
+    cropped = [GrabbedFrame(time=frame.time, image=crop_to(frame.image, box)) for frame in frames]
+    return cropped, replace(media, crop=crop)
 
 
 def _distinct_frames(frames: list[GrabbedFrame | None], *, min_gap: float) -> list[GrabbedFrame]:
