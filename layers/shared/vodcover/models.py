@@ -56,6 +56,13 @@ class MediaInfo(CamelModel):
     size: int = 0
     video_codec: str = ""
     has_audio: bool = False
+    # What vodcover did to show phone and browser footage (media/picture.py, duration.py, bars.py).
+    has_video: bool = True  # False: audio whose cover art is the cover
+    duration_source: str = "container"  # "scanned" / "tail": a cue-less recording was read
+    hdr: str | None = None  # "hlg" or "pq": images are tone-mapped to SDR BT.709
+    dolby_vision: str | None = None  # e.g. "8.4": its HDR base layer is what is shown
+    bit_depth: int = 8
+    bars_cropped: bool = False  # letterbox/pillarbox cut from every image
 
 
 class StoredCover(CamelModel):

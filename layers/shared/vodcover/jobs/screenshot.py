@@ -293,4 +293,19 @@ def media_info(probe: Any, *, size: int) -> MediaInfo:
         size=size,
         video_codec=str(probe.video_codec),
         has_audio=bool(probe.has_audio),
+        **picture_facts(probe),
     )
+
+
+def picture_facts(probe: Any) -> dict[str, Any]:
+    """How the images were made: cover art, a scanned duration, HDR tone-mapped, bars cut."""
+    colour = getattr(probe, "colour", None)
+    hdr = {"arib-std-b67": "hlg", "smpte2084": "pq"}.get(getattr(colour, "transfer", ""))
+    return {
+        "has_video": bool(getattr(probe, "has_video", True)),
+        "duration_source": str(getattr(probe, "duration_source", "container")),
+        "hdr": hdr,
+        "dolby_vision": getattr(colour, "dolby_vision", "") or None,
+        "bit_depth": int(getattr(colour, "bit_depth", 8)),
+        "bars_cropped": getattr(probe, "crop", None) is not None,
+    }
