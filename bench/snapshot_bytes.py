@@ -7,8 +7,13 @@ through a byte-counting reverse proxy with three methods:
   (b) 8 x ``ffmpeg -ss t -i URL -frames:v 1`` (the raw-ffmpeg limit);
   (c) download the whole file, then 8 x ``ffmpeg -ss t -i FILE -frames:v 1``.
 
+``--codecs h264,hevc8,hevc-hdr`` adds rows for the same content as 8-bit SDR HEVC and as a
+phone's HEVC Main 10 HLG (BT.2020, tone-mapped to SDR by vodcover), in one run: bytes read and
+time of (a) and of the whole product path (``capture_snapshots``: probe, keyframes, tone map,
+JPEG), and the 10-bit / 8-bit time ratio (goal ≤ 1.3x). (b) and (c) run for the first codec.
+
 Usage: ``.venv/bin/python bench/snapshot_bytes.py [--duration 280] [--faststart] [--origin moto|file]
-[--keep DIR]``.
+[--codecs h264,hevc8,hevc-hdr] [--keep DIR]``.
 Not a test: it prints numbers, it asserts nothing.
 """
 
@@ -37,6 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository r
 from tests.support.counting_proxy import CountingProxy
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.keyframes import grab_keyframes
+from vodcover.media.probe import probe
+from vodcover.media.snapshots import capture_snapshots
 
 BUCKET = "vodcover-bench"
 KEY = "uploads/bench/large.mp4"
@@ -47,20 +54,35 @@ TIMEOUT = 600.0
 SEGMENT_SECONDS = 20.0
 
 
-def encode_large_video(path: Path, duration: float, *, faststart: bool) -> None:
+HLG = "arib-std-b67"
+CODECS: dict[str, list[str]] = {
+    "h264": ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
+    "hevc8": ["-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-tag:v", "hvc1",
+              "-x265-params", "log-level=error"],
+    "hevc-hdr": [
+        "-vf", f"zscale=tin=bt709:min=470bg:pin=bt709:rin=tv:t={HLG}:m=bt2020nc:p=bt2020:r=tv:npl=203,"
+        "format=yuv420p10le",
+        "-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1",
+        "-x265-params", f"colorprim=bt2020:transfer={HLG}:colormatrix=bt2020nc:log-level=error",
+        "-color_primaries", "bt2020", "-color_trc", HLG, "-colorspace", "bt2020nc",
+    ],
+}  # fmt: skip
+
+
+def encode_large_video(path: Path, duration: float, *, faststart: bool, codec: str = "h264") -> None:
     """1080p30 at ~30 Mb/s, keyframe every 2 s; noise keeps the bitrate honest.
 
     A GB-size file would take minutes to encode, so at most 20 s are encoded and then looped
     by stream copy up to ``duration`` (the index and byte layout are those of a long file).
     """
     segment_seconds = min(duration, SEGMENT_SECONDS)
-    segment = path.with_name(f"segment-{segment_seconds:g}s.mp4")
+    segment = path.with_name(f"segment-{codec}-{segment_seconds:g}s.mp4")
     if not segment.exists():
         run_ffmpeg(
             [
                 "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30,noise=alls=12:allf=t",
-                "-t", str(segment_seconds), "-c:v", "libx264", "-preset", "ultrafast",
-                "-b:v", "30M", "-maxrate", "30M", "-bufsize", "8M", "-g", "60", "-pix_fmt", "yuv420p",
+                "-t", str(segment_seconds), *CODECS[codec],
+                "-b:v", "30M", "-maxrate", "30M", "-bufsize", "8M", "-g", "60",
                 str(segment),
             ],
             timeout=TIMEOUT,
@@ -156,7 +178,7 @@ def measure(
     time.sleep(0.2)  # let the proxy's threads finish counting what they were sending
     sent = proxy.bytes_sent
     print(
-        f"{name:<28} {sent:>14,d} B {100 * sent / size:7.2f} % {proxy.requests:>6d} req {seconds:8.2f} s",
+        f"{name:<36} {sent:>14,d} B {100 * sent / size:7.2f} % {proxy.requests:>6d} req {seconds:8.2f} s",
         flush=True,
     )
     return name, sent, seconds
@@ -170,15 +192,27 @@ def main() -> None:
         "--origin", choices=("moto", "file"), default="moto", help="local S3 (moto) or a plain range server"
     )
     parser.add_argument("--keep", type=Path, help="reuse/keep the generated file in this directory")
+    parser.add_argument("--codecs", default="h264", help="comma-separated: h264, hevc8, hevc-hdr")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="vodcover-bench-"))
     folder = args.keep or work
     folder.mkdir(parents=True, exist_ok=True)
-    video = folder / f"large-{int(args.duration)}s{'-faststart' if args.faststart else ''}.mp4"
+    product_seconds: dict[str, float] = {}
+    for position, codec in enumerate(args.codecs.split(",")):
+        product_seconds[codec] = run_codec(args, codec, folder, work, all_methods=position == 0)
+    if "hevc8" in product_seconds and "hevc-hdr" in product_seconds:
+        ratio = product_seconds["hevc-hdr"] / product_seconds["hevc8"]
+        print(f"HEVC Main 10 HDR / 8-bit HEVC, {SNAPSHOTS} snapshots (capture_snapshots): {ratio:.2f}x")
+
+
+def run_codec(args: argparse.Namespace, codec: str, folder: Path, work: Path, *, all_methods: bool) -> float:
+    """Print the rows for one codec; return the product path's seconds."""
+    suffix = "" if codec == "h264" else f"-{codec}"
+    video = folder / f"large-{int(args.duration)}s{'-faststart' if args.faststart else ''}{suffix}.mp4"
     if not video.exists():
         started = time.perf_counter()
-        encode_large_video(video, args.duration, faststart=args.faststart)
+        encode_large_video(video, args.duration, faststart=args.faststart, codec=codec)
         print(f"encoded {video} in {time.perf_counter() - started:.1f} s", flush=True)
     size = video.stat().st_size
     times = snapshot_times(args.duration)
@@ -191,15 +225,23 @@ def main() -> None:
         stop = file_server.shutdown
     origin = urlsplit(origin_url)
 
-    print(f"file: {size:,d} bytes, {args.duration:.0f} s, moov at the {'front' if args.faststart else 'end'}")
+    print(
+        f"\n[{codec}] file: {size:,d} bytes, {args.duration:.0f} s, "
+        f"moov at the {'front' if args.faststart else 'end'}"
+    )
     print(f"{SNAPSHOTS} snapshots at {', '.join(f'{t:.1f}' for t in times)} s, {WIDTH} px wide")
     print(f"origin: {args.origin}; every byte counted by a proxy in front of it")
     with CountingProxy(origin.hostname or "127.0.0.1", origin.port or 80) as proxy:
         url = proxy.rewrite(origin_url)
+        colour = probe(url, timeout=TIMEOUT).colour
 
         def engine() -> None:
-            frames = grab_keyframes(url, times, width=WIDTH, quality=QUALITY, timeout=TIMEOUT)
+            frames = grab_keyframes(url, times, width=WIDTH, quality=QUALITY, timeout=TIMEOUT, colour=colour)
             assert frames is not None and len(frames) == SNAPSHOTS
+
+        def product() -> None:
+            result = capture_snapshots(url, count=SNAPSHOTS, width=WIDTH, quality=QUALITY, timeout=TIMEOUT)
+            assert len(result.snapshots) == SNAPSHOTS
 
         def raw_ffmpeg() -> None:
             for i, at in enumerate(times):
@@ -216,10 +258,13 @@ def main() -> None:
                 ffmpeg_seek_grab(str(local), at, work / f"local-{i}.jpg")
             local.unlink()
 
-        measure("(a) keyframe fast path", proxy, size, engine)
-        measure("(b) 8 x ffmpeg -ss -i URL", proxy, size, raw_ffmpeg)
-        measure("(c) download, then extract", proxy, size, download_then_extract)
+        measure(f"(a) keyframe fast path {codec}", proxy, size, engine)
+        _, _, seconds = measure(f"(a') capture_snapshots {codec}", proxy, size, product)
+        if all_methods:
+            measure("(b) 8 x ffmpeg -ss -i URL", proxy, size, raw_ffmpeg)
+            measure("(c) download, then extract", proxy, size, download_then_extract)
     stop()
+    return seconds
 
 
 if __name__ == "__main__":
