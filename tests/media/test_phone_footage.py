@@ -19,12 +19,13 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 
 from vodcover.errors import MediaNoVideoStream
 from vodcover.media import samples
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.duration import last_cluster_seconds
+from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import colourfulness
 from vodcover.media.keyframes import grab_keyframes
 from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
@@ -92,6 +93,12 @@ def footage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "song_m4a": samples.make_audio_with_art(folder / "song.m4a", art=(300, 300)),
         "song_mp3": samples.make_audio_with_art(folder / "song.mp3", art=(200, 200)),
         "voice_memo": samples.make_audio_only(folder / "memo.m4a"),
+        "vp9_mp4": samples.make_sample_video(
+            folder / "vp9.mp4", duration=4, width=320, height=180, codec="libvpx-vp9", gop=25
+        ),
+        "av1_mp4": samples.make_sample_video(
+            folder / "av1.mp4", duration=4, width=320, height=180, codec="libaom-av1", gop=25
+        ),
     }
 
 
@@ -200,6 +207,47 @@ def test_the_cover_time_frame_and_the_animated_cover_are_tone_mapped(footage: di
     sdr = make_animated_cover(str(footage["reference"]), [moment], width=240, timeout=120)
     first, sdr_first = (Image.open(io.BytesIO(a.webp)).convert("RGB") for a in (animated, sdr))
     assert close_to(first, sdr_first), (looks(first), looks(sdr_first))
+
+
+@pytest.mark.parametrize("name", ["vp9_mp4", "av1_mp4"])
+def test_vp9_and_av1_in_mp4_take_the_keyframe_fast_path(footage: dict[str, Path], name: str) -> None:
+    """The frames come from the keyframes' bytes alone and match what ffmpeg's seeking shows."""
+    frames = grab_keyframes(str(footage[name]), [0.5, 1.5, 2.5, 3.5], width=320, quality=95, timeout=60)
+
+    assert frames is not None and [f.time for f in frames] == [0.0, 1.0, 2.0, 3.0]
+    for frame in frames:
+        sought, _, _ = capture_frame_at(str(footage[name]), frame.time, width=320, quality=95, timeout=60)
+        fast = Image.open(io.BytesIO(frame.jpeg)).convert("L")
+        slow = Image.open(io.BytesIO(sought)).convert("L")
+        difference = ImageStat.Stat(ImageChops.difference(fast, slow)).mean[0]
+        assert fast.size == slow.size and difference < 3, difference
+
+
+def test_byte_identical_keyframes_each_get_their_picture(tmp_path: Path) -> None:
+    """A clip looped by stream copy: every keyframe is the same bytes, decoded once, shown four times."""
+    one = samples.make_sample_video(tmp_path / "one.mp4", duration=1, width=160, height=90, codec="libx265")
+    looped = tmp_path / "looped.mp4"
+    run_ffmpeg(
+        [
+            "-y",
+            "-stream_loop",
+            "3",
+            "-i",
+            str(one),
+            "-c",
+            "copy",
+            "-tag:v",
+            "hvc1",
+            "-movflags",
+            "+faststart",
+            str(looped),
+        ],
+        timeout=60,
+    )
+    frames = grab_keyframes(str(looped), [0.5, 1.5, 2.5, 3.5], width=160, quality=90, timeout=60)
+
+    assert frames is not None and [f.time for f in frames] == [0.0, 1.0, 2.0, 3.0]
+    assert len({f.jpeg for f in frames}) == 1
 
 
 # --- 10-bit, 4:2:2, 4:4:4 ------------------------------------------------------------------------

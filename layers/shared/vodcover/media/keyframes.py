@@ -19,6 +19,7 @@ import io
 import logging
 import os
 import re
+import struct
 import threading
 import time
 from bisect import bisect_left
@@ -372,9 +373,51 @@ def _cra_as_bla(unit: bytes) -> bytes:
 
 
 def is_random_access(index: VideoTrackIndex, sample: bytes) -> bool:
-    """True when the sample holds an IDR (H.264) or IRAP (HEVC) picture."""
+    """True when the sample holds an IDR (H.264), IRAP (HEVC) or key (VP9) picture.
+
+    AV1 sync samples are key frames by the AV1-in-ISOBMFF rules, so the index's word is taken.
+    """
+    if index.codec == "av1":
+        return bool(sample)
+    if index.codec == "vp9":
+        return _is_vp9_key_frame(sample)
     wanted = _RANDOM_ACCESS_NAL_TYPES[index.codec]
     return any(nal_type(index.codec, u) in wanted for u in split_nal_units(sample, index.nal_length_size))
+
+
+def _is_vp9_key_frame(frame: bytes) -> bool:
+    """VP9 uncompressed header: frame marker, profile bits, show_existing_frame, frame_type (0: key)."""
+    if not frame or frame[0] >> 6 != 0b10:
+        return False
+    profile = (frame[0] >> 5 & 1) | (frame[0] >> 3 & 2)
+    shift = 2 if profile == 3 else 3  # profile 3 has one reserved bit more
+    show_existing, frame_type = frame[0] >> shift & 1, frame[0] >> (shift - 1) & 1
+    return not show_existing and frame_type == 0
+
+
+def elementary_stream(index: VideoTrackIndex, samples: Sequence[bytes]) -> bytes:
+    """The keyframe samples as a stream ffmpeg reads on stdin (:func:`input_format`).
+
+    H.264/HEVC: Annex-B access units. AV1 and VP9: an IVF file, one frame per sample (AV1
+    with its sequence header in front, since mp4 may keep it only in ``av1C``).
+    """
+    if index.codec in ("h264", "hevc"):
+        return b"".join(annexb_access_unit(index, sample) for sample in samples)
+    fourcc = b"AV01" if index.codec == "av1" else b"VP90"
+    header = b"DKIF" + struct.pack(
+        "<HH4sHHIIII", 0, 32, fourcc, index.width, index.height, 1, 1, len(samples), 0
+    )
+    prefix = b"".join(index.parameter_sets) if index.codec == "av1" else b""
+    frames = [
+        struct.pack("<IQ", len(prefix) + len(sample), position) + prefix + sample
+        for position, sample in enumerate(samples)
+    ]
+    return header + b"".join(frames)
+
+
+def input_format(codec: str) -> str:
+    """ffmpeg's demuxer for :func:`elementary_stream`."""
+    return codec if codec in ("h264", "hevc") else "ivf"
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -392,7 +435,7 @@ def decode_args(
     scale = f"scale=w='trunc({target}/2)*2':h=-2"
     return [
         "-loglevel", "error",
-        "-f", codec, "-i", "pipe:0",
+        "-f", input_format(codec), "-i", "pipe:0",
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
         *rgb_output_args(scale, colour=colour, crop=crop, before=filters, container="image2pipe"),
@@ -448,7 +491,7 @@ def decode_keyframes(
     args = decode_args(
         index.codec, display_filters(index.matrix), width, len(distinct), colour=colour, crop=crop
     )
-    stream = b"".join(annexb_access_unit(index, sample) for sample in distinct)
+    stream = elementary_stream(index, distinct)
     pictures = split_ppm(run_ffmpeg(args, timeout=timeout, stdin=stream).stdout)
     if len(pictures) != len(distinct):
         logger.info("%d pictures for %d keyframes: decoding each alone", len(pictures), len(distinct))
@@ -464,7 +507,7 @@ def _decode_alone(
         raise MediaTimeout("Processing the video took too long.")
     one = [*args]
     one[one.index("-frames:v") + 1] = "1"
-    pictures = split_ppm(run_ffmpeg(one, timeout=remaining, stdin=annexb_access_unit(index, sample)).stdout)
+    pictures = split_ppm(run_ffmpeg(one, timeout=remaining, stdin=elementary_stream(index, [sample])).stdout)
     if len(pictures) != 1:
         raise MediaCorrupt("The keyframes did not decode.", detail=f"{len(pictures)} pictures for 1 keyframe")
     return pictures[0]
@@ -619,7 +662,7 @@ def lowres_decode_args(
     return [
         "-loglevel", "error",
         "-skip_loop_filter", "all", "-threads", "1",
-        "-f", codec, "-i", "pipe:0",
+        "-f", input_format(codec), "-i", "pipe:0",
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
         *rgb_output_args(scale, colour=colour, crop=crop, before=filters),
@@ -636,7 +679,7 @@ def decode_lowres(
     crop: Crop | None = None,
 ) -> list[bytes]:
     """Each keyframe sample as ``size`` raw RGB bytes, in order; MediaCorrupt on a count mismatch."""
-    stream = b"".join(annexb_access_unit(index, sample) for sample in samples)
+    stream = elementary_stream(index, samples)
     return _decode_stream(index, stream, len(samples), size=size, timeout=timeout, colour=colour, crop=crop)
 
 
@@ -722,7 +765,7 @@ class KeyframeIndex:
             raise MediaTimeout("Processing the video took too long.")
         # One Annex-B stream per decoding process; the samples go, so memory holds one copy.
         streams = [
-            (b"".join(annexb_access_unit(self._index, s) for s in samples[share]), share.stop - share.start)
+            (elementary_stream(self._index, samples[share]), share.stop - share.start)
             for share in _shares(len(samples))
         ]
         del samples

@@ -43,8 +43,9 @@ MAX_SAMPLES = 4_000_000  # ~18 h at 60 fps; bounds the arrays built from the sam
 _KNOWN_TOP_LEVEL = frozenset(
     {b"ftyp", b"styp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"pdin", b"meta", b"sidx"}
 )
-_CODECS = {b"avc1": "h264", b"avc3": "h264", b"hvc1": "hevc", b"hev1": "hevc"}
-_CONFIG_BOX = {"h264": b"avcC", "hevc": b"hvcC"}
+_CODECS = {b"avc1": "h264", b"avc3": "h264", b"hvc1": "hevc", b"hev1": "hevc", b"av01": "av1", b"vp09": "vp9"}
+_CONFIG_BOX = {"h264": b"avcC", "hevc": b"hvcC", "av1": b"av1C", "vp9": b"vpcC"}
+AV1_CONFIG_HEADER_BYTES = 4  # av1C: marker/version, profile/level, flags, delay; then configOBUs
 _VISUAL_SAMPLE_ENTRY_BYTES = 78  # fixed fields before a visual sample entry's child boxes
 
 
@@ -81,7 +82,7 @@ class Keyframe:
 class VideoTrackIndex:
     """What the fast path needs to fetch and decode keyframes of the first video track."""
 
-    codec: str  # "h264" or "hevc"
+    codec: str  # "h264", "hevc", "av1" or "vp9"
     nal_length_size: int  # bytes of each NAL unit's length prefix inside samples
     parameter_sets: tuple[bytes, ...]  # VPS/SPS/PPS (and prefix SEI) from avcC/hvcC, in order
     width: int  # coded picture size from the sample entry (before rotation)
@@ -368,8 +369,12 @@ def parse_stsd(body: bytes) -> SampleEntry:
     config_bytes = payload(body, config)
     if codec == "h264":
         length_size, sets = parse_avcc(config_bytes)
-    else:
+    elif codec == "hevc":
         length_size, sets = parse_hvcc(config_bytes)
+    elif codec == "av1":  # samples are OBUs; the sequence header may only be in av1C
+        length_size, sets = 0, (config_bytes[AV1_CONFIG_HEADER_BYTES:],)
+    else:  # VP9 frames carry everything the decoder needs
+        length_size, sets = 0, ()
     return SampleEntry(codec, width, height, length_size, sets)
 
 
