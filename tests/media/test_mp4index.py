@@ -199,7 +199,7 @@ def test_edit_lists_beyond_one_shift_are_unsupported() -> None:
 
 
 def test_other_codecs_are_unsupported_not_corrupt() -> None:
-    trak = video_trak(sizes=SIZES, chunk_offsets=[100], stsc=[(1, 10, 1)], sync=[1], codec=b"av01")
+    trak = video_trak(sizes=SIZES, chunk_offsets=[100], stsc=[(1, 10, 1)], sync=[1], codec=b"mp4v")
     with pytest.raises(Mp4Unsupported):
         parse_moov(moov_payload(trak), file_size=10_000)
 
