@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from tests.media.conftest import RangeServer
 from vodcover.errors import MediaNoVideoStream
-from vodcover.media import samples
+from vodcover.media import duration, samples
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.duration import last_cluster_seconds
 from vodcover.media.ffmpeg import run_ffmpeg
@@ -281,6 +282,21 @@ def test_a_big_recordings_duration_comes_from_its_last_cluster(footage: dict[str
     data = footage["webm_vp9"].read_bytes()
     assert last_cluster_seconds(data[:4096], data[-64 * 1024 :]) == pytest.approx(4.0, abs=0.05)
     assert last_cluster_seconds(data[:4096], b"\x1f\x43\xb6\x75 not a cluster") is None
+
+
+def test_a_big_remote_recording_is_timed_from_a_tail_read(
+    media_dir: Path, range_server: RangeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over HTTP, past the whole-scan size, the duration comes from the head and the last clusters."""
+    recording = samples.make_browser_recording(
+        media_dir / "long_call.webm", duration=5, width=320, height=240
+    )
+    monkeypatch.setattr(duration, "SCAN_WHOLE_FILE_BYTES", 1024)
+    monkeypatch.setattr(duration, "TAIL_BYTES", 64 * 1024)
+
+    media = probe(range_server.url(recording.name), timeout=30)
+
+    assert media.duration_source == "tail" and media.duration == pytest.approx(5.0, abs=0.05)
 
 
 # --- black bars ----------------------------------------------------------------------------------
