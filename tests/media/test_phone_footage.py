@@ -31,6 +31,7 @@ from vodcover.media.frame_features import colourfulness
 from vodcover.media.keyframes import grab_keyframes
 from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
 from vodcover.media.probe import AudioWithCoverArt, probe
+from vodcover.media.smart import select_candidates
 from vodcover.media.snapshots import capture_frame_at, capture_snapshots, frame_grab_args
 
 pytestmark = pytest.mark.media
@@ -319,6 +320,19 @@ def test_boxed_videos_get_snapshots_without_the_bars(
     assert pictures[0].width / pictures[0].height == pytest.approx(aspect, rel=0.05)
     assert not any(edge_is_black(image) for image in pictures)
     assert all(s.width == pictures[0].width for s in result.snapshots)
+
+
+@pytest.mark.parametrize(("name", "aspect"), [("letterbox", 640 / 268), ("pillarbox", 202 / 360)])
+def test_smart_candidates_and_the_animated_cover_leave_the_bars_out(
+    footage: dict[str, Path], name: str, aspect: float
+) -> None:
+    found = select_candidates(str(footage[name]), count=2, timeout=120)
+    candidates = [Image.open(io.BytesIO(c.jpeg)).convert("RGB") for c in found.candidates]
+    animated = make_animated_cover(str(footage[name]), found.moments, width=240, timeout=120)
+    loop = Image.open(io.BytesIO(animated.webp)).convert("RGB")
+
+    assert candidates and not any(edge_is_black(image) for image in [*candidates, loop])
+    assert all(image.width / image.height == pytest.approx(aspect, rel=0.06) for image in [*candidates, loop])
 
 
 def test_a_video_without_bars_is_not_cropped(footage: dict[str, Path]) -> None:

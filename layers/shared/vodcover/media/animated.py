@@ -29,6 +29,7 @@ from vodcover.errors import MediaCorrupt, MediaTimeout
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.picture import picture_filters
 from vodcover.media.probe import MediaProbe, probe, source_input_args
+from vodcover.media.snapshots import with_bars_detected
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def make_animated_cover(
     if not moments:
         raise ValueError("an animated cover needs at least one moment")
     deadline = time.monotonic() + timeout
-    media = media or probe(source, timeout=timeout)
+    media = with_bars_detected(source, media or probe(source, timeout=timeout), deadline=deadline)
     clips = plan_clips(moments, total_seconds=total_seconds, duration=media.duration)
     size = animation_size(media, width)
     gif, webp, frames = _render(

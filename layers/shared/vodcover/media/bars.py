@@ -11,6 +11,7 @@ more frames decoded, hence more bytes fetched over HTTP).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,12 +42,24 @@ class Box:
         return self.bottom - self.top
 
     def scaled(self, from_size: tuple[int, int], to_size: tuple[int, int]) -> Crop:
-        """The same area in a frame of ``to_size`` (even, as ffmpeg's chroma wants)."""
+        """The same area in a frame of ``to_size``, rounded inwards to even pixels (as ffmpeg's
+        chroma wants): better a sliver of picture lost than a line of bar kept."""
         sx, sy = to_size[0] / from_size[0], to_size[1] / from_size[1]
-        x, y = int(self.left * sx) // 2 * 2, int(self.top * sy) // 2 * 2
-        width = min(to_size[0] - x, round(self.width * sx / 2) * 2)
-        height = min(to_size[1] - y, round(self.height * sy / 2) * 2)
-        return Crop(width=width, height=height, x=x, y=y)
+        # A scaled-down frame blends bar and picture in the edge line: leave that line out too.
+        left, top = self.left + (self.left > 0), self.top + (self.top > 0)
+        right = self.right - (self.right < from_size[0])
+        bottom = self.bottom - (self.bottom < from_size[1])
+        x, y = _even_up(left * sx), _even_up(top * sy)
+        right, bottom = _even_down(right * sx), _even_down(bottom * sy)
+        return Crop(width=max(2, right - x), height=max(2, bottom - y), x=x, y=y)
+
+
+def _even_up(value: float) -> int:
+    return math.ceil(value - 1e-6) + 1 >> 1 << 1
+
+
+def _even_down(value: float) -> int:
+    return int(value + 1e-6) >> 1 << 1
 
 
 def find_bars(images: Sequence[Image.Image]) -> Box | None:

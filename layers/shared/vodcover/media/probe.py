@@ -115,6 +115,14 @@ class MediaProbe:
     has_video: bool = True  # False: audio whose cover art stands in for the picture
 
     @property
+    def decoded_size(self) -> tuple[int, int]:
+        """The frame size ffmpeg's filters see: stored pixels, turned upright (crops count in these)."""
+        if not self.stored_width or not self.stored_height:
+            return self.width, self.height
+        turned = self.rotation in (90, 270)
+        return (self.stored_height, self.stored_width) if turned else (self.stored_width, self.stored_height)
+
+    @property
     def picture_size(self) -> tuple[int, int]:
         """The displayed size of the picture vodcover shows: inside the bars, if any."""
         return (self.crop.width, self.crop.height) if self.crop else (self.width, self.height)

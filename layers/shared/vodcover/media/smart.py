@@ -69,6 +69,7 @@ from vodcover.media.keyframes import (
 from vodcover.media.picture import rgb_output_args
 from vodcover.media.probe import MediaProbe, probe, source_input_args
 from vodcover.media.scene_selection import AnalysedFrame, Pick, Selection, select_moments
+from vodcover.media.snapshots import with_bars_detected
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def select_candidates(
         raise ValueError("count must be at least 1")
     started = time.monotonic()
     deadline = started + timeout
-    media = probe(source, timeout=timeout)
+    media = with_bars_detected(source, probe(source, timeout=timeout), deadline=deadline)
     probed = time.monotonic()
     sampled = analyse(source, media, count=count, deadline=deadline)
     if not sampled:

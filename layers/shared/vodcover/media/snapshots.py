@@ -393,12 +393,35 @@ def _without_bars(frames: list[GrabbedFrame], media: MediaProbe) -> tuple[list[G
     if box is None:
         return frames, media
     shown = frames[0].image.size
-    crop = box.scaled(shown, (media.width, media.height))
+    crop = box.scaled(shown, media.decoded_size)
     logger.info(
         "black bars: picture %dx%d at %d,%d of %dx%d", box.width, box.height, box.left, box.top, *shown
     )
     cropped = [GrabbedFrame(time=frame.time, image=crop_to(frame.image, box)) for frame in frames]
     return cropped, replace(media, crop=crop)
+
+
+BARS_SAMPLE_FRAMES = 4
+BARS_SAMPLE_WIDTH = 320
+
+
+def with_bars_detected(source: str, media: MediaProbe, *, deadline: float) -> MediaProbe:
+    """``media`` with the black bars its frames share (``crop``), for callers that make images of
+    their own (smart-cover analysis and candidates, the animated cover): a few small keyframes
+    (index + their bytes over HTTP, or ffmpeg seeks) are looked at once, and every image made
+    with this probe is cut the same way by :func:`vodcover.media.picture.picture_filters`."""
+    if media.crop is not None or not media.has_video:
+        return media
+    size = output_size(media, BARS_SAMPLE_WIDTH)
+    times = snapshot_times(media.duration, BARS_SAMPLE_FRAMES)
+    frames = KeyframeGrabber(quality=90).grab(source, times, size=size, media=media, deadline=deadline)
+    box = find_bars([frame.image for frame in frames if frame is not None])
+    if box is None:
+        return media
+    logger.info(
+        "black bars: picture %dx%d at %d,%d of %dx%d", box.width, box.height, box.left, box.top, *size
+    )
+    return replace(media, crop=box.scaled(size, media.decoded_size))
 
 
 def _distinct_frames(frames: list[GrabbedFrame | None], *, min_gap: float) -> list[GrabbedFrame]:
