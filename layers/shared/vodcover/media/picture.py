@@ -138,9 +138,8 @@ def tonemap_filters(colour: Colour, operator: str = TONEMAP) -> list[str]:
     colour_range = "pc" if colour.range == "pc" else "tv"
     return [
         f"zscale=tin={colour.transfer}:min={matrix}:pin={primaries}:rin={colour_range}"
-        f":t=linear:npl={REFERENCE_WHITE_NITS}",
+        f":t=linear:npl={REFERENCE_WHITE_NITS}:p=bt709",  # one pass: to linear light, BT.709 primaries
         "format=gbrpf32le",
-        "zscale=p=bt709",
         f"tonemap={operator}",
         "zscale=t=bt709",
         "format=gbrp",
