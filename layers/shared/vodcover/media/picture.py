@@ -9,7 +9,9 @@ path, smart-cover analysis frames and candidates, the animated cover) goes throu
 2. **scaled** at the source's bit depth (cheap: a 10-bit frame is scaled by swscale, not by a
    float pipeline);
 3. **tone-mapped to SDR BT.709** when the source is HDR (PQ ``smpte2084`` or HLG
-   ``arib-std-b67``; Dolby Vision profile 8 files carry one of those in their base layer);
+   ``arib-std-b67``; Dolby Vision profile 8 files carry one of those in their base layer, 8.1
+   PQ and 8.4 HLG; profile 5 has no such base layer, ffmpeg cannot reshape it without its
+   RPUs' metadata, so it is shown as decoded);
 4. **8-bit RGB** (``format=rgb24``): a 10-bit, 4:2:2 or 4:4:4 source never reaches Pillow as
    16-bit PPM, which it decodes in pure Python (~5 s a 720p frame).
 
@@ -21,11 +23,12 @@ three photographs) converted to HLG and PQ HEVC Main 10 with reference white at 
 with the SDR source's snapshot (colourfulness, Hasler & Süsstrunk; mean luma). Linearising with
 ``npl=203`` maps HDR reference white to SDR white. Mean |colour error| + |luma error| over the
 14 clips: ``clip`` 9.5 %, ``mobius`` j=0.5 12.1 %, ``mobius`` j=0.3 16.7 %, ``reinhard``
-28.3 %, ``hable`` 70.6 % (dull and dark: -33 % colour, -34 % luma on a garden photograph),
-untreated frames -50 % colour. ``clip`` only wins because a round trip from SDR has nothing
-above reference white; on real HDR footage it flattens every highlight. ``mobius`` with j=0.5
-keeps everything below half of reference white linear (skin, foliage, most of a scene: garden
--1.8 % colour, -3.4 % luma) and rolls highlights off smoothly, so bright skies keep detail.
+28.3 %, ``hable`` 70.6 % (dull and dark: -33 % colour, -34 % luma on a garden photograph;
+untreated frames: -49 % colour for HLG, -71 % for PQ). ``clip`` only wins because a round trip
+from SDR has nothing above reference white; on real HDR footage it flattens every highlight.
+``mobius`` with j=0.5 keeps everything below half of reference white linear (skin, foliage,
+most of a scene: garden -1.8 % colour, -3.4 % luma) and rolls highlights off smoothly, so
+bright skies keep detail.
 ``desat=0``: the default desaturation greys highlights, which a cover does not want.
 """
 
@@ -70,18 +73,6 @@ class Colour:
     def bit_depth(self) -> int:
         match = re.search(r"p(\d+)(?:le|be)$", self.pixel_format)
         return int(match.group(1)) if match else 8
-
-    def to_json(self) -> dict[str, object]:
-        hdr = {PQ: "pq", HLG: "hlg"}.get(self.transfer)
-        return {
-            "pixelFormat": self.pixel_format or None,
-            "bitDepth": self.bit_depth,
-            "transfer": self.transfer or None,
-            "primaries": self.primaries or None,
-            "hdr": hdr,
-            "dolbyVision": self.dolby_vision or None,
-            "toneMapped": self.is_hdr,
-        }
 
 
 SDR = Colour()
