@@ -40,20 +40,14 @@ def test_a_signed_body_and_query_pass(stack: LocalStack, signed: requests.Sessio
     assert json.loads(response.json()["event"]["body"]) == {"items": [{"url": "u"}]}
 
 
-def test_any_region_the_client_signs_for_is_accepted(stack: LocalStack) -> None:
-    auth = SigV4Auth("local", USERS["local"], region="eu-west-3")
+def test_a_signature_for_the_stacks_region_is_accepted(stack: LocalStack) -> None:
+    auth = SigV4Auth("local", USERS["local"], region=stack.region)
     assert requests.get(f"{stack.api_endpoint}/videos", auth=auth).status_code == 200
 
 
-def test_unsigned_payload_is_accepted(stack: LocalStack) -> None:
+def test_unsigned_payload_without_a_body_is_accepted(stack: LocalStack) -> None:
     auth = SigV4Auth("local", USERS["local"], unsigned_payload=True)
-    response = requests.put(
-        f"{stack.api_endpoint}/videos/v1/cover",
-        data=b"\x89PNG",
-        headers={"Content-Type": "image/png"},
-        auth=auth,
-    )
-    assert response.status_code == 200
+    assert requests.get(f"{stack.api_endpoint}/videos/v1", auth=auth).status_code == 200
 
 
 def test_a_presigned_url_is_accepted(stack: LocalStack) -> None:

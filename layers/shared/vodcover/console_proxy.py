@@ -23,11 +23,9 @@ import logging
 import mimetypes
 import re
 import ssl
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -35,6 +33,8 @@ from urllib.parse import unquote, urlsplit
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
+
+from vodcover.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
 
 logger = logging.getLogger(__name__)
 
@@ -232,8 +232,8 @@ def console_file(console_dir: Path, raw_path: str) -> ConsoleAnswer:
 class ConsoleServer:
     """``vodcover console``: the page and the signing proxy on one local port.
 
-    Binds ``host:port`` (port 0 picks one) on a daemon thread; answers only requests whose
-    Host is one of its own names.
+    Binds ``host:port`` (port 0 picks one) on a daemon thread (waitress: bad framing and slow
+    clients are its business); answers only requests whose Host is one of its own names.
     """
 
     def __init__(
@@ -247,12 +247,13 @@ class ConsoleServer:
         self.proxy = proxy
         self.console_dir = console_dir
         self._address = (host, port)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundWsgiServer(
+            host, port, self._wsgi, name="vodcover-console", max_body_bytes=2 * MAX_BODY_BYTES
+        )
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1]) if self._server else self._address[1]
+        return self._server.port
 
     @property
     def url(self) -> str:
@@ -265,28 +266,11 @@ class ConsoleServer:
         return frozenset(f"{name}:{self.port}" for name in names if name)
 
     def start(self) -> ConsoleServer:
-        console = self
-
-        class Handler(_ConsoleRequestHandler):
-            server_app = console
-
-        self._server = ThreadingHTTPServer(self._address, Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.1,), daemon=True, name="vodcover-console"
-        )
-        self._thread.start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join()
-        self._server.server_close()
-        self._server = None
-        self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> ConsoleServer:
         return self.start()
@@ -309,36 +293,15 @@ class ConsoleServer:
             return console_file(self.console_dir, raw_path)
         return error_answer(404, "NotFound", f"No route for {method} {unquote(raw_path)}.")
 
-
-class _ConsoleRequestHandler(BaseHTTPRequestHandler):
-    server_app: ConsoleServer
-    server_version = "vodcover-console"
-
-    def do_GET(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self._write(error_answer(413, "Request.TooLarge", "The request body exceeds 10 MB."))
-            return
-        body = self.rfile.read(length) if length else b""
-        split = urlsplit(self.path)
-        self._write(
-            self.server_app.answer(self.command, split.path or "/", split.query, self.headers.items(), body)
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if content_length(environ) > MAX_BODY_BYTES:
+            answer = error_answer(413, "Request.TooLarge", "The request body exceeds 10 MB.")
+        else:
+            answer = self.answer(*request_parts(environ))
+        headers = [*answer.headers, ("X-Content-Type-Options", "nosniff")]
+        return respond(
+            start_response, answer.status, headers, answer.body, head=environ["REQUEST_METHOD"] == "HEAD"
         )
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
-
-    def _write(self, answer: ConsoleAnswer) -> None:
-        self.send_response(answer.status)
-        for name, value in answer.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.info("%s %s", self.address_string(), format % args)
 
 
 __all__ = [

@@ -21,13 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import urllib3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
+from vodcover.api_client import ApiCallFailed, SignedApi
 from vodcover.local.stack import DEFAULT_USERS, LocalStack
 
 SAMPLE = {"duration": 12.0, "width": 1280, "height": 720, "black_intro": 2.0, "gop": 25}  # 1 s keyframes
@@ -86,61 +81,6 @@ def cover_line(video: dict[str, Any]) -> str:
         return "none"
     object_key = cover["url"].split("?", 1)[0].split("/", 4)[-1]
     return f"{cover['source']:<9} {cover['width']}x{cover['height']}  {object_key}"
-
-
-# --- the API, as any client calls it -------------------------------------------------------
-class ApiError(DemoFailed):
-    def __init__(self, method: str, path: str, status: int, body: Any) -> None:
-        error = body.get("error", {}) if isinstance(body, dict) else {}
-        super().__init__(
-            f"{method} {path} answered {status} {error.get('code', '')}: {error.get('message', body)}"
-        )
-
-
-class SignedApi:
-    """SigV4-signed JSON calls (service ``execute-api``) with botocore, sent with urllib3."""
-
-    def __init__(self, endpoint: str, access_key: str, secret_key: str, region: str) -> None:
-        self.endpoint = endpoint.rstrip("/")
-        self._signer = SigV4Auth(Credentials(access_key, secret_key), "execute-api", region)
-        self._http = urllib3.PoolManager()
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        data: bytes | None = None,
-        content_type: str = "application/json",
-        query: dict[str, str] | None = None,
-        expect: int = 200,
-    ) -> Any:
-        url = self.endpoint + path + (f"?{urlencode(query)}" if query else "")
-        body = data if data is not None else (None if json_body is None else json.dumps(json_body).encode())
-        headers = {"Content-Type": content_type} if body is not None else {}
-        request = AWSRequest(method=method, url=url, data=body or b"", headers=headers)
-        self._signer.add_auth(request)
-        response = self._http.request(method, url, body=body, headers=dict(request.headers.items()))
-        answer = json.loads(response.data or b"{}")
-        if response.status != expect:
-            raise ApiError(method, path, response.status, answer)
-        return answer
-
-    def upload(self, ticket: dict[str, Any], data: bytes) -> None:
-        """PUT the file to the presigned URL with the headers the API asked for (no signing)."""
-        upload = ticket["upload"]
-        response = self._http.request(upload["method"], upload["url"], body=data, headers=upload["headers"])
-        if response.status != 200:
-            raise DemoFailed(f"the presigned upload answered {response.status}: {response.data[:200]!r}")
-
-    def download(self, url: str, path: Path) -> Path:
-        response = self._http.request("GET", url)
-        if response.status != 200:
-            raise DemoFailed(f"downloading {url.split('?')[0]} answered {response.status}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(response.data)
-        return path
 
 
 # --- media -----------------------------------------------------------------------------
@@ -366,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr)
     try:
         return run(args.out.resolve())
-    except DemoFailed as exc:
+    except (DemoFailed, ApiCallFailed) as exc:
         print(f"\ndemo failed: {exc}", file=sys.stderr)
         return 1
 

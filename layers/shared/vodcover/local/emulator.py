@@ -171,9 +171,12 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 # --- provisioning ----------------------------------------------------------------------
-def create_media_bucket(s3: Any, bucket: str, cors_origins: Iterable[str]) -> None:
-    """The bucket, with CORS so the console (another origin than S3) can PUT presigned uploads."""
+def create_media_bucket(s3: Any, bucket: str) -> None:
     s3.create_bucket(Bucket=bucket)
+
+
+def allow_browser_origins(s3: Any, bucket: str, cors_origins: Iterable[str]) -> None:
+    """CORS on the bucket, so the console (another origin than S3) can PUT presigned uploads."""
     s3.put_bucket_cors(
         Bucket=bucket,
         CORSConfiguration={

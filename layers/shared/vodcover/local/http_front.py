@@ -6,6 +6,7 @@ Requests are checked with :class:`~vodcover.local.sigv4.SigV4Verifier`; the call
 key id becomes ``requestContext.identity`` (locally the principal is the access key id).
 ``/console/`` serves the static console from the package, without authentication, and
 ``/console/api/…`` reaches the API through the console's signing proxy (when one is given).
+HTTP itself (framing, timeouts, slow clients) is waitress's job: see :mod:`vodcover.wsgi_server`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from vodcover.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover.errors import VodcoverError
@@ -30,6 +30,13 @@ from vodcover.local.emulator import PortInUse
 from vodcover.local.invoker import LocalLambda
 from vodcover.local.sigv4 import Caller, ReceivedRequest, SigV4Verifier
 from vodcover.local.template import SamTemplate
+from vodcover.wsgi_server import (
+    BackgroundWsgiServer,
+    ServerStartError,
+    content_length,
+    request_parts,
+    respond,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -242,54 +249,12 @@ def error_response(status: int, code: str, message: str, request_id: str) -> Pro
 
 
 # --- the server ------------------------------------------------------------------------
-class BackgroundHTTPServer:
-    """A ``ThreadingHTTPServer`` on a daemon thread; the port is bound by :meth:`start`
-    (port 0 picks a free one) and released by :meth:`stop`."""
+class ApiFront(BackgroundWsgiServer):
+    """The local API endpoint (plus ``/console/``), served by waitress.
 
-    def __init__(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._address = (host, port)
-        self._handler = handler
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def host(self) -> str:
-        return str(self._server.server_address[0]) if self._server else self._address[0]
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1]) if self._server else self._address[1]
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> None:
-        try:
-            self._server = ThreadingHTTPServer(self._address, self._handler)
-        except OSError as exc:
-            raise PortInUse(
-                f"cannot listen on {self._address[0]}:{self._address[1]}: {exc.strerror}"
-            ) from exc
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True, name=self._handler.__name__
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        if self._thread is not None and self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
-        self._server = None
-        self._thread = None
-
-
-class ApiFront(BackgroundHTTPServer):
-    """The local API endpoint (plus ``/console/``)."""
+    Until :meth:`ready` is called every request is answered 503 with ``Retry-After``: the
+    stack opens its port only once it is provisioned, and this covers any gap that remains.
+    """
 
     def __init__(
         self,
@@ -302,24 +267,30 @@ class ApiFront(BackgroundHTTPServer):
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        front = self
-
-        class Handler(_ApiRequestHandler):
-            app = front
-
-        super().__init__(host, port, Handler)
+        super().__init__(host, port, self._wsgi, name="vodcover-local", max_body_bytes=2 * MAX_BODY_BYTES)
         self.router = router
         self.verifier = verifier
         self.lambda_ = lambda_
         self.console_dir = console_dir
         self.console_proxy = console_proxy
+        self._ready = threading.Event()
+
+    def start(self) -> None:
+        try:
+            super().start()
+        except ServerStartError as exc:
+            raise PortInUse(str(exc)) from exc
+
+    def ready(self) -> None:
+        """Everything behind the front is provisioned: answer requests from now on."""
+        self._ready.set()
 
     @property
     def allowed_origins(self) -> frozenset[str]:
         return frozenset({self.endpoint, f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"})
 
     def answer(self, request: ReceivedRequest, source_ip: str) -> ProxyResponse:
-        """Route, authenticate and invoke; every failure becomes the DESIGN §3 error body."""
+        """Route, authenticate and invoke; every failure becomes the API's JSON error body."""
         request_id = str(uuid.uuid4())
         response = self._answer(request, source_ip, request_id)
         response.headers.append(("x-amzn-RequestId", request_id))
@@ -379,90 +350,49 @@ class ApiFront(BackgroundHTTPServer):
             content_type += "; charset=utf-8"
         return ProxyResponse(200, [("Content-Type", content_type)], path.read_bytes())
 
+    # WSGI -----------------------------------------------------------------------------
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        head = environ["REQUEST_METHOD"] == "HEAD"
+        cors = self._cors_headers(environ.get("HTTP_ORIGIN"))
+        response = self._respond(environ, cors)
+        return respond(start_response, response.status, [*response.headers, *cors], response.body, head=head)
 
-class _ApiRequestHandler(BaseHTTPRequestHandler):
-    app: ApiFront
-    server_version = "vodcover-local"
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
-
-    def do_OPTIONS(self) -> None:
-        """CORS preflight: API Gateway answers it without calling a function or checking auth."""
-        self._write(ProxyResponse(204, self._cors_preflight_headers(), b""))
-
-    def _handle(self) -> None:
-        try:
-            body = self._read_body()
-        except HttpError as exc:
-            self._write(error_response(exc.status, exc.code, exc.message, str(uuid.uuid4())))
-            return
-        split = urlsplit(self.path)
+    def _respond(self, environ: dict[str, Any], cors: list[tuple[str, str]]) -> ProxyResponse:
+        if not self._ready.is_set():
+            response = error_response(
+                503, "Local.Starting", "The local stack is still starting; retry shortly.", str(uuid.uuid4())
+            )
+            response.headers.append(("Retry-After", "1"))
+            return response
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            # CORS preflight: API Gateway answers it without calling a function or checking auth.
+            return ProxyResponse(204, self._cors_preflight_headers(cors), b"")
+        if content_length(environ) > MAX_BODY_BYTES:
+            return error_response(
+                413, "Request.TooLarge", "The request body exceeds 10 MB.", str(uuid.uuid4())
+            )
+        method, raw_path, raw_query, headers, body = request_parts(environ)
         request = ReceivedRequest(
-            method=self.command,
-            host=self.headers.get("Host", f"{self.app.host}:{self.app.port}"),
-            raw_path=split.path or "/",
-            raw_query=split.query,
-            headers=list(self.headers.items()),
+            method=method,
+            host=environ.get("HTTP_HOST") or f"{self.host}:{self.port}",
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=headers,
             body=body,
         )
-        self._write(self.app.answer(request, self.client_address[0]))
+        return self.answer(request, environ.get("REMOTE_ADDR", ""))
 
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            return self._read_chunked()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            raise HttpError(413, "Request.TooLarge", "The request body exceeds 10 MB.")
-        return self.rfile.read(length) if length else b""
-
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(chunks)
-            total += size
-            if total > MAX_BODY_BYTES:
-                raise HttpError(413, "Request.TooLarge", "The request body exceeds 10 MB.")
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
-
-    def _cors_headers(self) -> list[tuple[str, str]]:
-        origin = self.headers.get("Origin")
-        if origin and origin in self.app.allowed_origins:
+    def _cors_headers(self, origin: str | None) -> list[tuple[str, str]]:
+        if origin and origin in self.allowed_origins:
             return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
         return []
 
-    def _cors_preflight_headers(self) -> list[tuple[str, str]]:
-        headers = self._cors_headers()
-        if headers:
-            headers += [
-                ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-                (
-                    "Access-Control-Allow-Headers",
-                    "Authorization, Content-Type, X-Amz-Date, X-Amz-Content-Sha256",
-                ),
-                ("Access-Control-Max-Age", "600"),
-            ]
-        return headers
-
-    def _write(self, response: ProxyResponse) -> None:
-        self.send_response(response.status)
-        names: set[str] = set()
-        for name, value in [*response.headers, *self._cors_headers()]:
-            names.add(name.lower())
-            self.send_header(name, value)
-        if "content-length" not in names:
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.info("%s %s", self.address_string(), format % args)
+    @staticmethod
+    def _cors_preflight_headers(cors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        if not cors:
+            return []
+        return [
+            ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Amz-Date, X-Amz-Content-Sha256"),
+            ("Access-Control-Max-Age", "600"),
+        ]

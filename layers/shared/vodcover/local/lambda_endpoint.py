@@ -13,71 +13,63 @@ import json
 import logging
 import re
 import traceback
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
-from vodcover.local.http_front import BackgroundHTTPServer
 from vodcover.local.invoker import FunctionNotFound, HandlerLoadError, LocalLambda
+from vodcover.wsgi_server import BackgroundWsgiServer, request_parts, respond
 
 logger = logging.getLogger(__name__)
 
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+Answer = tuple[int, bytes, dict[str, str]]
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 
 
-class LambdaEndpoint(BackgroundHTTPServer):
+class LambdaEndpoint(BackgroundWsgiServer):
     """Serves ``POST /2015-03-31/functions/{name}/invocations`` (Event, RequestResponse, DryRun)."""
 
     def __init__(self, lambda_: LocalLambda, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        endpoint = self
-
-        class Handler(_InvokeHandler):
-            app = endpoint
-
-        super().__init__(host, port, Handler)
+        super().__init__(
+            host, port, self._wsgi, name="vodcover-local-lambda", max_body_bytes=MAX_PAYLOAD_BYTES
+        )
         self.lambda_ = lambda_
 
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        status, body, headers = self._answer(environ)
+        all_headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST", **headers}
+        return respond(start_response, status, all_headers.items(), body)
 
-class _InvokeHandler(BaseHTTPRequestHandler):
-    app: LambdaEndpoint
-    server_version = "vodcover-local-lambda"
-    protocol_version = "HTTP/1.1"  # botocore keeps connections alive
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        payload = self.rfile.read(length) if length else b""
-        match = _INVOKE_PATH.match(self.path.split("?", 1)[0])
-        if match is None:
-            self._error(404, "UnknownOperationException", f"Unsupported path {self.path}")
-            return
+    def _answer(self, environ: dict[str, Any]) -> Answer:
+        method, raw_path, _query, _headers, payload = request_parts(environ)
+        match = _INVOKE_PATH.match(raw_path)
+        if method != "POST" or match is None:
+            return _error(404, "UnknownOperationException", f"Unsupported operation {method} {raw_path}")
         name = unquote(match["name"])
-        invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
         try:
             event = json.loads(payload) if payload else {}
-        except json.JSONDecodeError:
-            self._error(400, "InvalidRequestContentException", "Could not parse request body into json")
-            return
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "InvalidRequestContentException", "Could not parse request body into json")
         try:
-            self._invoke(name, invocation_type, event)
+            return self._invoke(name, invocation_type, event)
         except FunctionNotFound as exc:
-            self._error(404, "ResourceNotFoundException", str(exc))
+            return _error(404, "ResourceNotFoundException", str(exc))
 
-    def _invoke(self, name: str, invocation_type: str, event: Any) -> None:
-        spec = self.app.lambda_.spec(name)
+    def _invoke(self, name: str, invocation_type: str, event: Any) -> Answer:
+        spec = self.lambda_.spec(name)
         if invocation_type == "DryRun":
-            self._send(204, b"")
-        elif invocation_type == "Event":
-            self.app.lambda_.invoke_async(spec.logical_id, event)
-            self._send(202, b"")
-        else:
-            self._invoke_sync(spec.logical_id, event)
+            return 204, b"", {}
+        if invocation_type == "Event":
+            self.lambda_.invoke_async(spec.logical_id, event)
+            return 202, b"", {}
+        return self._invoke_sync(spec.logical_id, event)
 
-    def _invoke_sync(self, logical_id: str, event: Any) -> None:
+    def _invoke_sync(self, logical_id: str, event: Any) -> Answer:
         try:
-            result = self.app.lambda_.invoke(logical_id, event)
+            result = self.lambda_.invoke(logical_id, event)
         except HandlerLoadError as exc:
-            self._error(502, "ServiceException", str(exc))
-            return
+            return _error(502, "ServiceException", str(exc))
         except Exception as exc:
             logger.exception("%s failed (RequestResponse)", logical_id)
             body = {
@@ -85,23 +77,10 @@ class _InvokeHandler(BaseHTTPRequestHandler):
                 "errorType": type(exc).__name__,
                 "stackTrace": traceback.format_tb(exc.__traceback__),
             }
-            self._send(200, json.dumps(body).encode(), {"X-Amz-Function-Error": "Unhandled"})
-            return
-        self._send(200, json.dumps(result).encode())
+            return 200, json.dumps(body).encode(), {"X-Amz-Function-Error": "Unhandled"}
+        return 200, json.dumps(result).encode(), {}
 
-    def _error(self, status: int, error_type: str, message: str) -> None:
-        body = json.dumps({"Type": "User", "message": message}).encode()
-        self._send(status, body, {"x-amzn-ErrorType": error_type})
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Amz-Executed-Version", "$LATEST")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("lambda endpoint: " + format, *args)
+def _error(status: int, error_type: str, message: str) -> Answer:
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return status, body, {"x-amzn-ErrorType": error_type}

@@ -18,6 +18,7 @@ from typing import Any
 from vodcover.console_proxy import ConsoleProxy, static_credentials
 from vodcover.local.emulator import (
     AwsEmulator,
+    allow_browser_origins,
     create_event_queue,
     create_media_bucket,
     create_table,
@@ -116,7 +117,7 @@ class LocalStack:
         )
         self.api = ApiFront(
             Router.from_template(self.template),
-            SigV4Verifier(self.users),
+            SigV4Verifier(self.users, region=region),
             self.lambda_,
             console_dir=console_dir,
             # The page holds no secrets: its API calls are signed here, as the console user.
@@ -152,7 +153,6 @@ class LocalStack:
         try:
             self.emulator.start()
             self.lambda_endpoint.start()
-            self.api.start()
             self._provision()
             self._apply_environment()
             self._delivery = S3EventDelivery(
@@ -160,6 +160,10 @@ class LocalStack:
             )
             self._delivery.start()
             self._schedules.start()
+            # The API port opens last; until the bucket knows its origin it answers 503.
+            self.api.start()
+            allow_browser_origins(self.client("s3"), self.bucket, self.api.allowed_origins)
+            self.api.ready()
         except BaseException:
             self.stop()
             raise
@@ -182,7 +186,7 @@ class LocalStack:
         self.emulator.stop()
 
     def _provision(self) -> None:
-        create_media_bucket(self.client("s3"), self.bucket, self.api.allowed_origins)
+        create_media_bucket(self.client("s3"), self.bucket)
         create_table(self.client("dynamodb"), self.template.table(self._table_id), self.table)
         self._sqs = self.client("sqs")
         self._queue_url, queue_arn = create_event_queue(self._sqs, EVENT_QUEUE)

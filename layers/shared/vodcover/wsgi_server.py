@@ -1,0 +1,167 @@
+"""The HTTP servers this machine runs (``vodcover local``, ``vodcover console``): waitress.
+
+waitress parses HTTP/1.1 itself and refuses bad framing with 400 before any application code
+runs (``Content-Length: abc`` or ``-1``, a malformed chunk size, a bad request line or header);
+it reads whole requests in its I/O loop, so a slow or never-finishing client holds a socket
+until ``channel_timeout`` closes it, never a worker thread; bodies above ``max_body_bytes``
+are refused with 413 (applications answer their own 413 below that). Applications are plain
+WSGI callables; :func:`request_parts` gives them the request as it arrived on the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# A client that sends nothing for this long loses its connection (slowloris, idle keep-alive).
+CHANNEL_TIMEOUT_SECONDS = 30
+_CLEANUP_INTERVAL_SECONDS = 5
+_STOP_TIMEOUT_SECONDS = 10
+# The server's own business, never the application's (WSGI forbids them; waitress asserts).
+_HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers"}
+    | {"transfer-encoding", "upgrade"}
+)
+
+
+class ServerStartError(OSError):
+    """The address could not be bound (port in use, address not available)."""
+
+
+class BackgroundWsgiServer:
+    """A waitress server on a daemon thread; the port is bound by :meth:`start` (port 0 picks
+    a free one) and released by :meth:`stop`."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: WsgiApp,
+        *,
+        name: str,
+        threads: int = 8,
+        max_body_bytes: int,
+        channel_timeout: int = CHANNEL_TIMEOUT_SECONDS,
+    ) -> None:
+        self._address = (host, port)
+        self._app = app
+        self._name = name
+        self._threads = threads
+        self._max_body_bytes = max_body_bytes
+        self._channel_timeout = channel_timeout
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        return self._address[0]
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port) if self._server is not None else self._address[1]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> None:
+        from waitress.server import create_server
+
+        try:
+            self._server = create_server(
+                self._app,
+                host=self._address[0],
+                port=self._address[1],
+                threads=self._threads,
+                ident=self._name,
+                channel_timeout=self._channel_timeout,
+                cleanup_interval=_CLEANUP_INTERVAL_SECONDS,
+                max_request_body_size=self._max_body_bytes,
+                expose_tracebacks=False,
+                clear_untrusted_proxy_headers=True,
+            )
+        except OSError as exc:
+            raise ServerStartError(
+                exc.errno, f"cannot listen on {self._address[0]}:{self._address[1]}: {exc.strerror}"
+            ) from exc
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name=self._name)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Close the listening socket and every connection, then the worker threads."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        from waitress import wasyncore
+
+        # Closing sockets from the loop's own thread: the loop ends when its map is empty.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+        if self._thread is not None:
+            self._thread.join(_STOP_TIMEOUT_SECONDS)
+            if self._thread.is_alive():  # pragma: no cover - the loop did not wake
+                logger.warning("%s: I/O loop still running after stop", self._name)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=_STOP_TIMEOUT_SECONDS)
+        self._thread = None
+
+
+def request_parts(environ: dict[str, Any]) -> tuple[str, str, str, list[tuple[str, str]], bytes]:
+    """(method, raw path, raw query, headers, body) of a WSGI request, as sent on the wire.
+
+    The path stays percent-encoded (SigV4 signs it that way); header names come back in their
+    usual ``Title-Case`` (WSGI keeps no original spelling; header names are case-insensitive).
+    """
+    request_uri = environ.get("REQUEST_URI") or environ.get("PATH_INFO") or "/"
+    raw_path = request_uri.split("?", 1)[0].split("#", 1)[0] or "/"
+    if "://" in raw_path:  # absolute-form request target
+        raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
+    headers: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in {"CONTENT_TYPE", "CONTENT_LENGTH"}:
+            name = key
+        else:
+            continue
+        if value == "" and key in {"CONTENT_TYPE", "CONTENT_LENGTH"}:
+            continue
+        headers.append(("-".join(part.capitalize() for part in name.split("_")), value))
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    return environ["REQUEST_METHOD"], raw_path, environ.get("QUERY_STRING", ""), headers, body
+
+
+def content_length(environ: dict[str, Any]) -> int:
+    """The body's length (waitress has checked the header and de-chunked the body)."""
+    return int(environ.get("CONTENT_LENGTH") or 0)
+
+
+def respond(
+    start_response: Callable[..., Any],
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    head: bool = False,
+) -> list[bytes]:
+    """Send ``status``, ``headers`` (plus ``Content-Length``) and ``body`` (none for HEAD)."""
+    from http import HTTPStatus
+
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown"
+    header_list = [(str(k), str(v)) for k, v in headers if str(k).lower() not in _HOP_BY_HOP]
+    if not any(k.lower() == "content-length" for k, _ in header_list):
+        header_list.append(("Content-Length", str(len(body))))
+    start_response(f"{status} {reason}", header_list)
+    return [] if head else [body]
