@@ -67,7 +67,7 @@ class ConsoleAnswer:
 
 
 def error_answer(status: int, code: str, message: str) -> ConsoleAnswer:
-    """An answer the proxy gives itself, in the API's error shape (DESIGN §3)."""
+    """An answer the proxy gives itself, in the API's error shape (docs/api.md)."""
     body = {"error": {"code": code, "message": message, "requestId": str(uuid.uuid4())}}
     return ConsoleAnswer(
         status,

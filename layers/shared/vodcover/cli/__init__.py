@@ -1,4 +1,4 @@
-"""The ``vodcover`` command line (DESIGN §2).
+"""The ``vodcover`` command line (the commands are described in docs/design.md).
 
 Each command family lives in its own module and registers its subcommands here. With
 ``--json`` the result is one JSON document on stdout; progress goes to stderr; failures exit
@@ -28,9 +28,28 @@ COMMAND_MODULES = (
     "vodcover.cli.local_command",
     "vodcover.cli.console_command",
     "vodcover.cli.keys_command",
+    "vodcover.cli.upload_command",
+)
+# Help is plain text: no markup, and nothing cited that the repository does not contain.
+DESCRIPTION = (
+    "vodcover: video covers (snapshots, smart covers, cover changes) behind one signed API; "
+    "tools to run it locally and to try its media steps on a file."
 )
 
 Command = Callable[[argparse.Namespace], Any]
+
+
+def version() -> str:
+    """The installed distribution's version (the package's own when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as distribution_version
+
+    try:
+        return distribution_version("vodcover")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        from vodcover import __version__
+
+        return __version__
 
 
 def progress(message: str) -> None:
@@ -44,6 +63,14 @@ def bounded_option(value: int | None, default: int, name: str, low: int, high: i
     if not low <= chosen <= high:
         raise InvalidParameter(name, f"--{name.lower()} must be between {low} and {high}.")
     return chosen
+
+
+def parse_user(text: str) -> tuple[str, str]:
+    """``KEY:SECRET`` → (key, secret), for ``--user``."""
+    key, sep, secret = text.partition(":")
+    if not sep or not key or not secret:
+        raise ValueError(f"expected KEY:SECRET, got {text!r}")
+    return key, secret
 
 
 def redacted(source: str) -> str:
@@ -74,7 +101,8 @@ def serve_until_stopped(start: Callable[[], None], stop: Callable[[], None]) -> 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vodcover", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="vodcover", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMAND_MODULES:

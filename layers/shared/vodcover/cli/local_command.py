@@ -1,11 +1,11 @@
-"""``vodcover local``: run the whole stack on this machine until Ctrl-C (DESIGN §2)."""
+"""``vodcover local``: run the whole stack on this machine until Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from vodcover.cli import serve_until_stopped
+from vodcover.cli import parse_user, serve_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_local(args: argparse.Namespace) -> None:
     from vodcover.local.emulator import PortInUse  # lazy: needs moto
-    from vodcover.local.stack import DEFAULT_USERS, LocalStack, parse_user
+    from vodcover.local.stack import DEFAULT_USERS, LocalStack
 
     users = dict(DEFAULT_USERS)
     for text in args.user:

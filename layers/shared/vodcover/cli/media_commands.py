@@ -1,4 +1,4 @@
-"""``vodcover probe`` and ``vodcover snapshots`` (DESIGN §2).
+"""``vodcover probe`` and ``vodcover snapshots``.
 
 Media modules (ffmpeg, Pillow) are imported when a command runs, not when the parser is built,
 so ``vodcover --help`` and other commands stay fast.

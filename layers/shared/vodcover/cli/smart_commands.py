@@ -1,4 +1,4 @@
-"""``vodcover smart-cover`` (DESIGN §2): cover candidates from distinct scenes, and an animation.
+"""``vodcover smart-cover``: cover candidates from distinct scenes, and an animation.
 
 Writes ``DIR/candidate-{n}.jpg`` (best first) and, with ``--animated``, ``DIR/cover.gif`` and
 ``DIR/cover.webp``; answers ``{"duration", "candidates": [{"time", "score", "path"}],

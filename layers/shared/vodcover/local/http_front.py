@@ -320,7 +320,13 @@ class ApiFront(BackgroundWsgiServer):
         try:
             return self.lambda_.invoke(route.function, event, request_id=request_id)
         except Exception as exc:
-            logger.exception("%s failed on %s %s", route.function, route.method, route.path)
+            logger.exception(
+                "%s failed on %s %s",
+                route.function,
+                route.method,
+                route.path,
+                extra=self.lambda_.log_labels(route.function, request_id),
+            )
             raise HttpError(502, "Internal.Error", f"{route.function} failed: {type(exc).__name__}") from exc
 
     def _console_api(self, request: ReceivedRequest) -> ProxyResponse:

@@ -185,6 +185,20 @@ class LocalLambda:
     def function_arn(self, logical_id: str) -> str:
         return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{logical_id}"
 
+    def log_labels(self, name: str, request_id: str | None = None) -> dict[str, Any]:
+        """``extra=`` for the stack's own log lines about ``name``: they go through the same
+        handlers as the functions' (powertools), which would otherwise stamp them with the
+        Lambda context of whichever function ran last."""
+        spec = self.spec(name)
+        return {
+            "function_name": spec.logical_id,
+            "function_arn": self.function_arn(spec.logical_id),
+            "function_memory_size": spec.memory_size,
+            "function_request_id": request_id,  # None drops a stale one from the line
+            "cold_start": None,
+            "video_id": None,
+        }
+
     def handler(self, logical_id: str) -> Handler:
         """Import the handler once (Lambda's cold start), under a module name of its own."""
         with self._load_lock:
@@ -217,6 +231,7 @@ class LocalLambda:
                     spec.logical_id,
                     elapsed,
                     spec.timeout,
+                    extra=self.log_labels(spec.logical_id, context.aws_request_id),
                 )
 
     def invoke_async(
@@ -256,14 +271,25 @@ class LocalLambda:
                     break
                 except Exception as exc:
                     error = "".join(traceback.format_exception_only(exc)).strip()
+                    labels = self.log_labels(spec.logical_id, request_id)
                     logger.warning(
-                        "%s failed (attempt %d of %d): %s", spec.logical_id, attempt, attempts, error
+                        "%s failed (attempt %d of %d): %s",
+                        spec.logical_id,
+                        attempt,
+                        attempts,
+                        error,
+                        extra=labels,
                     )
-                    logger.debug("traceback", exc_info=True)
+                    logger.debug("traceback", exc_info=True, extra=labels)
                     if attempt < attempts:
                         time.sleep(self._retry_delay(attempt))
             if not succeeded:
-                logger.error("%s: parking the event after %d attempts", spec.logical_id, attempts)
+                logger.error(
+                    "%s: parking the event after %d attempts",
+                    spec.logical_id,
+                    attempts,
+                    extra=self.log_labels(spec.logical_id, request_id),
+                )
                 self.failures.append(FailedInvocation(spec.logical_id, event, error, attempts, request_id))
             if on_done is not None:
                 on_done(succeeded)
@@ -376,7 +402,12 @@ class S3EventDelivery:
         if route is None:
             self._delete(receipt)
             return
-        logger.info("S3 %s → %s", describe_records(body), route.function)
+        logger.info(
+            "S3 %s → %s",
+            describe_records(body),
+            route.function,
+            extra=self._lambda.log_labels(route.function),
+        )
         try:
             self._lambda.invoke_async(route.function, body, on_done=lambda _ok: self._delete(receipt))
         except RuntimeError:  # stopping: leave the message, the queue dies with the emulator

@@ -246,7 +246,6 @@ class LocalStack:
     def describe(self) -> str:
         """What a user needs to talk to the stack: endpoints, credentials, an example call."""
         access_key, secret = next(iter(self.users.items()))
-        fake_credentials = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing"
         lines = [
             f"API endpoint   {self.api_endpoint}",
             f"Console        {self.console_url}   (API calls signed as {self.console_user})",
@@ -256,10 +255,9 @@ class LocalStack:
             "Callers        " + ", ".join(f"{key}:{value}" for key, value in self.users.items()),
             "",
             "Try:",
+            f"  vodcover upload video.mp4 --endpoint {self.api_endpoint} --user '{access_key}:{secret}'",
             f"  curl --aws-sigv4 'aws:amz:{self.region}:execute-api' --user '{access_key}:{secret}' \\",
             f"       {self.api_endpoint}/videos",
-            f"  AWS_ENDPOINT_URL={self.s3_endpoint} {fake_credentials} \\",
-            f"       aws s3 cp video.mp4 s3://{self.bucket}/uploads/$(uuidgen | tr -d -)/video.mp4",
         ]
         return "\n".join(lines)
 
@@ -284,12 +282,4 @@ def _pick(logical_ids: tuple[str, ...], preferred: str, kind: str) -> str:
     )
 
 
-def parse_user(text: str) -> tuple[str, str]:
-    """``KEY:SECRET`` → (key, secret), for ``--user``."""
-    key, sep, secret = text.partition(":")
-    if not sep or not key or not secret:
-        raise ValueError(f"expected KEY:SECRET, got {text!r}")
-    return key, secret
-
-
-__all__ = ["DEFAULT_USERS", "LocalStack", "StackError", "StackNotIdle", "find_template", "parse_user"]
+__all__ = ["DEFAULT_USERS", "LocalStack", "StackError", "StackNotIdle", "find_template"]
