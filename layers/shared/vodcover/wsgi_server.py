@@ -33,6 +33,13 @@ _HOP_BY_HOP = frozenset(
 class ServerStartError(OSError):
     """The address could not be bound (port in use, address not available)."""
 
+    def __init__(self, errno: int | None, strerror: str | None, address: tuple[str, int]) -> None:
+        super().__init__(errno, strerror)
+        self.address = address
+
+    def __str__(self) -> str:
+        return f"cannot listen on {self.address[0]}:{self.address[1]}: {self.strerror}"
+
 
 class BackgroundWsgiServer:
     """A waitress server on a daemon thread; the port is bound by :meth:`start` (port 0 picks
@@ -91,9 +98,7 @@ class BackgroundWsgiServer:
                 clear_untrusted_proxy_headers=True,
             )
         except OSError as exc:
-            raise ServerStartError(
-                exc.errno, f"cannot listen on {self._address[0]}:{self._address[1]}: {exc.strerror}"
-            ) from exc
+            raise ServerStartError(exc.errno, exc.strerror, self._address) from exc
         self._thread = threading.Thread(target=self._server.run, daemon=True, name=self._name)
         self._thread.start()
 
