@@ -74,6 +74,23 @@ def test_bad_framing_is_answered_400(stack: LocalStack, raw: bytes) -> None:
     assert status_of(answer) == 400, answer[:300]
 
 
+def test_a_header_section_over_the_limit_is_answered_431(stack: LocalStack) -> None:
+    raw = b"GET /videos HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n"
+    assert status_of(exchange(stack.api.port, raw)) == 431
+
+
+def test_content_length_beside_chunked_is_ignored_not_smuggled(stack: LocalStack) -> None:
+    # The chunked body is read; the Content-Length cannot make the rest a second request.
+    raw = (
+        b"POST /videos/pull HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    )
+    answer = exchange(stack.api.port, raw, until_closed=True)
+    assert status_of(answer) == 401
+    assert answer.count(b"HTTP/1.") == 1
+    assert b"Auth.Missing" in answer
+
+
 def test_an_unknown_transfer_coding_is_answered_501(stack: LocalStack) -> None:
     raw = b"POST /videos HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n{}"
     assert status_of(exchange(stack.api.port, raw)) == 501

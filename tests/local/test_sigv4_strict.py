@@ -102,6 +102,13 @@ def test_an_unknown_access_key_is_refused(stack: LocalStack) -> None:
     refused(requests.get(f"{stack.api_endpoint}/videos", auth=SigV4Auth("mallory", "any")), "token")
 
 
+def test_a_session_token_is_refused_as_no_local_user_has_one(stack: LocalStack) -> None:
+    url = f"{stack.api_endpoint}/videos"
+    headers = sign("GET", url, headers={"X-Amz-Security-Token": "FwoGZXIvYXdzEXAMPLE"})
+    assert "x-amz-security-token" in headers["Authorization"]
+    refused(requests.get(url, headers=headers), "security token")
+
+
 def test_a_scope_date_other_than_x_amz_date_is_refused(stack: LocalStack) -> None:
     # Signed at 23:59:59 yesterday, but X-Amz-Date moved into today within the skew
     headers = sign("GET", f"{stack.api_endpoint}/videos")

@@ -106,6 +106,8 @@ class SigV4Verifier:
     def verify(self, request: ReceivedRequest) -> Caller:
         """The caller, or :class:`AuthMissing` (no signature) / :class:`AuthInvalid` (bad one)."""
         signature = _parse(request)
+        if request.header("x-amz-security-token") is not None or "X-Amz-Security-Token=" in request.raw_query:
+            raise AuthInvalid("The security token included in the request is invalid: no local user has one.")
         self._check_scope(signature)
         secret = self.users.get(signature.access_key)
         if secret is None:
