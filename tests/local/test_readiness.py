@@ -1,12 +1,14 @@
 """``vodcover local`` answers only once it is ready, on a machine with no AWS configuration.
 
 A script's readiness loop sends its first request the moment the port accepts; that request
-must be answered as a ready stack answers it (never a 500 such as ``NoRegionError``).
+must be answered as a ready stack answers it (never a 500 such as ``NoRegionError``). The port
+is reserved first (so the bucket's CORS can name it) and opened last.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.local.local_process import local_stack_process, wait_for_port
+from tests.local.local_process import local_stack_process, vodcover, wait_for_port
 from vodcover.local.http_front import ApiFront, Router
 from vodcover.local.sigv4 import SigV4Verifier
 from vodcover.local.stack import LocalStack
@@ -52,29 +54,39 @@ def test_the_first_request_when_the_port_opens_is_answered_by_a_ready_stack(tmp_
         connection = wait_for_port(local.port, local.process)
         with connection:
             connection.sendall(signed_request_bytes(local.endpoint, "/videos"))
-            status, headers, body = read_response(connection)
-        # Then the stack is ready (or says plainly when to retry), never a 500
-        assert status in {200, 503}, (status, body[:300], local.logs()[-2000:])
-        if status == 503:
-            assert headers["retry-after"].isdigit()
-            assert json.loads(body)["error"]["code"] == "Local.Starting"
-        else:
-            assert "videos" in json.loads(body)
-        # And the same call a moment later lists the (empty) library
-        deadline = time.monotonic() + 30
-        while True:
-            with wait_for_port(local.port, local.process) as again:
-                again.sendall(signed_request_bytes(local.endpoint, "/videos"))
-                status, _, body = read_response(again)
-            if status != 503 or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert status == 200, body[:300]
+            status, _, body = read_response(connection)
+        # Then the stack is ready: the port opens last, so not even a 503 gets through
+        assert status == 200, (status, body[:300], local.logs()[-2000:])
         assert json.loads(body)["videos"] == []
         assert "NoRegionError" not in local.logs()
-        # And what it printed tells how to upload in a way that works
+        # And what it prints (once started) tells how to upload in a way that works
+        deadline = time.monotonic() + 30
+        while "Try:" not in local.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "vodcover upload" in local.output()
         assert "uuidgen" not in local.output()
+
+
+def test_a_port_in_use_is_reported_before_anything_starts(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = vodcover(["local", "--port", str(port)], tmp_path)
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "choose another with --port" in result.stderr
+
+
+def test_the_reserved_port_refuses_connections_until_the_front_starts(stack: LocalStack, console_dir) -> None:
+    front = ApiFront(Router([]), SigV4Verifier({}), stack.lambda_, console_dir=console_dir)
+    front.bind()
+    try:
+        assert front.port != 0
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", front.port), timeout=10)
+    finally:
+        front.stop()
 
 
 def test_the_front_answers_503_with_retry_after_until_it_is_ready(stack: LocalStack, console_dir) -> None:

@@ -11,6 +11,7 @@ WSGI callables; :func:`request_parts` gives them the request as it arrived on th
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -63,6 +64,7 @@ class BackgroundWsgiServer:
         self._max_body_bytes = max_body_bytes
         self._channel_timeout = channel_timeout
         self._server: Any = None
+        self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -71,7 +73,11 @@ class BackgroundWsgiServer:
 
     @property
     def port(self) -> int:
-        return int(self._server.effective_port) if self._server is not None else self._address[1]
+        if self._server is not None:
+            return int(self._server.effective_port)
+        if self._socket is not None:
+            return int(self._socket.getsockname()[1])
+        return self._address[1]
 
     @property
     def endpoint(self) -> str:
@@ -81,31 +87,51 @@ class BackgroundWsgiServer:
     def running(self) -> bool:
         return self._server is not None
 
-    def start(self) -> None:
-        from waitress.server import create_server
-
+    def bind(self) -> None:
+        """Reserve the address now (port 0 gets its number) without accepting connections:
+        a client that connects before :meth:`start` is refused, not left waiting."""
+        if self._socket is not None:
+            return
+        host, port = self._address
         try:
-            self._server = create_server(
-                self._app,
-                host=self._address[0],
-                port=self._address[1],
-                threads=self._threads,
-                ident=self._name,
-                channel_timeout=self._channel_timeout,
-                cleanup_interval=_CLEANUP_INTERVAL_SECONDS,
-                max_request_body_size=self._max_body_bytes,
-                expose_tracebacks=False,
-                clear_untrusted_proxy_headers=True,
-            )
+            family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+            sock = socket.socket(family, kind, proto)
         except OSError as exc:
             raise ServerStartError(exc.errno, exc.strerror, self._address) from exc
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+        except OSError as exc:
+            sock.close()
+            raise ServerStartError(exc.errno, exc.strerror, self._address) from exc
+        self._socket = sock
+
+    def start(self) -> None:
+        """Listen and serve (binding first, unless :meth:`bind` already did)."""
+        from waitress.server import create_server
+
+        self.bind()
+        self._server = create_server(
+            self._app,
+            sockets=[self._socket],
+            threads=self._threads,
+            ident=self._name,
+            channel_timeout=self._channel_timeout,
+            cleanup_interval=_CLEANUP_INTERVAL_SECONDS,
+            max_request_body_size=self._max_body_bytes,
+            expose_tracebacks=False,
+            clear_untrusted_proxy_headers=True,
+        )
         self._thread = threading.Thread(target=self._server.run, daemon=True, name=self._name)
         self._thread.start()
 
     def stop(self) -> None:
         """Close the listening socket and every connection, then the worker threads."""
         server, self._server = self._server, None
+        sock, self._socket = self._socket, None
         if server is None:
+            if sock is not None:  # bound, never started
+                sock.close()
             return
         from waitress import wasyncore
 

@@ -252,8 +252,9 @@ def error_response(status: int, code: str, message: str, request_id: str) -> Pro
 class ApiFront(BackgroundWsgiServer):
     """The local API endpoint (plus ``/console/``), served by waitress.
 
-    Until :meth:`ready` is called every request is answered 503 with ``Retry-After``: the
-    stack opens its port only once it is provisioned, and this covers any gap that remains.
+    :meth:`bind` reserves the port (so the bucket's CORS can name the origin) and
+    :meth:`start` opens it; until :meth:`ready` is called every request is answered 503 with
+    ``Retry-After``. The stack opens the port last, so a client should never see that.
     """
 
     def __init__(
@@ -275,9 +276,9 @@ class ApiFront(BackgroundWsgiServer):
         self.console_proxy = console_proxy
         self._ready = threading.Event()
 
-    def start(self) -> None:
+    def bind(self) -> None:
         try:
-            super().start()
+            super().bind()
         except ServerStartError as exc:
             raise PortInUse(str(exc)) from exc
 

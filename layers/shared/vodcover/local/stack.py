@@ -151,6 +151,7 @@ class LocalStack:
         started = time.monotonic()
         self._started = True
         try:
+            self.api.bind()  # the port is taken (and known) now, but accepts nothing yet
             self.emulator.start()
             self.lambda_endpoint.start()
             self._provision()
@@ -160,10 +161,8 @@ class LocalStack:
             )
             self._delivery.start()
             self._schedules.start()
-            # The API port opens last; until the bucket knows its origin it answers 503.
-            self.api.start()
-            allow_browser_origins(self.client("s3"), self.bucket, self.api.allowed_origins)
             self.api.ready()
+            self.api.start()  # last: the first request that gets through finds everything ready
         except BaseException:
             self.stop()
             raise
@@ -187,6 +186,7 @@ class LocalStack:
 
     def _provision(self) -> None:
         create_media_bucket(self.client("s3"), self.bucket)
+        allow_browser_origins(self.client("s3"), self.bucket, self.api.allowed_origins)
         create_table(self.client("dynamodb"), self.template.table(self._table_id), self.table)
         self._sqs = self.client("sqs")
         self._queue_url, queue_arn = create_event_queue(self._sqs, EVENT_QUEUE)
