@@ -68,6 +68,10 @@ def run_console(args: argparse.Namespace) -> None:
     def start() -> None:
         try:
             server.start()
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                f"vodcover console: {exc.name} is missing: pip install 'vodcover[console]'"
+            ) from None
         except OSError as exc:
             raise SystemExit(
                 f"vodcover console: cannot listen on {args.host}:{args.port}: {exc.strerror}"
