@@ -125,3 +125,13 @@ def test_upload_to_an_endpoint_that_does_not_answer_fails_plainly(home: Path, cl
     result = vodcover(["upload", str(clip), "--endpoint", f"http://127.0.0.1:{free_port()}", "--json"], home)
     assert result.returncode == 2
     assert json.loads(result.stdout)["error"]["code"] == "Api.Unreachable"
+
+
+def test_upload_of_an_empty_file_is_refused_by_the_api(
+    local: LocalProcess, home: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    result = vodcover(["upload", str(empty), "--endpoint", local.endpoint, "--json"], home)
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"].startswith("InvalidParameter.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlencode
 
 import urllib3
@@ -82,8 +82,11 @@ class SignedApi:
             raise ApiError(method, path, response.status, answer)
         return answer
 
-    def upload(self, ticket: dict[str, Any], data: bytes) -> None:
-        """PUT the file to the presigned URL with the headers the API asked for (no signing)."""
+    def upload(self, ticket: dict[str, Any], data: bytes | BinaryIO) -> None:
+        """PUT the file to the presigned URL with the headers the API asked for (no signing).
+
+        ``data`` may be an open file: it is streamed (the ticket's ``Content-Length`` frames it).
+        """
         upload = ticket["upload"]
         response = self._request(upload["method"], upload["url"], body=data, headers=upload["headers"])
         if response.status != 200:

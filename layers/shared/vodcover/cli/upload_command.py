@@ -59,17 +59,18 @@ def run_upload(args: argparse.Namespace) -> dict[str, Any]:
     except ValueError as exc:
         raise InvalidParameter("User", f"--user: {exc}") from None
     title = (args.title if args.title is not None else path.stem or path.name)[:MAX_TITLE_CHARS]
-    data = path.read_bytes()
+    size = path.stat().st_size
     api = SignedApi(args.endpoint, access_key, secret, args.region)
-    request: dict[str, Any] = {"title": title, "fileName": path.name, "fileSize": len(data)}
+    request: dict[str, Any] = {"title": title, "fileName": path.name, "fileSize": size}
     if args.tag:
         request["tags"] = args.tag
     if args.description:
         request["description"] = args.description
     ticket = api.call("POST", "/videos", json_body=request, expect=201)
     video_id = ticket["videoId"]
-    progress(f"uploading {path.name} ({len(data)} bytes) as video {video_id}")
-    api.upload(ticket, data)
+    progress(f"uploading {path.name} ({size} bytes) as video {video_id}")
+    with path.open("rb") as video_file:  # streamed: a video need not fit in memory
+        api.upload(ticket, video_file)
     status_url = f"{api.endpoint}/videos/{video_id}"
     progress(
         f"uploaded; follow its status (Uploading → Processing → Normal) with:\n"
