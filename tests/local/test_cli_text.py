@@ -12,7 +12,7 @@ import pytest
 from tests.local.local_process import REPO, vodcover
 from vodcover.cli import build_parser
 
-COMMANDS = ("probe", "snapshots", "smart-cover", "local", "console", "upload")
+COMMANDS = ("probe", "snapshots", "smart-cover", "local", "console", "keys", "upload")
 
 
 def test_version_prints_the_projects_version(tmp_path: Path) -> None:
