@@ -7,14 +7,13 @@ imported lazily so requests that do not need them do not pay for them.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import caller_of, create_app, json_response, raw_body
+from vodcover.api.http import caller_of, create_app, json_body, json_response, raw_body
 from vodcover.api.schemas import BatchUpdateRequest, VideoChanges, VideoId
 from vodcover.api.views import video_view
 from vodcover.errors import InvalidImageTooLarge
@@ -46,12 +45,14 @@ def view(record: Any) -> dict[str, Any]:
 
 
 @app.patch("/videos/<video_id>")
-def update_video(video_id: VideoId, changes: Annotated[VideoChanges, Body()]) -> Response[dict[str, Any]]:
+def update_video(video_id: VideoId) -> Response[dict[str, Any]]:
+    changes = json_body(app, VideoChanges)
     return json_response(HTTPStatus.OK, view(editor().update(caller_of(app), video_id, changes)))
 
 
 @app.patch("/videos")
-def batch_update(request: Annotated[BatchUpdateRequest, Body()]) -> Response[dict[str, Any]]:
+def batch_update() -> Response[dict[str, Any]]:
+    request = json_body(app, BatchUpdateRequest)
     return json_response(
         HTTPStatus.OK, editor().batch_update(caller_of(app), list(request.updates)).as_answer()
     )

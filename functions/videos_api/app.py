@@ -9,12 +9,12 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import caller_of, create_app, json_response
-from vodcover.api.schemas import CreateUploadRequest, PullRequest, RegisterRequest, VideoId
+from vodcover.api.http import caller_of, create_app, json_body, json_response
+from vodcover.api.schemas import CreateUploadRequest, PullRequest, QueryInteger, RegisterRequest, VideoId
 from vodcover.api.views import video_view
 from vodcover.errors import BatchTooLarge, InvalidParameter
 from vodcover.observability import logger
@@ -38,20 +38,23 @@ def view(record: Any) -> dict[str, Any]:
 
 
 @app.post("/videos")
-def create_upload(request: Annotated[CreateUploadRequest, Body()]) -> Response[dict[str, Any]]:
+def create_upload() -> Response[dict[str, Any]]:
+    request = json_body(app, CreateUploadRequest)
     ticket = library().create_upload(caller_of(app), request)
     upload = {"url": ticket.url, "method": "PUT", "headers": ticket.headers, "expiresAt": ticket.expires_at}
     return json_response(HTTPStatus.CREATED, {"videoId": ticket.video_id, "upload": upload})
 
 
 @app.post("/videos/pull")
-def pull_upload(request: Annotated[PullRequest, Body()]) -> Response[dict[str, Any]]:
+def pull_upload() -> Response[dict[str, Any]]:
+    request = json_body(app, PullRequest)
     items = library().start_pull(caller_of(app), list(request.items))
     return json_response(HTTPStatus.ACCEPTED, {"items": items})
 
 
 @app.post("/videos/register")
-def register_media(request: Annotated[RegisterRequest, Body()]) -> Response[dict[str, Any]]:
+def register_media() -> Response[dict[str, Any]]:
+    request = json_body(app, RegisterRequest)
     result = library().register(caller_of(app), list(request.items))
     return json_response(HTTPStatus.OK, {"registered": result.registered, "failed": result.failed})
 
@@ -64,7 +67,7 @@ def get_video(video_id: VideoId) -> Response[dict[str, Any]]:
 @app.get("/videos")
 def list_videos(
     ids: Annotated[str | None, Query(max_length=20 * 65)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[QueryInteger, Query(ge=1, le=100)] = 20,
     next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
 ) -> Response[dict[str, Any]]:
     caller = caller_of(app)

@@ -70,6 +70,20 @@ class InvalidJson(VodcoverError):
     status = 400
 
 
+class InvalidRequest(VodcoverError):
+    """A request that failed validation, carrying the code :mod:`vodcover.api.validation` chose."""
+
+    code = "InvalidParameter.Body"
+    status = 400
+
+
+class UnsupportedMediaType(VodcoverError):
+    """A body that is not ``application/json`` (UTF-8) sent to a route that takes JSON."""
+
+    code = "Request.UnsupportedMediaType"
+    status = 415
+
+
 class BatchTooLarge(VodcoverError):
     code = "Batch.TooLarge"
     status = 400
@@ -130,6 +144,13 @@ class InvalidImageCorrupt(InvalidImage):
 class CoverUrlForbidden(VodcoverError):
     code = "CoverUrl.Forbidden"
     status = 400
+
+
+class CoverUrlNotOwner(CoverUrlForbidden):
+    """A URL naming an object of the media bucket that is not one of the caller's videos'."""
+
+    code = "CoverUrl.NotOwner"
+    status = 403
 
 
 class CoverUrlUnreachable(VodcoverError):

@@ -1,39 +1,33 @@
 """The API's HTTP frame: one resolver factory, one exception → answer mapping, the caller.
 
 Every API function builds its resolver with :func:`create_app`, so errors look the same on
-every route: ``{"error": {"code", "message", "requestId"}}`` with a stable code (DESIGN §3).
+every route: ``{"error": {"code", "message", "requestId"}}`` with a stable code (docs/api.md).
+Every JSON body is read with :func:`json_body` (through :mod:`vodcover.api.bodies`), so
+content type, encoding and JSON are judged in one place for every route.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
-from vodcover.api.validation import describe_validation_error
-from vodcover.errors import AuthMissing, VodcoverError
+from vodcover.api.bodies import body_bytes, parse_json, require_json_media_type
+from vodcover.api.validation import describe_validation_error, parameter_name
+from vodcover.errors import AuthMissing, InvalidParameter, InvalidRequest, VodcoverError
 from vodcover.observability import logger
 
-MAX_JSON_BYTES = 256 * 1024  # the largest valid body (a 20-item batch) is far below this
-
-
-def guarded_json(text: str) -> Any:
-    """JSON bodies are bounded in size and depth, so hostile input is a 400, never a crash."""
-    if len(text) > MAX_JSON_BYTES:
-        raise json.JSONDecodeError(f"The request body is larger than {MAX_JSON_BYTES} bytes.", "", 0)
-    try:
-        return json.loads(text)
-    except RecursionError as exc:
-        raise json.JSONDecodeError("The request body is nested too deeply.", "", 0) from exc
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def create_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=guarded_json)
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[refuse_repeated_query_parameters])
 
     @app.exception_handler(VodcoverError)
     def _known_error(exc: VodcoverError) -> Response:
@@ -60,6 +54,51 @@ def create_app() -> APIGatewayRestResolver:
     return app
 
 
+def refuse_repeated_query_parameters(
+    app: APIGatewayRestResolver, next_middleware: NextMiddleware
+) -> Response:
+    """``?limit=5&limit=500``: API Gateway passes one of them on, so the request means nothing sure."""
+    repeated = sorted(
+        name
+        for name, values in (app.current_event.multi_value_query_string_parameters or {}).items()
+        if len(values or ()) > 1
+    )
+    if repeated:
+        raise InvalidParameter(
+            parameter_name((repeated[0],)), f"The query parameter {repeated[0]} is given more than once."
+        )
+    return next_middleware(app)
+
+
+def json_body(app: APIGatewayRestResolver, model: type[Model]) -> Model:
+    """The request body as ``model``, validated strictly; 415/400 with a stable code otherwise."""
+    event = app.current_event
+    require_json_media_type(header_values(app, "content-type"))
+    data = body_bytes(event.body, is_base64=bool(event.is_base64_encoded))
+    if not data.strip():
+        raise InvalidParameter("Body", "The request needs a JSON body.")
+    document = parse_json(data)
+    if not isinstance(document, dict):
+        raise InvalidParameter("Body", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        code, message = describe_validation_error(exc.errors())
+        raise InvalidRequest(message, code=code) from exc
+
+
+def header_values(app: APIGatewayRestResolver, name: str) -> list[str]:
+    """Every value of a header, however many times and in whatever case the client sent it."""
+    event = app.current_event
+    values: list[str] = []
+    for key, sent in (event.multi_value_headers or {}).items():
+        if key.lower() == name:
+            values.extend(value for value in sent or () if isinstance(value, str))
+    if not values:
+        values = [value for key, value in (event.headers or {}).items() if key.lower() == name]
+    return values
+
+
 def request_id(app: APIGatewayRestResolver) -> str:
     event = app.current_event
     rid = event.request_context.request_id if event is not None else None
@@ -79,7 +118,7 @@ def json_response(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]
 
 
 def caller_of(app: APIGatewayRestResolver) -> str:
-    """The principal that signed the request: owner of what it creates (DESIGN §3)."""
+    """The principal that signed the request: owner of what it creates."""
     identity = app.current_event.request_context.identity
     principal = identity.user_arn or identity.caller or identity.access_key
     if not principal:
@@ -88,8 +127,6 @@ def caller_of(app: APIGatewayRestResolver) -> str:
 
 
 def raw_body(app: APIGatewayRestResolver) -> bytes:
+    """The body's bytes, for the one route that takes an image rather than JSON."""
     event = app.current_event
-    body = event.body or ""
-    if event.is_base64_encoded:
-        return base64.b64decode(body)
-    return body.encode("utf-8")
+    return body_bytes(event.body, is_base64=bool(event.is_base64_encoded))

@@ -1,11 +1,23 @@
-"""Request bodies of DESIGN §3, one pydantic model each; limits live here, not in handlers."""
+"""Request bodies (docs/api.md), one pydantic model each; limits live here, not in handlers.
+
+Types are strict, as openapi.yaml states them: a bool is not an integer, a string is not a
+number, and ``null`` is never a value (leave a field out to leave it unchanged).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -13,6 +25,19 @@ from vodcover.domain.keys import VIDEO_ID_PATTERN
 from vodcover.settings import get_settings
 
 MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned PUT carries at most 5 GiB (an S3 limit)
+MAX_KEY_BYTES = 1024  # S3 keys are at most 1024 bytes of UTF-8
+MAX_FILE_NAME_BYTES = 255  # what file systems hold; keeps uploads/{id}/{name} a valid key
+T = TypeVar("T")
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "null is not a value: leave the field out instead.")
+    return value
+
+
+# A field that may be left out but, when given, must be a T (never null).
+Omittable = Annotated[T | None, BeforeValidator(_not_null)]
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -26,7 +51,9 @@ _FILE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f]{1,255}$")
 class RequestModel(BaseModel):
     """Unknown fields are refused: a typo must not silently do nothing."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True, strict=True
+    )
 
 
 def batch_within_limit(items: list[Any]) -> list[Any]:
@@ -39,23 +66,25 @@ def batch_within_limit(items: list[Any]) -> list[Any]:
 class CreateUploadRequest(RequestModel):
     title: Title
     file_name: str
-    file_size: int | None = Field(default=None, ge=1, le=MAX_UPLOAD_BYTES)
+    file_size: Omittable[Annotated[int, Field(ge=1, le=MAX_UPLOAD_BYTES)]] = None
     description: Description = ""
     tags: Tags = Field(default_factory=list)
-    cover_url: CoverUrl | None = None
+    cover_url: Omittable[CoverUrl] = None
 
     @field_validator("file_name")
     @classmethod
     def _plain_file_name(cls, value: str) -> str:
         if not _FILE_NAME.match(value) or value in {".", ".."}:
             raise ValueError("fileName must be a plain file name (no slashes or control characters).")
+        if len(value.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+            raise ValueError(f"fileName must be at most {MAX_FILE_NAME_BYTES} bytes of UTF-8.")
         return value
 
 
 class PullItem(RequestModel):
     url: CoverUrl
-    title: Title | None = None
-    cover_url: CoverUrl | None = None
+    title: Omittable[Title] = None
+    cover_url: Omittable[CoverUrl] = None
 
 
 class PullRequest(RequestModel):
@@ -65,9 +94,18 @@ class PullRequest(RequestModel):
 
 
 class RegisterItem(RequestModel):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-    title: Title | None = None
-    cover_url: CoverUrl | None = None
+    key: Annotated[str, StringConstraints(min_length=1, max_length=MAX_KEY_BYTES)]
+    title: Omittable[Title] = None
+    cover_url: Omittable[CoverUrl] = None
+
+    @field_validator("key")
+    @classmethod
+    def _valid_object_key(cls, value: str) -> str:
+        if len(value.encode("utf-8")) > MAX_KEY_BYTES:
+            raise ValueError(f"key must be at most {MAX_KEY_BYTES} bytes of UTF-8 (an S3 limit).")
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+            raise ValueError("key must not contain control characters.")
+        return value
 
 
 class RegisterRequest(RequestModel):
@@ -79,13 +117,13 @@ class RegisterRequest(RequestModel):
 class VideoChanges(RequestModel):
     """What ``PATCH /videos/{id}`` may change; at most one way of choosing the cover."""
 
-    title: Title | None = None
-    description: Description | None = None
-    tags: Tags | None = None
-    cover_url: CoverUrl | None = None
-    cover_snapshot: Annotated[int, Field(ge=0, le=1000)] | None = None
-    cover_candidate: Annotated[int, Field(ge=0, le=1000)] | None = None
-    cover_time: Annotated[float, Field(ge=0, le=86_400 * 2)] | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Description] = None
+    tags: Omittable[Tags] = None
+    cover_url: Omittable[CoverUrl] = None
+    cover_snapshot: Omittable[Annotated[int, Field(ge=0, le=1000)]] = None
+    cover_candidate: Omittable[Annotated[int, Field(ge=0, le=1000)]] = None
+    cover_time: Omittable[Annotated[float, Field(ge=0, le=86_400 * 2, allow_inf_nan=False)]] = None
 
     @model_validator(mode="after")
     def _one_cover_choice(self) -> VideoChanges:
@@ -115,6 +153,14 @@ class BatchUpdateRequest(RequestModel):
     _limit = field_validator("updates")(batch_within_limit)
 
 
-class LibraryQuery(RequestModel):
-    limit: int = Field(default=20, ge=1, le=100)
-    next_token: Annotated[str, StringConstraints(max_length=2048)] | None = None
+def _query_integer(value: Any) -> Any:
+    """Query strings carry text: only plain ASCII digits are a number (not "+5", "5_0", " 5")."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= 9):
+            raise PydanticCustomError("query_integer", "Give a whole number in plain digits.")
+        return int(value)
+    return value
+
+
+# An integer query parameter, parsed from plain digits only.
+QueryInteger = Annotated[int, BeforeValidator(_query_integer)]
