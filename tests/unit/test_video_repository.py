@@ -7,7 +7,8 @@ import threading
 import boto3
 import pytest
 
-from vodcover.dal.videos import DynamoVideoRepository, decode_page_token, from_item, to_item
+from vodcover.dal.page_tokens import PageTokens
+from vodcover.dal.videos import DynamoVideoRepository, from_item, to_item
 from vodcover.errors import InvalidParameter
 from vodcover.models import MediaInfo, VideoRecord, VideoStatus
 
@@ -128,12 +129,11 @@ def test_batch_get_returns_only_the_existing_records() -> None:
 
 
 def test_a_page_token_from_another_owner_is_refused() -> None:
-    from vodcover.dal.videos import encode_page_token
-
-    token = encode_page_token({"owner": "bob", "createdAt": NOW, "videoId": "x"})
+    tokens = PageTokens(b"secret")
+    token = tokens.encode({"owner": "bob", "createdAt": NOW, "videoId": "x"})
 
     with pytest.raises(InvalidParameter) as caught:
-        decode_page_token(token, "alice")
+        tokens.decode(token, "alice")
     assert caught.value.code == "InvalidParameter.NextToken"
     with pytest.raises(InvalidParameter):
-        decode_page_token("not-a-token!!", "alice")
+        tokens.decode("not-a-token!!", "alice")

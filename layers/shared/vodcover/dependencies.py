@@ -18,7 +18,8 @@ from vodcover.settings import get_settings, reset_settings
 
 @lru_cache(maxsize=1)
 def video_repository() -> DynamoVideoRepository:
-    return DynamoVideoRepository(get_settings().videos_table)
+    settings = get_settings()
+    return DynamoVideoRepository(settings.videos_table, page_token_secret=settings.page_token_secret)
 
 
 @lru_cache(maxsize=1)

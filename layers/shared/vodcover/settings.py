@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     url_ttl_seconds: int = Field(default=3600, ge=60, le=604_800)
     cover_url_allow_hosts: str = ""  # comma-separated host:port exempt from the address check
     cdn_base_url: str = ""  # when set, answers carry CDN URLs instead of presigned ones
+    # Signs library page tokens (vodcover.dal.page_tokens). The template sets the stack's id;
+    # empty derives a key from the table name (the local stack, tests).
+    page_token_key: str = ""
 
     ffmpeg_timeout_seconds: float = Field(default=120.0, gt=0)
     cover_fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
@@ -51,6 +54,10 @@ class Settings(BaseSettings):
     alibaba_keys_table: str = "vodcover-alibaba-keys"
     alibaba_keys_kms_key: str = "alias/vodcover-alibaba-keys"
     alibaba_nonces_table: str = "vodcover-alibaba-nonces"
+
+    @property
+    def page_token_secret(self) -> bytes | None:
+        return self.page_token_key.encode() if self.page_token_key else None
 
     @property
     def allowed_cover_hosts(self) -> frozenset[str]:

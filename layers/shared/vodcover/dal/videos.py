@@ -8,7 +8,6 @@ the accepted writes.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -20,8 +19,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
+from vodcover.dal.page_tokens import PageTokens, default_secret
 from vodcover.domain.expiry import waiting_key
-from vodcover.errors import ConcurrentUpdate, InvalidParameter
+from vodcover.errors import ConcurrentUpdate
 from vodcover.models import VideoRecord
 
 logger = logging.getLogger(__name__)
@@ -86,9 +86,12 @@ def _plain(value: Any) -> Any:
 class DynamoVideoRepository:
     """The boto3 implementation, on the low-level client (thread-safe, unlike resources)."""
 
-    def __init__(self, table_name: str, *, max_attempts: int = 10) -> None:
+    def __init__(
+        self, table_name: str, *, max_attempts: int = 10, page_token_secret: bytes | None = None
+    ) -> None:
         self._table_name = table_name
         self._max_attempts = max_attempts
+        self._page_tokens = PageTokens(page_token_secret or default_secret(table_name))
 
     @property
     def _dynamodb(self) -> Any:
@@ -159,11 +162,11 @@ class DynamoVideoRepository:
             "Limit": limit,
         }
         if next_token:
-            kwargs["ExclusiveStartKey"] = _wrap(decode_page_token(next_token, owner))
+            kwargs["ExclusiveStartKey"] = _wrap(self._page_tokens.decode(next_token, owner))
         answer = self._dynamodb.query(**kwargs)
         records = [from_item(_unwrap(item)) for item in answer.get("Items", [])]
         last = answer.get("LastEvaluatedKey")
-        return Page(records, encode_page_token(_unwrap(last)) if last else None)
+        return Page(records, self._page_tokens.encode(_plain(_unwrap(last))) if last else None)
 
     def waiting_ids(self, waiting: str, *, created_before: str) -> Iterator[str]:
         """Ids of records waiting on ``waiting`` (``expiry.WAITING_KEYS``) created before the timestamp."""
@@ -177,27 +180,6 @@ class DynamoVideoRepository:
         for page in self._dynamodb.get_paginator("query").paginate(**kwargs):
             for item in page.get("Items", []):
                 yield item["videoId"]["S"]
-
-
-def encode_page_token(last_key: dict[str, Any]) -> str:
-    raw = json.dumps(_plain(last_key), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_page_token(token: str, owner: str) -> dict[str, Any]:
-    """A page token is opaque to callers; one from another owner's listing is refused."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        key = json.loads(raw)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise InvalidParameter("NextToken", "nextToken is not a token this API gave out.") from exc
-    if (
-        not isinstance(key, dict)
-        or key.get("owner") != owner
-        or set(key) != {"owner", "createdAt", "videoId"}
-    ):
-        raise InvalidParameter("NextToken", "nextToken is not a token this API gave out.")
-    return key
 
 
 _DESERIALIZER = TypeDeserializer()
