@@ -1,12 +1,21 @@
 """Putting cover images into ``covers/``: from bytes, from a URL, or copied from a generated frame.
 
-One place for the rule "a cover is a checked JPG/PNG stored under its content digest", shared
-by the covers API and by the snapshot job (which applies a ``coverUrl`` given at creation).
+One place for the rule "a cover is a checked JPG/PNG stored under a key of its own", shared by
+the covers API and by the snapshot job (which applies a ``coverUrl`` given at creation).
+
+Every prepared image gets a fresh key (its content digest, then a random part), even when the
+very same image is stored already. Sharing one object between writes is what let two Lambdas
+leave a record pointing at a deleted cover: A replaced image X and deleted its object while B,
+having found X stored, wrote X back as the cover. With a key per write, the object a write
+replaces is named by no later record version, so deleting it after the conditional write
+succeeded is safe, and so is discarding an image whose write was refused (issue 11 item 10,
+``tests/unit/test_cover_races.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from vodcover.dal.objects import MediaStore
@@ -21,10 +30,9 @@ IMMUTABLE = "max-age=31536000, immutable"
 
 @dataclass(frozen=True)
 class PreparedCover:
-    key: str
+    key: str  # fresh: no record names it until this write lands
     width: int
     height: int
-    newly_stored: bool  # False when the very same image was stored already
 
 
 class CoverImages:
@@ -44,8 +52,9 @@ class CoverImages:
 
     def from_bytes(self, video_id: str, data: bytes) -> PreparedCover:
         checked = check_cover_image(data, self.limits)
-        key = keys.cover_key(video_id, checked.digest, checked.extension)
-        return self._put_once(key, checked.data, checked.content_type, checked.width, checked.height)
+        key = keys.cover_key(video_id, unique_name(checked.digest), checked.extension)
+        self._store.put(key, checked.data, checked.content_type, cache_control=IMMUTABLE)
+        return PreparedCover(key, checked.width, checked.height)
 
     def from_url(self, video_id: str, url: str) -> PreparedCover:
         fetched = fetch_bytes(
@@ -57,28 +66,25 @@ class CoverImages:
         return self.from_bytes(video_id, fetched.data)
 
     def from_frame(self, video_id: str, jpeg: bytes, width: int, height: int) -> PreparedCover:
-        key = keys.cover_key(video_id, hashlib.sha256(jpeg).hexdigest()[:32], "jpg")
-        return self._put_once(key, jpeg, "image/jpeg", width, height)
+        key = keys.cover_key(video_id, unique_name(hashlib.sha256(jpeg).hexdigest()), "jpg")
+        self._store.put(key, jpeg, "image/jpeg", cache_control=IMMUTABLE)
+        return PreparedCover(key, width, height)
 
     def copy_generated(self, video_id: str, source_key: str, width: int, height: int) -> PreparedCover:
         """A person picked a snapshot or candidate: keep a copy, so re-processing never changes it."""
         found = self._store.head(source_key)
         if found is None:
             raise VideoNotFound("That image is no longer stored; reload the video and pick again.")
-        digest = found.etag or hashlib.sha256(source_key.encode()).hexdigest()[:32]
-        key = keys.cover_key(video_id, digest, "jpg")
-        existed = self._store.head(key) is not None
-        if not existed:
-            self._store.copy(source_key, key)
-        return PreparedCover(key, width, height, newly_stored=not existed)
+        digest = found.etag or hashlib.sha256(source_key.encode()).hexdigest()
+        key = keys.cover_key(video_id, unique_name(digest), "jpg")
+        self._store.copy(source_key, key)
+        return PreparedCover(key, width, height)
 
     def discard(self, prepared: PreparedCover) -> None:
-        """Remove an image no record will point at (its record write was refused)."""
-        if prepared.newly_stored:
-            self._store.delete([prepared.key])
+        """Remove an image whose record write did not land: its key is its own, nobody names it."""
+        self._store.delete([prepared.key])
 
-    def _put_once(self, key: str, data: bytes, content_type: str, width: int, height: int) -> PreparedCover:
-        existed = self._store.head(key) is not None
-        if not existed:
-            self._store.put(key, data, content_type, cache_control=IMMUTABLE)
-        return PreparedCover(key, width, height, newly_stored=not existed)
+
+def unique_name(digest: str) -> str:
+    """The digest (to recognise an image) and a random part (so no two writes share an object)."""
+    return f"{digest[:32]}-{secrets.token_hex(8)}"

@@ -122,8 +122,8 @@ class CoverEditor:
         try:
             outcome = self._videos.update(video_id, change)
         except Exception:
-            if prepared is not None and prepared.key != previous_cover:
-                self._images.discard(prepared)
+            if prepared is not None:
+                self._discard_unless_named(video_id, prepared)
             raise
         record = outcome.record
         assert record is not None  # change() never returns None
@@ -131,10 +131,20 @@ class CoverEditor:
             self._events.publish(
                 EventType.COVER_CHANGED, {"videoId": video_id, "source": "user", "key": prepared.key}
             )
+            # Only after the conditional write landed, and only the object it replaced: covers
+            # have a key per write, so no other record version can still name that one.
             gone = replaced[0]
             if gone and gone.startswith("covers/") and gone != prepared.key:
                 self._store.delete([gone])  # the bucket keeps it as a noncurrent version
         return record
+
+    def _discard_unless_named(self, video_id: str, prepared: PreparedCover) -> None:
+        """A failed write may still have landed (an answer lost on the way back): look first."""
+        try:
+            if cover_key_of(self._videos.get(video_id)) != prepared.key:
+                self._images.discard(prepared)
+        except Exception:  # a leaked object is better than a dangling cover
+            logger.warning("video %s: could not tidy up %s", video_id, prepared.key, exc_info=True)
 
     # --- preparing the image --------------------------------------------------------------
     def _prepare_cover(self, record: VideoRecord, changes: VideoChanges) -> PreparedCover | None:
