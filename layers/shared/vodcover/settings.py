@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     url_ttl_seconds: int = Field(default=3600, ge=60, le=604_800)
     cover_url_allow_hosts: str = ""  # comma-separated host:port exempt from the address check
     cdn_base_url: str = ""  # when set, answers carry CDN URLs instead of presigned ones
+    # Comma-separated key prefixes of the media bucket any caller may name as a coverUrl (e.g.
+    # "stock/"); otherwise a coverUrl of the bucket must name an object of the caller's videos.
+    cover_url_public_prefixes: str = ""
     # Signs library page tokens (vodcover.dal.page_tokens). The template sets the stack's id;
     # empty derives a key from the table name (the local stack, tests).
     page_token_key: str = ""
@@ -58,6 +61,11 @@ class Settings(BaseSettings):
     @property
     def page_token_secret(self) -> bytes | None:
         return self.page_token_key.encode() if self.page_token_key else None
+
+    @property
+    def public_cover_prefixes(self) -> tuple[str, ...]:
+        prefixes = (p.strip().lstrip("/") for p in self.cover_url_public_prefixes.split(","))
+        return tuple(p if p.endswith("/") else f"{p}/" for p in prefixes if p)
 
     @property
     def allowed_cover_hosts(self) -> frozenset[str]:

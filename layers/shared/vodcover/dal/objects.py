@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
 
 GENERATED_CACHE_CONTROL = "max-age=86400"
+# Every public S3 host form: s3.amazonaws.com, s3.eu-west-1.amazonaws.com, s3-eu-west-1…,
+# s3.dualstack.…, s3-accelerate…, and .cn; virtual-hosted ones start with "<bucket>.".
+_AWS_S3_HOST = re.compile(
+    r"^(?:(?P<bucket>[a-z0-9][a-z0-9.-]*)\.)?s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,43 @@ class MediaStore:
         for start in range(0, len(keys), 1000):
             chunk = [{"Key": key} for key in keys[start : start + 1000]]
             self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+
+    def key_of_url(self, url: str) -> str | None:
+        """The media-bucket key ``url`` names, in any form a URL of it can take; else None.
+
+        ``s3://bucket/key``; S3's https hosts, virtual-hosted or path-style, presigned or not;
+        the configured endpoint (the local emulator); the CDN. Lenient on purpose: whatever
+        might reach one of our objects is judged as that object.
+        """
+        try:
+            parts = urlsplit(url.strip())
+            host = (parts.hostname or "").rstrip(".")
+            port = parts.port
+        except ValueError:
+            return None
+        if self._cdn and url.startswith(self._cdn + "/"):
+            return unquote(urlsplit(url[len(self._cdn) :]).path.lstrip("/"))
+        path = unquote(parts.path)
+        scheme = parts.scheme.lower()
+        if scheme == "s3":
+            return path.lstrip("/") if host == self.bucket else None
+        if scheme not in {"http", "https"}:
+            return None
+        endpoint = urlsplit(str(self._s3.meta.endpoint_url or ""))
+        endpoint_host = (endpoint.hostname or "").rstrip(".")
+        virtual_bucket: str | None
+        if endpoint_host and host == endpoint_host and port == endpoint.port:
+            virtual_bucket = None  # path-style on the endpoint
+        elif endpoint_host and host.endswith("." + endpoint_host) and port == endpoint.port:
+            virtual_bucket = host[: -len(endpoint_host) - 1]
+        elif aws := _AWS_S3_HOST.match(host):
+            virtual_bucket = aws["bucket"]
+        else:
+            return None
+        if virtual_bucket is not None:
+            return path.lstrip("/") if virtual_bucket == self.bucket else None
+        bucket, _, key = path.lstrip("/").partition("/")
+        return key if bucket == self.bucket else None
 
     def read_url(self, key: str) -> str:
         """A URL that reads the object: the CDN's when configured, else a presigned GET."""

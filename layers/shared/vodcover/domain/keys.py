@@ -34,6 +34,28 @@ def parse_upload_key(key: str) -> UploadKey:
     return UploadKey(key, None, rest.rsplit("/", 1)[-1])
 
 
+# Prefixes whose second part is the video an object belongs to.
+VIDEO_PREFIXES = (UPLOADS_PREFIX, "snapshots/", "covers/", "smart/", "animated/")
+
+
+def video_id_of_key(key: str) -> str | None:
+    """``snapshots/{videoId}/0.jpg`` → the video id; None for keys outside the video folders."""
+    for prefix in VIDEO_PREFIXES:
+        if key.startswith(prefix):
+            folder, slash, _rest = key[len(prefix) :].partition("/")
+            return folder if slash and VIDEO_ID_PATTERN.match(folder) else None
+    return None
+
+
+def is_plain_key(key: str) -> bool:
+    """No empty, ``.`` or ``..`` segments and no encoded slashes or dots: a key names one object
+    however a URL, a CDN or a client normalises paths."""
+    lowered = key.lower()
+    if not key or "%2f" in lowered or "%2e" in lowered or "%5c" in lowered or "\\" in key:
+        return False
+    return all(segment not in {"", ".", ".."} for segment in key.split("/"))
+
+
 def orphan_video_id(key: str) -> str:
     return uuid.uuid5(_ORPHAN_NAMESPACE, key).hex
 

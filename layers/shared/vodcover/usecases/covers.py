@@ -35,6 +35,7 @@ from vodcover.errors import NotOwner, VideoNotFound, VodcoverError
 from vodcover.models import VideoRecord, utc_now
 from vodcover.settings import Settings
 from vodcover.usecases.cover_images import CoverImages, PreparedCover
+from vodcover.usecases.cover_urls import CoverUrls
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +75,15 @@ class CoverEditor:
         self._settings = settings
         self._frame_at = frame_at
         self._images = CoverImages(store=store, settings=settings)
+        self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
 
     # --- one video ----------------------------------------------------------------------
     def update(self, caller: str, video_id: str, changes: VideoChanges) -> VideoRecord:
         record = require_readable(self._videos.get(video_id), video_id, caller)
         if changes.cover_choices():
             require_cover_changeable(record)
+        if changes.cover_url is not None:
+            self._cover_urls.check(caller, changes.cover_url)
         prepared = self._prepare_cover(record, changes)
         info = InfoChanges(title=changes.title, description=changes.description, tags=changes.tags)
         return self._write(

@@ -21,8 +21,9 @@ from vodcover.domain import expiry, keys, smart
 from vodcover.domain.videos import new_upload_record, require_readable
 from vodcover.errors import RegisterRefused, SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
-from vodcover.net.safe_fetch import UrlPolicy, check_url, source_url_policy
+from vodcover.net.safe_fetch import check_url, source_url_policy
 from vodcover.settings import Settings
+from vodcover.usecases.cover_urls import CoverUrls
 
 # Prefixes the system writes to: registering them as videos would make no sense.
 SYSTEM_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/")
@@ -57,16 +58,12 @@ class Library:
         self._store = store
         self._jobs = jobs
         self._settings = settings
-
-    def cover_url_policy(self) -> UrlPolicy:
-        return UrlPolicy(
-            allow_hosts=self._settings.allowed_cover_hosts, media_bucket=self._settings.media_bucket
-        )
+        self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
 
     # --- create-upload -----------------------------------------------------------------
     def create_upload(self, caller: str, request: CreateUploadRequest) -> UploadTicket:
         if request.cover_url:
-            check_url(request.cover_url, self.cover_url_policy())  # refuse hostile URLs now, fetch later
+            self._cover_urls.check(caller, request.cover_url)  # refuse hostile URLs now, fetch later
         video_id = keys.new_video_id()
         record = new_upload_record(
             video_id=video_id,
@@ -123,11 +120,10 @@ class Library:
     # --- pull-upload --------------------------------------------------------------------
     def start_pull(self, caller: str, items: list[PullItem]) -> list[dict[str, Any]]:
         answers = []
-        policy = self.cover_url_policy()
         for item in items:
             video_id = keys.new_video_id()
             file_name = file_name_from_url(item.url)
-            error = self._refusal(item, policy)
+            error = self._refusal(caller, item)
             record = new_upload_record(
                 video_id=video_id,
                 owner=caller,
@@ -148,14 +144,14 @@ class Library:
             answers.append(answer)
         return answers
 
-    def _refusal(self, item: PullItem, cover_policy: UrlPolicy) -> ErrorInfo | None:
+    def _refusal(self, caller: str, item: PullItem) -> ErrorInfo | None:
         """Check both URLs up front, so an obviously bad item fails at once with its code."""
         try:
-            if item.url.lower().startswith("s3://"):
+            if item.url.lower().startswith("s3://") or self._store.key_of_url(item.url) is not None:
                 raise SourceUrlForbidden("The video is in the media bucket already: register it instead.")
-            check_url(item.url, source_url_policy(cover_policy))
+            check_url(item.url, source_url_policy(self._cover_urls.policy))
             if item.cover_url:
-                check_url(item.cover_url, cover_policy)
+                self._cover_urls.check(caller, item.cover_url)
         except VodcoverError as exc:
             return ErrorInfo(code=exc.code, message=exc.message)
         return None
@@ -180,7 +176,7 @@ class Library:
                 "That key holds vodcover's own output, not a video.", code="Register.InvalidKey"
             )
         if item.cover_url:
-            check_url(item.cover_url, self.cover_url_policy())
+            self._cover_urls.check(caller, item.cover_url)
         found = self._store.head(key)
         if found is None:
             raise RegisterRefused(f"No object {key} in the media bucket.", code="Register.NotFound")
@@ -238,9 +234,12 @@ class Library:
         if not claimed:
             return None
         record = self._videos.get(claimed)
-        if record is not None and record.source is not None and record.source.key == key:
-            if record.owner is not None:
-                raise RegisterRefused(f"{key} is already registered.", code="Register.AlreadyRegistered")
+        if record is None:
+            return None
+        if record.owner is not None:
+            # The folder is that video's, uploaded or still being uploaded: never a second owner's.
+            raise RegisterRefused(f"{key} belongs to a video already.", code="Register.AlreadyRegistered")
+        if record.source is not None and record.source.key == key:
             return claimed
         return None
 
