@@ -89,13 +89,15 @@ def json_body(app: APIGatewayRestResolver, model: type[Model]) -> Model:
 
 def header_values(app: APIGatewayRestResolver, name: str) -> list[str]:
     """Every value of a header, however many times and in whatever case the client sent it."""
-    event = app.current_event
+    raw = app.current_event.raw_event
     values: list[str] = []
-    for key, sent in (event.multi_value_headers or {}).items():
-        if key.lower() == name:
-            values.extend(value for value in sent or () if isinstance(value, str))
+    for key, sent in (raw.get("multiValueHeaders") or {}).items():
+        if isinstance(key, str) and key.lower() == name and isinstance(sent, list):
+            values.extend(value for value in sent if isinstance(value, str))
     if not values:
-        values = [value for key, value in (event.headers or {}).items() if key.lower() == name]
+        for key, value in (raw.get("headers") or {}).items():
+            if isinstance(key, str) and key.lower() == name and isinstance(value, str):
+                values.append(value)
     return values
 
 

@@ -95,7 +95,9 @@ class Library:
         return self._as_seen(require_readable(self._videos.get(video_id), video_id, caller))
 
     def get_many(self, caller: str, video_ids: list[str]) -> BatchRead:
-        records = self._videos.get_many(video_ids)
+        # An id no video can have (``../x``, 600 emoji: past DynamoDB's 2048-byte key) is simply
+        # missing; asking DynamoDB for it could only fail.
+        records = self._videos.get_many([v for v in video_ids if keys.VIDEO_ID_PATTERN.match(v)])
         found, missing, forbidden = [], [], []
         for video_id in dict.fromkeys(video_ids):
             record = records.get(video_id)
