@@ -184,3 +184,63 @@ def test_integers_are_numbers_and_fields_left_out_stay_unset() -> None:
     assert changes.cover_time == 2.0
     assert changes.model_fields_set == {"cover_time"}
     assert VideoChanges.model_validate({}).is_empty()
+
+
+# --- the models and openapi.yaml agree ---------------------------------------------------------
+SCHEMA_OF = {
+    VideoChanges: "VideoChanges",
+    CreateUploadRequest: "CreateUploadRequest",
+    PullRequest: "PullRequest",
+    RegisterRequest: "RegisterRequest",
+}
+
+
+def openapi_accepts(schema_name: str, document: Any) -> bool:
+    from openapi_schema_validator import OAS30Validator
+
+    from tests.support.openapi import spec
+
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec()["components"]}
+    return bool(OAS30Validator(schema).is_valid(document))
+
+
+@pytest.mark.parametrize(
+    ("model", "document"),
+    [
+        (VideoChanges, {"coverSnapshot": True}),
+        (VideoChanges, {"coverSnapshot": "1"}),
+        (VideoChanges, {"coverSnapshot": 1.5}),
+        (VideoChanges, {"coverTime": True}),
+        (VideoChanges, {"coverTime": "2.5"}),
+        (VideoChanges, {"title": None}),
+        (VideoChanges, {"tags": [1]}),
+        (VideoChanges, {"colour": "red"}),
+        (CreateUploadRequest, {**CREATE, "fileSize": True}),
+        (CreateUploadRequest, {**CREATE, "fileSize": "5"}),
+        (CreateUploadRequest, {**CREATE, "coverUrl": None}),
+        (PullRequest, {"items": [{"url": 1}]}),
+        (RegisterRequest, {"items": [{"key": ""}]}),
+    ],
+    ids=str,
+)
+def test_what_the_models_refuse_openapi_refuses_too(model: type[BaseModel], document: Any) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate(document)
+    assert not openapi_accepts(SCHEMA_OF[model], document)
+
+
+@pytest.mark.parametrize(
+    ("model", "document"),
+    [
+        (VideoChanges, {"coverSnapshot": 3}),
+        (VideoChanges, {"coverTime": 2}),
+        (VideoChanges, {"coverTime": 2.5, "title": "t", "tags": ["a"], "description": ""}),
+        (CreateUploadRequest, {**CREATE, "fileSize": 10, "tags": ["a"]}),
+        (PullRequest, {"items": [{"url": "https://example.com/a.mp4", "title": "t"}]}),
+        (RegisterRequest, {"items": [{"key": "library/a.mp4"}]}),
+    ],
+    ids=str,
+)
+def test_what_openapi_accepts_the_models_accept(model: type[BaseModel], document: Any) -> None:
+    assert openapi_accepts(SCHEMA_OF[model], document)
+    model.model_validate(document)
