@@ -172,3 +172,30 @@ def test_many_writers_of_two_images_leave_exactly_the_cover_the_record_names() -
     race([lambda e, data=(X if n % 2 else Y): e.upload_cover(ALICE, video_id, data) for n in range(6)])
 
     assert_cover_is_stored_and_alone(video_id)
+
+
+class SnapshotsRedoneAfterTheLook(MediaStore):
+    """Re-processing deletes the snapshot just after the covers API looked it up."""
+
+    def head(self, key: str) -> Any:
+        found = super().head(key)
+        if key.startswith("snapshots/"):
+            self.delete([key])
+        return found
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_snapshot_removed_between_the_look_and_the_copy_is_a_clear_refusal() -> None:
+    from vodcover.errors import VideoNotFound
+    from vodcover.usecases.cover_images import CoverImages
+
+    boto3.client("s3").put_object(Bucket=TEST_BUCKET, Key="snapshots/v1/0.jpg", Body=X)
+    images = CoverImages(
+        store=SnapshotsRedoneAfterTheLook(TEST_BUCKET, url_ttl_seconds=60), settings=get_settings()
+    )
+
+    with pytest.raises(VideoNotFound) as caught:
+        images.copy_generated("v1", "snapshots/v1/0.jpg", 64, 36)
+
+    assert caught.value.status == 404
+    assert stored_cover_keys("v1") == set()

@@ -18,6 +18,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from botocore.exceptions import ClientError
+
 from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import VideoNotFound
@@ -77,7 +79,12 @@ class CoverImages:
             raise VideoNotFound("That image is no longer stored; reload the video and pick again.")
         digest = found.etag or hashlib.sha256(source_key.encode()).hexdigest()
         key = keys.cover_key(video_id, unique_name(digest), "jpg")
-        self._store.copy(source_key, key)
+        try:
+            self._store.copy(source_key, key)
+        except ClientError as exc:  # re-processing removed it between the look and the copy
+            if exc.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404", "NotFound"}:
+                raise
+            raise VideoNotFound("That image is no longer stored; reload the video and pick again.") from exc
         return PreparedCover(key, width, height)
 
     def discard(self, prepared: PreparedCover) -> None:
