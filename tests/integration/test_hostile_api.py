@@ -35,9 +35,10 @@ VALID_BODY = {
 }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def target(alice: Api) -> dict[str, Any]:
-    """One of alice's videos; every case asserts it is unchanged afterwards."""
+    """One of alice's videos, shared (the package's stack is shared too: alice's library stays
+    small); every case asserts it is unchanged afterwards."""
     video_id = create_upload(alice, title="Hostile target")["videoId"]
     return alice.video(video_id)
 
@@ -236,8 +237,9 @@ def test_forged_page_tokens_are_invalid_parameter(alice: Api, case: str) -> None
     )
 
 
-def test_a_real_token_pages_and_a_tampered_one_does_not(alice: Api, target: dict) -> None:
-    create_upload(alice, title="Second")
+def test_a_real_token_pages_and_a_tampered_one_does_not(
+    alice: Api, target: dict, processed_video: dict
+) -> None:
     first = alice.expect(200, "GET", "/videos", params={"limit": "1"})
     token = first["nextToken"]
     alice.expect(200, "GET", "/videos", params={"limit": "1", "nextToken": token})
@@ -248,8 +250,9 @@ def test_a_real_token_pages_and_a_tampered_one_does_not(alice: Api, target: dict
     )
 
 
-def test_a_page_token_cannot_be_used_by_another_caller(alice: Api, bob: Api, target: dict) -> None:
-    create_upload(alice, title="Second")
+def test_a_page_token_cannot_be_used_by_another_caller(
+    alice: Api, bob: Api, target: dict, processed_video: dict
+) -> None:
     token = alice.expect(200, "GET", "/videos", params={"limit": "1"})["nextToken"]
 
     bob.expect_error(400, "InvalidParameter.NextToken", "GET", "/videos", params={"nextToken": token})
