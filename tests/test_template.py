@@ -486,7 +486,7 @@ SHARED_LAYER_MODULES = {
     "typing_inspection",
     "annotated_types",
 }
-MEDIA_LAYER_MODULES = {"PIL", "imageio_ffmpeg"}
+MEDIA_LAYER_MODULES = {"PIL", "imageio_ffmpeg", "blurhash"}
 
 _LIST_IMPORTS = """
 import importlib.util, json, sys
