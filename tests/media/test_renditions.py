@@ -46,7 +46,7 @@ def full_hd_photograph() -> Image.Image:
 
 def subject_off_centre(left: int) -> tuple[Image.Image, tuple[int, int, int, int]]:
     """A sharp photograph (the cat) in front of a defocused one (the coffee), like a portrait lens."""
-    background = photograph("coffee").resize((1920, 1080)).filter(ImageFilter.GaussianBlur(60))
+    background = photograph("coffee").resize((1920, 1080)).filter(ImageFilter.GaussianBlur(30))
     cat = photograph("chelsea")
     top = (1080 - cat.height) // 2
     background.paste(cat, (left, top))

@@ -1,0 +1,154 @@
+"""What a cover change will cost once renditions are wired (issue 16): bytes, CPU, signing.
+
+Measures, on scikit-image's real photographs (``make bench`` installs them):
+- the bytes of every rendition of a 1920x1080 cover and the CPU time of making the whole set;
+- the placeholder (BlurHash + data URI) size and CPU time;
+- how often the detail-centred crops keep the subject, against a centred crop;
+- the CPU cost of one CloudFront signed URL (a private library), with botocore's signer.
+
+Run: ``.venv/bin/python bench/embed_renditions.py`` (prints a JSON report; ~10 s).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from typing import Any
+
+from PIL import Image, ImageFilter
+from skimage import data as photographs
+
+from vodcover.media import placeholders, renditions
+
+# Located by eye on the photographs (pixel coordinates in the original files).
+SUBJECTS = {"astronaut": (225, 112), "chelsea": (262, 247), "coffee": (288, 127), "rocket": (319, 200)}
+CAT_FACE = (150, 60, 350, 280)  # in chelsea.png
+
+
+def photograph(name: str) -> Image.Image:
+    return Image.fromarray(getattr(photographs, name)()).convert("RGB")
+
+
+def full_hd_cover() -> bytes:
+    """The rocket photograph cut to 16:9 and brought to 1920x1080, as a quality-90 JPEG."""
+    rocket = photograph("rocket")
+    height = round(rocket.width * 9 / 16)
+    top = (rocket.height - height) // 2
+    picture = rocket.crop((0, top, rocket.width, top + height)).resize((1920, 1080), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def cpu_seconds(fn: Any, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def rendition_report() -> dict[str, Any]:
+    cover = full_hd_cover()
+    made = renditions.make_renditions(cover)
+    per_format = {}
+    for fmt in renditions.writable_formats():
+        options = renditions.RenditionOptions(formats=(fmt,))
+        per_format[fmt] = round(cpu_seconds(lambda o=options: renditions.make_renditions(cover, o)), 3)
+    return {
+        "source": {"width": 1920, "height": 1080, "jpeg_bytes": len(cover)},
+        "renditions": [
+            {
+                "aspect": r.aspect,
+                "width": r.width,
+                "height": r.height,
+                "format": r.format,
+                "bytes": len(r.data),
+            }
+            for r in made
+        ],
+        "count": len(made),
+        "total_bytes": sum(len(r.data) for r in made),
+        "cpu_seconds_full_set": round(cpu_seconds(lambda: renditions.make_renditions(cover)), 3),
+        "cpu_seconds_by_format": per_format,
+    }
+
+
+def placeholder_report() -> dict[str, Any]:
+    picture = renditions.open_cover(full_hd_cover())
+    found = placeholders.make_placeholder(picture)
+    return {
+        "blurhash": found.blurhash,
+        "blurhash_chars": len(found.blurhash),
+        "data_uri_chars": len(found.data_uri),
+        "cpu_seconds": round(cpu_seconds(lambda: placeholders.make_placeholder(picture)), 4),
+    }
+
+
+def _inside(point: tuple[int, int], box: tuple[int, int, int, int]) -> bool:
+    return box[0] <= point[0] < box[2] and box[1] <= point[1] < box[3]
+
+
+def crop_report() -> dict[str, Any]:
+    rows = []
+    for name, subject in SUBJECTS.items():
+        picture = photograph(name)
+        for label, ratio in (("1:1", (1, 1)), ("9:16", (9, 16))):
+            w, h = picture.size
+            detail = renditions.salient_crop_box(picture, ratio)
+            centred = renditions.crop_box(w, h, ratio, (w / 2, h / 2))
+            rows.append(
+                {
+                    "photo": name,
+                    "aspect": label,
+                    "detail_keeps": _inside(subject, detail),
+                    "centre_keeps": _inside(subject, centred),
+                }
+            )
+    composites = []
+    for blur in (15, 30, 60):
+        for left in (60, 1400):
+            background = photograph("coffee").resize((1920, 1080)).filter(ImageFilter.GaussianBlur(blur))
+            cat = photograph("chelsea")
+            top = (1080 - cat.height) // 2
+            background.paste(cat, (left, top))
+            box = renditions.salient_crop_box(background, (9, 16))
+            face = (left + CAT_FACE[0], top + CAT_FACE[1], left + CAT_FACE[2], top + CAT_FACE[3])
+            keeps = box[0] <= face[0] and face[2] <= box[2]
+            composites.append({"background_blur_px": blur, "subject_left": left, "keeps_face": keeps})
+    return {"photographs": rows, "sharp_subject_on_defocused_background": composites}
+
+
+def signing_report() -> dict[str, Any]:
+    import datetime
+
+    from botocore.signers import CloudFrontSigner
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signer = CloudFrontSigner(
+        "K2JCJMDEHXQW5F",
+        lambda message: key.sign(message, padding.PKCS1v15(), hashes.SHA1()),  # noqa: S303 - CloudFront signs with RSA-SHA1
+    )
+    expires = datetime.datetime(2030, 1, 1)
+    urls = [f"https://d111111abcdef8.cloudfront.net/covers/v{i}/{'0' * 32}.webp" for i in range(200)]
+    seconds = cpu_seconds(lambda: [signer.generate_presigned_url(u, date_less_than=expires) for u in urls])
+    sample = signer.generate_presigned_url(urls[0], date_less_than=expires)
+    return {"cpu_ms_per_signed_url": round(seconds / len(urls) * 1000, 3), "signed_url_chars": len(sample)}
+
+
+def main() -> None:
+    report = {
+        "renditions": rendition_report(),
+        "placeholder": placeholder_report(),
+        "crops": crop_report(),
+        "signing": signing_report(),
+    }
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
