@@ -126,7 +126,7 @@ def test_every_checkov_skip_says_why(resources: dict[str, Any]) -> None:
     for name, resource in raw["Resources"].items():
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
             skipped += 1
-            assert str(skip["id"]).startswith(("CKV_", "CKV2_")), name
+            assert str(skip["id"]).startswith("CKV_"), name
             assert len(str(skip.get("comment", "")).split()) >= 8, (
                 f"{name}: skip {skip['id']} has no real reason"
             )
