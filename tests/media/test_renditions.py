@@ -313,3 +313,14 @@ def test_a_tighter_budget_gives_a_smaller_inline_image() -> None:
     assert len(placeholders.inline_data_uri(picture, max_bytes=300)) <= 300
     with pytest.raises(ValueError):
         placeholders.inline_data_uri(picture, max_bytes=40)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 2), (1920, 4), (4, 1920)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tiny_and_extreme_covers_still_get_renditions_and_a_placeholder(size: tuple[int, int]) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(out, "PNG")
+    made = renditions.make_renditions(out.getvalue(), RenditionOptions(formats=("jpeg", "webp")))
+    assert {r.aspect for r in made} == {"original", "1:1", "9:16"}
+    assert all(1 <= r.width <= size[0] and 1 <= r.height <= size[1] for r in made)
+    found = placeholders.make_placeholder(renditions.open_cover(out.getvalue()))
+    assert len(found.blurhash) == 28 and len(found.data_uri) <= 2048
