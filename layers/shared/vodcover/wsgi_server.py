@@ -136,7 +136,13 @@ class BackgroundWsgiServer:
         from waitress import wasyncore
 
         # Closing sockets from the loop's own thread: the loop ends when its map is empty.
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map, ignore_all=True))
+        except OSError as exc:
+            # The wake-up pipe is already gone (seen once in CI: EBADF): the loop cannot be woken,
+            # so close its sockets from here; the loop then ends on its empty map.
+            logger.warning("%s: could not wake the I/O loop (%s); closing its sockets here", self._name, exc)
+            wasyncore.close_all(server._map, ignore_all=True)
         if self._thread is not None:
             self._thread.join(_STOP_TIMEOUT_SECONDS)
             if self._thread.is_alive():  # pragma: no cover - the loop did not wake
