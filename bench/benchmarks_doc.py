@@ -162,7 +162,7 @@ def why_smart_speed(results: dict[str, Any]) -> str:
     return (
         f"{smart.get('x_realtime_1080p')}x realtime in wall time, {per_cpu}x per CPU second, on a 2-core "
         f"machine shared with other jobs (load average {load} at the start). The work is decoding the "
-        f"1080p keyframes (150 in the 5-minute clip at a 2 s GOP; FACTS.md measured ~50x realtime per "
+        f"1080p keyframes (150 in the 5-minute clip at a 2 s GOP; measured at ~50x realtime per "
         f"CPU for a keyframes-only decode, thinning and skipping the deblocking bring it to {per_cpu}x): "
         f"100x in wall time needs {cores} cores to itself, which the two halves decoded in parallel "
         f"would have on an idle 2-core machine but not here. Beyond that: decode fewer keyframes on "

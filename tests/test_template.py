@@ -42,7 +42,8 @@ SETTINGS_NOT_IN_TEMPLATE = {
     "screenshot_function": "only needed by functions that re-run snapshots",
     # derived from the Lambda's remaining time by the handlers; the default is a backstop
     "ffmpeg_timeout_seconds": "handlers pass the remaining time",
-    # tuning knobs outside DESIGN §5 with safe defaults; promote to a parameter when operators need one
+    # tuning knobs outside docs/design.md, "Configuration", with safe defaults; promote to a parameter
+    # when operators need one
     "cover_fetch_timeout_seconds": "tuning knob, default suits API Gateway's 29 s limit",
     "pull_max_bytes": "tuning knob for the pull worker",
     "pull_part_bytes": "tuning knob for the pull worker",

@@ -1,5 +1,5 @@
 """The official Alibaba SDKs pointed at a loopback endpoint, changed only in endpoint,
-protocol and keys (FACTS.md, "Real clients")."""
+protocol and keys (docs/design.md, "Measured facts")."""
 
 from __future__ import annotations
 

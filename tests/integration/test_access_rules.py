@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 UNKNOWN_ID = "0123456789abcdef0123456789abcdef"
 PNG = solid(64, 36, (200, 0, 0))
 
-# Every route of DESIGN §3 with a request that would otherwise be fine.
+# Every route of docs/design.md, "HTTP API" with a request that would otherwise be fine.
 ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/videos", {"json": {"title": "t", "fileName": "a.mp4"}}),
     ("POST", "/videos/pull", {"json": {"items": [{"url": "https://example.com/a.mp4"}]}}),

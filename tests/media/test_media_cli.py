@@ -1,4 +1,5 @@
-"""``vodcover probe`` and ``vodcover snapshots`` as users and scripts call them (DESIGN §2)."""
+"""``vodcover probe`` and ``vodcover snapshots`` as users and scripts call them
+(docs/design.md, "Command line")."""
 
 from __future__ import annotations
 

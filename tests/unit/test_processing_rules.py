@@ -1,4 +1,4 @@
-"""The snapshot job's status and cover rules, as pure functions (DESIGN §3 cover rules)."""
+"""The snapshot job's status and cover rules, as pure functions (docs/design.md, "Cover rules")."""
 
 from __future__ import annotations
 

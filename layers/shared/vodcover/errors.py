@@ -1,7 +1,8 @@
 """Named errors with stable codes: the only vocabulary of failure users and tests rely on.
 
-Domain and media code raise these; one mapping (``vodcover.api.responses``) turns them into
-HTTP answers, and the CLI turns them into ``{"error": {...}}`` JSON. The ``detail`` field keeps
+Domain and media code raise these; one mapping (``vodcover.api.http.create_app``) turns them
+into HTTP answers, and the CLI turns them into ``{"error": {...}}`` JSON (docs/design.md,
+"Error vocabulary"). The ``detail`` field keeps
 technical context (an ffmpeg stderr tail) for logs and never reaches a user message.
 """
 

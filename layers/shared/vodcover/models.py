@@ -2,7 +2,7 @@
 
 The record is what DynamoDB holds (S3 *keys*, never URLs); the API turns keys into presigned
 URLs when it answers. Field names are snake_case in Python and camelCase on the wire and in the
-table, as DESIGN §3 shows them.
+table, as docs/design.md, "HTTP API" shows them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class VideoStatus(StrEnum):
     PROCESS_FAIL = "ProcessFail"
 
 
-# A cover may be changed only in these statuses (DESIGN §3 cover rules).
+# A cover may be changed only in these statuses (docs/design.md, "Cover rules").
 COVER_CHANGE_STATUSES = frozenset({VideoStatus.UPLOAD_SUCC, VideoStatus.PROCESSING, VideoStatus.NORMAL})
 
 

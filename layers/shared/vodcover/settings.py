@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every knob of DESIGN §5, with the defaults the template uses."""
+    """Every knob of docs/design.md, "Configuration", with the defaults the template uses."""
 
     model_config = SettingsConfigDict(env_prefix="VODCOVER_", extra="ignore")
 

@@ -1,4 +1,5 @@
-"""Pydantic's validation errors as DESIGN §3 codes, for whole requests and batch items alike."""
+"""Pydantic's validation errors as stable codes (docs/design.md, "Error vocabulary"), for whole requests
+and batch items alike."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What answers look like (DESIGN §3): stored keys become readable URLs here, and only here."""
+"""What answers look like (docs/design.md, "HTTP API"): stored keys become readable URLs here, and
+only here."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def video_view(record: VideoRecord, url_for: UrlFor) -> dict[str, Any]:
             for s in record.snapshots
         ],
         "smartCover": None,
-        # Not in DESIGN §3's list (extra fields are allowed): lets the console play the video.
+        # Beyond docs/design.md, "The video answer" (extra fields are allowed): lets the console play it.
         "sourceUrl": None if record.source is None else url_for(record.source.key),
     }
     if record.smart_cover is not None:

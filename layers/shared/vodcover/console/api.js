@@ -4,7 +4,8 @@
 const API_BASE = new URL("api/", document.baseURI);
 const CONSOLE_HEADER = "X-Vodcover-Console";
 
-/** An error the API (or the proxy) answered with: DESIGN §3's {error: {code, message}}. */
+/** An error the API (or the proxy) answered with: {error: {code, message}}
+ *  (docs/design.md, "Error vocabulary"). */
 export class ApiError extends Error {
   constructor(status, code, message, requestId) {
     super(message);

@@ -1,4 +1,4 @@
-// Client-side checks of a cover image, mirroring the server's rules (DESIGN §3): JPG or PNG by
+// Client-side checks of a cover image, mirroring the server's rules (docs/design.md, "Cover rules"): JPG or PNG by
 // content, at most 1 MB, at most 1920 px on the longer side and 1080 px on the shorter. The
 // server stays the judge: what passes here may still be refused there (and is shown as such).
 

@@ -1,4 +1,4 @@
-"""Where things live in the media bucket (DESIGN §4), in one place."""
+"""Where things live in the media bucket (docs/design.md, "Storage layout"), in one place."""
 
 from __future__ import annotations
 

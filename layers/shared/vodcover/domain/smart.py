@@ -8,7 +8,7 @@ inputs. The rules users rely on:
 - smart cover runs only on a processed video (``Normal``);
 - a request while one is ``Processing`` changes nothing (requests are idempotent);
 - results for an object that was replaced meanwhile are dropped;
-- the best candidate becomes the cover only when no person has chosen one (DESIGN §3).
+- the best candidate becomes the cover only when no person has chosen one (docs/design.md, "Cover rules").
 """
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ class MediaProbe:
         return (self.crop.width, self.crop.height) if self.crop else (self.width, self.height)
 
     def to_json(self) -> dict[str, object]:
-        """The ``probe --json`` document (DESIGN §2)."""
+        """The ``probe --json`` document (docs/design.md, "Command line")."""
         return {
             "duration": self.duration,
             "width": self.width,

@@ -1,18 +1,18 @@
 """Snapshots spread over a video, encoded as JPEG, scored, with a default cover chosen.
 
-Frames come from a :class:`FrameGrabber`. The default, :class:`FfmpegSeekGrabber`, runs one short
-ffmpeg per frame with *input* seeking (``-ss t`` before ``-i``), so on an http(s) URL ffmpeg
-reads the header and one GOP per frame through HTTP ranges, never the whole file. A faster
-engine (fetch only the keyframes' byte ranges of an mp4) can be passed as ``grabber=`` without
-touching anything else here.
+Frames come from a :class:`FrameGrabber`. The default, :class:`KeyframeGrabber`, reads an mp4's
+index and fetches only the keyframes it needs over HTTP ranges (docs/design.md, "Keyframe fast
+path"); whatever it cannot do falls back to :class:`FfmpegSeekGrabber`, one short ffmpeg per
+frame with *input* seeking (``-ss t`` before ``-i``), which reads the header and one GOP per
+frame. Another engine can be passed as ``grabber=`` without touching anything else here.
 
-Choices, measured on 2 cores, 8 frames scaled to 1280 px from 60 s 1080p H.264 (2 s GOP):
+Choices for the seeking fallback, measured on 2 cores, 8 frames scaled to 1280 px from 60 s 1080p H.264 (2 s GOP):
 - two ffmpeg processes at a time with one decoder thread each. Baseline-profile clip: 0.75 s
   wall for the whole set (1.2 s one after the other). High profile with B-frames (veryfast,
   crf 16, 30 fps): 2.8 CPU-s, ~3.9 s wall on an idle machine, about 0.35 s per frame: accurate
   seeking decodes from the previous keyframe up to the asked time. Decoder threads only add
   contention here (3.0-3.2 CPU-s). Peak memory 77-88 MB per ffmpeg, so ~180 MB in all (one
-  process with 8 seeked inputs is faster per FACTS.md but needs ~470 MB);
+  process with 8 seeked inputs is faster (docs/design.md, "Measured facts") but needs ~470 MB);
 - ffmpeg hands over a PPM frame and Pillow encodes the JPEG: same speed as ffmpeg's mjpeg, but
   ``quality`` means what it means everywhere else (Pillow's 1-100 scale, the setting's range),
   and the decoded frame is scored without decoding the JPEG again (8 JPEGs + scores: 70 ms).
