@@ -2,8 +2,8 @@
 
 Domain and media code raise these; one mapping (``vodcover.api.http.create_app``) turns them
 into HTTP answers, and the CLI turns them into ``{"error": {...}}`` JSON (docs/design.md,
-"Error vocabulary"). The ``detail`` field keeps
-technical context (an ffmpeg stderr tail) for logs and never reaches a user message.
+"Error vocabulary"). The ``detail`` field keeps technical context (an ffmpeg stderr tail) for logs
+and never reaches a user message.
 """
 
 from __future__ import annotations

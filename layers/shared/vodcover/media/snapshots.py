@@ -6,7 +6,8 @@ path"); whatever it cannot do falls back to :class:`FfmpegSeekGrabber`, one shor
 frame with *input* seeking (``-ss t`` before ``-i``), which reads the header and one GOP per
 frame. Another engine can be passed as ``grabber=`` without touching anything else here.
 
-Choices for the seeking fallback, measured on 2 cores, 8 frames scaled to 1280 px from 60 s 1080p H.264 (2 s GOP):
+Choices for the seeking fallback, measured on 2 cores, 8 frames scaled to 1280 px from 60 s 1080p
+H.264 (2 s GOP):
 - two ffmpeg processes at a time with one decoder thread each. Baseline-profile clip: 0.75 s
   wall for the whole set (1.2 s one after the other). High profile with B-frames (veryfast,
   crf 16, 30 fps): 2.8 CPU-s, ~3.9 s wall on an idle machine, about 0.35 s per frame: accurate
