@@ -30,7 +30,7 @@ from vodcover.media.ffmpeg import run_ffmpeg
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "build" / "bench-corpus"
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 FPS = 25
 SIZE = (960, 540)
 ENCODE_TIMEOUT = 1800.0
@@ -42,7 +42,9 @@ PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "motorcycle_left", "camera
 class Segment:
     """One piece of a video. ``kind`` is a good ``scene`` or a junk kind."""
 
-    kind: str  # scene | black | white | flat | bars | title | blur | dark | dissolve
+    # good: scene | night | haze | page; junk: black | white | flat | bars | title | blur | dark |
+    # dissolve | whip | washed
+    kind: str
     duration: float
     photo: str = ""
     other: str = ""  # dissolve: the photo faded into
@@ -64,6 +66,11 @@ class Video:
     audio: bool = False
     crf: int = 23
     extra: dict[str, str] = field(default_factory=dict)
+    content: tuple[int, int] | None = None  # letterbox/pillarbox: segments drawn this size, padded black
+    split: str = "easy"  # easy (the first corpus) | tune | held-out (bench/smart_corpus_hard.py)
+
+
+GOOD_KINDS = frozenset({"scene", "night", "haze", "page"})  # good content: night and haze are looks
 
 
 def scene(photo: str, duration: float, motion: str = "pan", **kw: float) -> Segment:
@@ -182,7 +189,7 @@ def labels_for(video: Video) -> dict[str, object]:
     start = 0.0
     for segment in video.segments:
         end = start + segment.duration
-        if segment.kind == "scene":
+        if segment.kind in GOOD_KINDS:
             good_start, good_end = start + segment.fade_in, end - segment.fade_out
             scenes.setdefault(segment.photo, []).append([round(good_start, 3), round(good_end, 3)])
             if segment.fade_in:
@@ -196,8 +203,24 @@ def labels_for(video: Video) -> dict[str, object]:
 
 
 # --- building -----------------------------------------------------------------------------
+# Real photographs from Debian's mate-backgrounds (nature) package, when installed
+# (``apt-get install mate-backgrounds``); each has a scikit-image stand-in otherwise.
+WALLPAPER_DIR = Path("/usr/share/backgrounds/mate/nature")
+WALLPAPERS = {
+    "Aqua": "coffee", "Blinds": "chelsea", "Dune": "rocket", "FreshFlower": "astronaut",
+    "Garden": "motorcycle_left", "GreenMeadow": "ihc", "LadyBird": "coins", "RainDrops": "camera",
+    "Storm": "moon", "TwoWings": "hubble_deep_field", "Wood": "brick", "YellowFlower": "retina",
+}  # fmt: skip
+
+
 def photo_path(name: str) -> Path:
     import skimage.data  # bench extra only
+
+    if name in WALLPAPERS:
+        wallpaper = WALLPAPER_DIR / f"{name}.jpg"
+        if wallpaper.exists():
+            return wallpaper
+        name = WALLPAPERS[name]
 
     base = Path(skimage.data.__file__).parent
     for suffix in (".png", ".jpg"):
@@ -229,8 +252,24 @@ def render_title_card(path: Path, text: str, colour: str, size: tuple[int, int])
     image.save(path)
 
 
+# What turns a photograph into another good look (night, haze) or into junk (under-exposed,
+# blurred, washed out by a flash, smeared by a whip pan).
+LOOKS = {
+    "blur": ",gblur=sigma=14",
+    "dark": ",format=yuv420p,lutyuv=y='16+(val-16)*0.22':u='128+(val-128)*0.4':v='128+(val-128)*0.4'",
+    # night by intent: shadows crushed by a strong gamma, highlights kept (detail survives)
+    "night": ",format=yuv420p,lutyuv=y='16+219*pow((clip(val,16,235)-16)/219,2.2)':u='128+(val-128)*0.7'"
+    ":v='128+(val-128)*0.7'",
+    # haze by intent: low contrast, lifted blacks, muted colour, detail intact
+    "haze": ",format=yuv420p,lutyuv=y='150+(val-128)*0.32':u='128+(val-128)*0.45':v='128+(val-128)*0.45'",
+    "washed": ",format=yuv420p,lutyuv=y='200+(val-128)*0.12':u='128+(val-128)*0.15':v='128+(val-128)*0.15'",
+    "whip": ",avgblur=sizeX=48:sizeY=1",
+}
+
+
 def _photo_chain(index: int, segment: Segment, size: tuple[int, int], photo_input: int) -> str:
-    """A moving crop over a photograph: pan (left→right), tilt (top→bottom) or slow zoom-in."""
+    """A moving crop over a photograph: pan (left→right), tilt (top→bottom), slow zoom-in,
+    ``still`` (a tiny drift, like a talking head) or ``whip`` (the whole width in the segment)."""
     width, height = size
     d = segment.duration
     cover = f"scale=w='max({width}*1.35,{height}*1.35*iw/ih)':h=-2:flags=lanczos"
@@ -242,6 +281,11 @@ def _photo_chain(index: int, segment: Segment, size: tuple[int, int], photo_inpu
         )
     elif segment.motion == "tilt":
         chain = f"{cover},crop={width}:{height}:(iw-{width})/2:'(ih-{height})*t/{d}'"
+    elif segment.motion == "still":
+        chain = f"{cover},crop={width}:{height}:'(iw-{width})/2+(iw-{width})*0.04*sin(t/3)':(ih-{height})/2"
+    elif segment.motion == "whip":
+        wide = f"scale=w='max({width}*3,{height}*3*iw/ih)':h=-2:flags=bilinear"
+        chain = f"{wide},crop={width}:{height}:'(iw-{width})*t/{d}':(ih-{height})/2"
     else:
         chain = f"{cover},crop={width}:{height}:'(iw-{width})*t/{d}':(ih-{height})/2"
     return f"[{photo_input}:v]{chain}"
@@ -277,14 +321,12 @@ def _segment_chain(
             f"[da{index}][db{index}]xfade=transition=fade:duration={d - 0.04:.2f}:offset=0.02,"
             f"trim=duration={d},setpts=PTS-STARTPTS[s{index}]"
         )
-    else:  # scene, blur, dark: a moving photograph, maybe degraded
-        source = _photo_chain(index, segment, size, inputs[segment.photo])
-        if segment.kind == "blur":
-            source += ",gblur=sigma=14"
-        elif segment.kind == "dark":
-            source += (
-                ",format=yuv420p,lutyuv=y='16+(val-16)*0.22':u='128+(val-128)*0.4':v='128+(val-128)*0.4'"
-            )
+    else:  # scene, night, haze, page, blur, dark, whip, washed: a moving photograph, maybe altered
+        moving = (
+            segment if segment.kind != "whip" else Segment("scene", d, photo=segment.photo, motion="whip")
+        )
+        source = _photo_chain(index, moving, size, inputs[segment.photo])
+        source += LOOKS.get(segment.kind, "")
     effects = []
     if segment.fade_in:
         effects.append(f"fade=t=in:st=0:d={segment.fade_in}")
@@ -305,21 +347,21 @@ def build_video(video: Video, target: Path) -> None:
         )
         args = ["-y"]
         inputs: dict[str, int] = {}
+        drawn = video.content or video.size
         for photo in photos:
             inputs[photo] = len(inputs)
-            args += ["-loop", "1", "-framerate", str(FPS), "-i", str(photo_path(photo))]
+            args += ["-loop", "1", "-framerate", str(FPS), "-i", str(_prescaled(photo, drawn, work))]
         title_inputs: dict[int, int] = {}
         for index, segment in enumerate(video.segments):
             if segment.kind == "title":
                 card = work / f"title{index}.png"
-                render_title_card(card, segment.text, segment.colour, video.size)
+                render_title_card(card, segment.text, segment.colour, drawn)
                 title_inputs[index] = len(inputs) + len(title_inputs)
                 args += ["-loop", "1", "-framerate", str(FPS), "-i", str(card)]
-        chains = [
-            _segment_chain(i, s, video.size, inputs, title_inputs) for i, s in enumerate(video.segments)
-        ]
+        chains = [_segment_chain(i, s, drawn, inputs, title_inputs) for i, s in enumerate(video.segments)]
         labels = "".join(f"[s{i}]" for i in range(len(video.segments)))
-        graph = ";".join([*chains, f"{labels}concat=n={len(video.segments)}:v=1:a=0[v]"])
+        pad = f",pad={video.size[0]}:{video.size[1]}:(ow-iw)/2:(oh-ih)/2:black" if video.content else ""
+        graph = ";".join([*chains, f"{labels}concat=n={len(video.segments)}:v=1:a=0{pad}[v]"])
         duration = sum(s.duration for s in video.segments)
         if video.audio:
             args += ["-f", "lavfi", "-i", f"sine=frequency=330:sample_rate=44100:duration={duration}"]
@@ -336,7 +378,8 @@ def build_video(video: Video, target: Path) -> None:
             # Store the picture turned the way a phone sensor records it; the display matrix
             # turns it back, so players (and ffmpeg's autorotate) show the portrait picture.
             plain = work / "plain.mp4"
-            graph_rotated = graph.replace("[v]", "[u]") + ";[u]transpose=clock[v]"
+            turn = "clock" if video.rotation == 90 else "cclock"
+            graph_rotated = graph.replace("[v]", "[u]") + f";[u]transpose={turn}[v]"
             args[args.index(graph)] = graph_rotated
             run_ffmpeg([*args, str(plain)], timeout=ENCODE_TIMEOUT, message="Encoding failed.")
             run_ffmpeg(
@@ -349,16 +392,34 @@ def build_video(video: Video, target: Path) -> None:
             run_ffmpeg([*args, str(target)], timeout=ENCODE_TIMEOUT, message="Encoding failed.")
 
 
+def _prescaled(photo: str, size: tuple[int, int], work: Path) -> Path:
+    """The photograph at about twice the frame size: ffmpeg then scales a small still per frame."""
+    from PIL import Image
+
+    target = work / f"photo-{photo}.png"
+    with Image.open(photo_path(photo)) as image:
+        picture = image.convert("RGB")
+    scale = min(1.0, 2.2 * max(size) / max(picture.size))
+    if scale < 1.0:
+        picture = picture.resize(
+            (round(picture.width * scale), round(picture.height * scale)), Image.Resampling.LANCZOS
+        )
+    picture.save(target)
+    return target
+
+
 def recipe_digest(video: Video) -> str:
     text = json.dumps([RECIPE_VERSION, asdict(video)], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def build_corpus(directory: Path = CORPUS_DIR, *, log: bool = True) -> dict[str, dict[str, object]]:
+def build_corpus(
+    directory: Path = CORPUS_DIR, *, log: bool = True, videos: list[Video] | None = None
+) -> dict[str, dict[str, object]]:
     """Build what is missing or stale; return the labels (also written to labels.json)."""
     directory.mkdir(parents=True, exist_ok=True)
     labels: dict[str, dict[str, object]] = {}
-    for video in corpus():
+    for video in corpus() if videos is None else videos:
         target = directory / f"{video.name}-{recipe_digest(video)}.mp4"
         if not target.exists():
             if log:
@@ -369,6 +430,8 @@ def build_corpus(directory: Path = CORPUS_DIR, *, log: bool = True) -> dict[str,
         entry["file"] = target.name
         entry["rotation"] = video.rotation
         entry["size"] = list(video.size)
+        entry["split"] = video.split
+        entry["keyframe_interval"] = None if video.gop is None else video.gop / FPS
         labels[video.name] = entry
     (directory / "labels.json").write_text(json.dumps(labels, indent=2))
     return labels

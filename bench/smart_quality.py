@@ -40,12 +40,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import smart_corpus
+import smart_corpus_hard
+import smart_keyframe_baseline
 
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.probe import probe, source_input_args
 
-METHODS = ("vodcover", "even", "thumbnail", "scenedetect")
+METHODS = ("vodcover", "keyframes", "scenedetect", "even", "thumbnail")
+DEFAULT_METHODS = ("vodcover", "keyframes", "scenedetect", "even")  # thumbnail: a second full decode
 FULL_DECODE = ("thumbnail", "scenedetect")
+SPLITS = ("easy", "tune", "held-out")
+CUT_MARGIN = 0.3  # s: a frame this close to a cut, a flash or a fade is caught mid-change
+SHORT_CLIP_SECONDS = 5.0
 BASELINE_SPEED_SECONDS = 60.0
 SPEED_REPEATS = 3  # median of three: the machine is shared and noisy
 TOLERANCE = 0.02  # s: a frame time on a range boundary belongs to the range that starts there
@@ -123,6 +129,7 @@ def pick_scenedetect(path: str, count: int, limit: float | None) -> list[float]:
 
 PICKERS: dict[str, Picker] = {
     "vodcover": pick_vodcover,
+    "keyframes": smart_keyframe_baseline.pick,
     "even": pick_even,
     "thumbnail": pick_thumbnail,
     "scenedetect": pick_scenedetect,
@@ -131,19 +138,29 @@ PICKERS: dict[str, Picker] = {
 
 # --- scoring against the labels ---------------------------------------------------------------
 def classify(time_s: float, label: dict) -> str:
-    """``junk``, a good scene id, or ``other`` (between labelled ranges)."""
+    """``junk``, ``near-cut``, a good scene id, or ``other`` (between labelled ranges).
+
+    ``near-cut``: inside a good scene but within ``CUT_MARGIN`` of where it starts or ends (a
+    cut, a flash, a fade; not the start or end of the video), where a person sees the change.
+    """
     for start, end, _kind in label["junk"]:
         if start - TOLERANCE <= time_s < end - TOLERANCE:
             return "junk"
     for scene_id, ranges in label["scenes"].items():
-        if any(start - TOLERANCE <= time_s < end - TOLERANCE for start, end in ranges):
-            return scene_id
+        for start, end in ranges:
+            if start - TOLERANCE <= time_s < end - TOLERANCE:
+                near_start = start > TOLERANCE and time_s < start + CUT_MARGIN
+                near_end = end < label["duration"] - TOLERANCE and time_s > end - CUT_MARGIN
+                return "near-cut" if near_start or near_end else scene_id
     return "other"
+
+
+NOT_GOOD = ("junk", "near-cut", "other")
 
 
 def score_video(times: list[float], label: dict, count: int) -> dict:
     classes = [classify(t, label) for t in times]
-    good = [c for c in classes if c not in ("junk", "other")]
+    good = [c for c in classes if c not in NOT_GOOD]
     seen: set[str] = set()
     duplicates = 0
     for c in good:
@@ -152,8 +169,9 @@ def score_video(times: list[float], label: dict, count: int) -> dict:
     return {
         "times": [round(t, 3) for t in times],
         "classes": classes,
-        "top1_good": bool(classes) and classes[0] not in ("junk", "other"),
+        "top1_good": bool(classes) and classes[0] not in NOT_GOOD,
         "junk": sum(c == "junk" for c in classes),
+        "near_cut": sum(c == "near-cut" for c in classes),
         "candidates": len(classes),
         "duplicates": duplicates,
         "coverage": len(seen) / min(count, len(label["scenes"])),
@@ -168,35 +186,78 @@ def cpu_seconds() -> float:
 
 
 def summarise(videos: dict[str, dict], seconds: float, duration: float) -> dict:
+    """Quality over ``videos``; ``junk_rate`` counts near-cut picks too (a person sees the change)."""
     candidates = sum(v["candidates"] for v in videos.values()) or 1
+    count = len(videos) or 1
     return {
-        "top1_good": round(sum(v["top1_good"] for v in videos.values()) / len(videos), 3),
-        "junk_rate": round(sum(v["junk"] for v in videos.values()) / candidates, 3),
-        "scene_coverage": round(sum(v["coverage"] for v in videos.values()) / len(videos), 3),
+        "videos": len(videos),
+        "top1_good": round(sum(v["top1_good"] for v in videos.values()) / count, 3),
+        "junk_rate": round(sum(v["junk"] + v["near_cut"] for v in videos.values()) / candidates, 3),
+        "near_cut_rate": round(sum(v["near_cut"] for v in videos.values()) / candidates, 3),
+        "scene_coverage": round(sum(v["coverage"] for v in videos.values()) / count, 3),
         "dup_rate": round(sum(v["duplicates"] for v in videos.values()) / candidates, 3),
         "x_realtime": round(duration / seconds, 1) if seconds else None,
         "seconds": round(seconds, 2),
     }
 
 
+def speed_of(videos: dict[str, dict]) -> dict:
+    """Wall and CPU speed over a group of videos (video seconds per second)."""
+    duration = sum(v["duration"] for v in videos.values())
+    wall = sum(v["seconds"] for v in videos.values())
+    cpu = sum(v["cpu_seconds"] for v in videos.values())
+    return {
+        "videos": len(videos),
+        "video_seconds": round(duration, 1),
+        "seconds": round(wall, 2),
+        "x_realtime": round(duration / wall, 1) if wall else None,
+        "x_realtime_per_cpu": round(duration / cpu, 1) if cpu else None,
+    }
+
+
+def corpus_labels(corpus_dirs: list[Path]) -> dict[str, dict]:
+    labels: dict[str, dict] = {}
+    for directory in corpus_dirs:
+        for name, label in json.loads((directory / "labels.json").read_text()).items():
+            labels[name] = label | {"path": str(directory / label["file"])}
+    return labels
+
+
 # --- one method in its own process -------------------------------------------------------------
-def run_worker(method: str, count: int, corpus_dir: Path, speed_clip: Path | None) -> dict:
-    """Run ``method`` over the corpus (and the speed clip) in this process; return raw results."""
-    labels = json.loads((corpus_dir / "labels.json").read_text())
+def run_worker(method: str, count: int, corpus_dirs: list[Path], speed_clip: Path | None) -> dict:
+    """Run ``method`` over the corpora (and the speed clip) in this process; return raw results."""
+    labels = corpus_labels(corpus_dirs)
     picker = PICKERS[method]
     videos: dict[str, dict] = {}
-    total_seconds = total_duration = 0.0
-    cpu_start = cpu_seconds()
     for name, label in labels.items():
-        path = str(corpus_dir / label["file"])
-        started = time.perf_counter()
-        times = picker(path, count, None)
-        elapsed = time.perf_counter() - started
-        total_seconds += elapsed
-        total_duration += label["duration"]
-        videos[name] = score_video(times, label, count) | {"seconds": round(elapsed, 3)}
-    result = {"videos": videos, "summary": summarise(videos, total_seconds, total_duration)}
-    result["summary"]["x_realtime_per_cpu"] = round(total_duration / (cpu_seconds() - cpu_start), 1)
+        cpu_before, started = cpu_seconds(), time.perf_counter()
+        times = picker(label["path"], count, None)
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu_before
+        videos[name] = score_video(times, label, count) | {
+            "seconds": round(elapsed, 3),
+            "cpu_seconds": round(cpu, 3),
+            "duration": label["duration"],
+            "split": label.get("split", "easy"),
+            "uhd": max(label["size"]) >= 3840,
+        }
+    by_split = {split: {n: v for n, v in videos.items() if v["split"] == split} for split in SPLITS}
+    result: dict = {
+        "videos": videos,
+        "splits": {
+            split: summarise(
+                group, sum(v["seconds"] for v in group.values()), sum(v["duration"] for v in group.values())
+            )
+            | {"x_realtime_per_cpu": speed_of(group)["x_realtime_per_cpu"]}
+            for split, group in by_split.items()
+            if group
+        },
+        "speed": {
+            "short_clips": speed_of({n: v for n, v in videos.items() if v["duration"] <= SHORT_CLIP_SECONDS}),
+            "uhd": speed_of({n: v for n, v in videos.items() if v["uhd"]}),
+            "all": speed_of(videos),
+        },
+    }
+    result["summary"] = result["splits"]["held-out"]
     if speed_clip is not None:
         limit = BASELINE_SPEED_SECONDS if method in FULL_DECODE else None
         clip_duration = limit or probe(str(speed_clip), timeout=30).duration
@@ -221,8 +282,11 @@ def run_worker(method: str, count: int, corpus_dir: Path, speed_clip: Path | Non
     return result
 
 
-def run_in_subprocess(method: str, count: int, corpus_dir: Path, speed_clip: Path | None) -> dict | None:
-    argv = [sys.executable, __file__, "--worker", method, "--count", str(count), "--dir", str(corpus_dir)]
+def run_in_subprocess(
+    method: str, count: int, corpus_dirs: list[Path], speed_clip: Path | None
+) -> dict | None:
+    argv = [sys.executable, __file__, "--worker", method, "--count", str(count)]
+    argv += [part for directory in corpus_dirs for part in ("--dir", str(directory))]
     if speed_clip is not None:
         argv += ["--speed-clip-path", str(speed_clip)]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -243,25 +307,35 @@ def scenedetect_available() -> bool:
 # --- report -------------------------------------------------------------------------------------
 def print_table(results: dict[str, dict]) -> None:
     header = (
-        f"{'method':12s} {'top-1 good':>10s} {'junk rate':>9s} {'coverage':>9s} {'dup rate':>8s} "
-        f"{'x realtime':>10s} {'1080p x rt':>10s} {'1080p x/CPU':>11s} {'peak MB (py/ffmpeg)':>20s}"
+        f"{'method':12s} {'split':9s} {'top-1 good':>10s} {'junk':>6s} {'near-cut':>8s} {'coverage':>9s} "
+        f"{'dup':>5s} {'x rt':>7s} {'x/CPU':>7s}"
     )
     print(header)
     print("-" * len(header))
     for method, result in results.items():
-        s = result["summary"]
-        speed = result.get("speed_1080p", {}).get("x_realtime", "")
-        per_cpu = result.get("speed_1080p", {}).get("x_realtime_per_cpu", "")
-        memory = result["peak_rss_mb"]
+        for split, s in result["splits"].items():
+            print(
+                f"{method:12s} {split:9s} {s['top1_good']:>10.0%} {s['junk_rate']:>6.0%} "
+                f"{s['near_cut_rate']:>8.0%} {s['scene_coverage']:>9.2f} {s['dup_rate']:>5.0%} "
+                f"{s['x_realtime']!s:>7} {s['x_realtime_per_cpu']!s:>7}"
+            )
+    print()
+    print(
+        f"{'method':12s} {'short x rt':>10s} {'x/CPU':>7s} {'4K x rt':>8s} {'x/CPU':>7s} "
+        f"{'1080p x rt':>10s} {'x/CPU':>7s}"
+    )
+    for method, result in results.items():
+        short, uhd = result["speed"]["short_clips"], result["speed"]["uhd"]
+        hd = result.get("speed_1080p", {})
         print(
-            f"{method:12s} {s['top1_good']:>10.0%} {s['junk_rate']:>9.0%} {s['scene_coverage']:>9.2f} "
-            f"{s['dup_rate']:>8.0%} {s['x_realtime']:>10} {speed!s:>10} {per_cpu!s:>11} "
-            f"{memory['python']:>9}/{memory['ffmpeg']:<9}"
+            f"{method:12s} {short['x_realtime']!s:>10} {short['x_realtime_per_cpu']!s:>7} "
+            f"{uhd['x_realtime']!s:>8} {uhd['x_realtime_per_cpu']!s:>7} "
+            f"{hd.get('x_realtime', '-')!s:>10} {hd.get('x_realtime_per_cpu', '-')!s:>7}"
         )
 
 
 def headline(results: dict[str, dict]) -> dict:
-    """The JSON shape of issue 7 (``smart``): vodcover's metrics plus ``baselines``."""
+    """The ``smart`` document: vodcover's held-out metrics, every split, speeds, ``baselines``."""
     ours = results["vodcover"]
     entry = _metrics(ours)
     entry["baselines"] = {m: _metrics(r) for m, r in results.items() if m != "vodcover"}
@@ -278,6 +352,13 @@ def headline(results: dict[str, dict]) -> dict:
         entry["speedup_vs_fastest_full_decode_per_cpu"] = round(
             ours["speed_1080p"]["x_realtime_per_cpu"] / max(full_cpu), 1
         )
+    heuristic = results.get("keyframes")
+    if heuristic:
+        ours_short = ours["speed"]["short_clips"]["x_realtime"] or 0.0
+        theirs_short = heuristic["speed"]["short_clips"]["x_realtime"] or 0.0
+        entry["short_clips_vs_keyframe_heuristic"] = (
+            round(ours_short / theirs_short, 2) if theirs_short else None
+        )
     return entry
 
 
@@ -287,6 +368,8 @@ def _metrics(result: dict) -> dict:
         k: s[k]
         for k in ("top1_good", "junk_rate", "scene_coverage", "dup_rate", "x_realtime", "x_realtime_per_cpu")
     }
+    out["splits"] = result["splits"]
+    out["speed"] = result["speed"]
     if "speed_1080p" in result:
         out["x_realtime_1080p"] = result["speed_1080p"]["x_realtime"]
         out["x_realtime_1080p_per_cpu"] = result["speed_1080p"]["x_realtime_per_cpu"]
@@ -297,18 +380,21 @@ def _metrics(result: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5)
-    parser.add_argument("--dir", type=Path, default=smart_corpus.CORPUS_DIR)
+    parser.add_argument("--dir", type=Path, action="append", help="corpus folders (default: both corpora)")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--quick", action="store_true", help="skip the 1080p speed clip")
-    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--methods", default=",".join(DEFAULT_METHODS))
     parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--speed-clip-path", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         json.dump(run_worker(args.worker, args.count, args.dir, args.speed_clip_path), sys.stdout)
         return 0
-    smart_corpus.build_corpus(args.dir)
-    speed_clip = None if args.quick else smart_corpus.build_speed_clip(args.dir)
+    corpus_dirs = args.dir or [smart_corpus.CORPUS_DIR, smart_corpus_hard.CORPUS_DIR]
+    if not args.dir:
+        smart_corpus.build_corpus(smart_corpus.CORPUS_DIR)
+        smart_corpus_hard.build_hard_corpus(smart_corpus_hard.CORPUS_DIR)
+    speed_clip = None if args.quick else smart_corpus.build_speed_clip(smart_corpus.CORPUS_DIR)
     results: dict[str, dict] = {}
     for method in args.methods.split(","):
         if method == "scenedetect" and not scenedetect_available():
@@ -317,7 +403,7 @@ def main() -> int:
             )
             continue
         print(f"running {method} ...", file=sys.stderr, flush=True)
-        result = run_in_subprocess(method, args.count, args.dir, speed_clip)
+        result = run_in_subprocess(method, args.count, corpus_dirs, speed_clip)
         if result is not None:
             results[method] = result
     print_table(results)

@@ -30,6 +30,12 @@ pytestmark = pytest.mark.media
 TIMEOUT = 60.0
 
 
+@pytest.fixture(autouse=True)
+def clips_stand_for_large_videos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These small clips stand for large videos: keyframe analysis, not one decoding pass."""
+    monkeypatch.setattr(smart, "CHEAP_DECODE_PIXEL_SECONDS", 0)
+
+
 def encode(path: Path, *args: str) -> Path:
     run_ffmpeg(["-y", "-loglevel", "error", *args, str(path)], timeout=120)
     return path

@@ -34,12 +34,20 @@ DARK_STD = 28.0
 WHITE_MEAN = 228.0
 WHITE_STD = 30.0
 FLAT_STD = 9.0
+FLAT_ENTROPY = 4.0  # a low-contrast frame with this much luma entropy is haze, not a flat colour
 FLAT_DOMINANT_SHARE = 0.88
+# A dark frame with this much contrast and entropy is night by intent (stars, lit windows), not
+# an under-exposed one: what is normal brightness for the video decides, not an absolute mean.
+NIGHT_MIN_STD = 25.0
+NIGHT_MIN_ENTROPY = 4.5  # a bright logo on black has high contrast but ~1-3 bits
 # A title card: one colour covers most of the picture, the rest is a handful of colours (text
 # and its anti-aliasing), and there are strong thin edges.
 CARD_DOMINANT_SHARE = 0.5
 CARD_MAX_COLOURS = 10
 CARD_MIN_EDGES = 0.004
+# ... and the background is truly flat: a photographed or scanned page of text (paper grain,
+# light falloff: luma entropy ~6) is what a screen recording shows, content, not a card.
+CARD_MAX_ENTROPY = 5.0
 COLOUR_BIN_MIN_SHARE = 0.004  # a posterised colour counts when it covers 0.4 % of the frame
 # A synthetic pattern (colour bars, gradients, stripes): every column (or every row) is nearly
 # one value, which no photograph of the world is.
@@ -114,13 +122,16 @@ def measure(image: Image.Image) -> FrameFeatures:
 
 def hard_junk(features: FrameFeatures) -> Junk | None:
     """Junk recognisable from the frame alone, or None. The order goes from surest to subtlest."""
-    if features.luma_mean < BLACK_MEAN:
+    detailed_dark = features.luma_std >= NIGHT_MIN_STD and features.entropy >= NIGHT_MIN_ENTROPY
+    if features.luma_mean < BLACK_MEAN and not detailed_dark:
         return Junk.BLACK
     if features.luma_mean > WHITE_MEAN and features.luma_std < WHITE_STD:
         return Junk.WHITE
-    if features.luma_std < FLAT_STD or features.dominant_share > FLAT_DOMINANT_SHARE:
+    if (features.luma_std < FLAT_STD and features.entropy < FLAT_ENTROPY) or (
+        features.dominant_share > FLAT_DOMINANT_SHARE
+    ):
         return Junk.FLAT
-    if features.luma_mean < DARK_MEAN and features.luma_std < DARK_STD:
+    if features.luma_mean < DARK_MEAN and features.luma_std < DARK_STD and not detailed_dark:
         return Junk.DARK
     if features.pattern_residual < PATTERN_RESIDUAL and features.luma_std > PATTERN_MIN_STD:
         return Junk.PATTERN
@@ -135,6 +146,7 @@ def is_title_card(features: FrameFeatures) -> bool:
         features.dominant_share >= CARD_DOMINANT_SHARE
         and features.colour_count <= CARD_MAX_COLOURS
         and features.edge_share >= CARD_MIN_EDGES
+        and features.entropy < CARD_MAX_ENTROPY
     )
 
 
@@ -145,7 +157,7 @@ def quality(features: FrameFeatures, *, sharpness_reference: float) -> float:
     whatever the others say. ``sharpness_reference`` is a high percentile of the video's own
     relative sharpness: a soft film is not punished against an absolute camera standard.
     """
-    exposure = _ramp(features.luma_mean, 22, 60) * (1.0 - _ramp(features.luma_mean, 185, 235))
+    exposure = _ramp(features.luma_mean, 10, 50) * (1.0 - _ramp(features.luma_mean, 185, 235))
     contrast = _ramp(features.luma_std, 8, 40)
     sharp = min(1.0, features.relative_sharpness / max(sharpness_reference, 1e-6))
     colour = 0.75 + 0.25 * min(1.0, features.colourfulness / 60.0)

@@ -650,18 +650,23 @@ def lowres_decode_args(
     *,
     colour: Colour | None = None,
     crop: Crop | None = None,
+    full_quality: bool = False,
+    threads: int = 1,
 ) -> list[str]:
     """ffmpeg argv decoding a raw keyframe stream on stdin to ``size`` raw RGB frames on stdout.
 
     The decoder options and filters are those of the selector's ffmpeg pass (no deblocking,
     area scaling to the displayed size, square pixels), so either path yields the same pixels.
+    ``full_quality`` (cover candidates) keeps the deblocking filter and scales with lanczos.
     Raw RGB rather than PPM or JPEG: the size is known, nothing to encode or parse.
     """
     width, height = size
-    scale = f"scale={width}:{height}:flags=area,setsar=1"
+    scaler = "lanczos" if full_quality else "area"
+    scale = f"scale={width}:{height}:flags={scaler},setsar=1"
+    decoder = [] if full_quality else ["-skip_loop_filter", "all"]
     return [
         "-loglevel", "error",
-        "-skip_loop_filter", "all", "-threads", "1",
+        *decoder, "-threads", str(threads),
         "-f", input_format(codec), "-i", "pipe:0",
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
@@ -692,9 +697,18 @@ def _decode_stream(
     timeout: float,
     colour: Colour | None = None,
     crop: Crop | None = None,
+    full_quality: bool = False,
+    threads: int = 1,
 ) -> list[bytes]:
     args = lowres_decode_args(
-        index.codec, display_filters(index.matrix), size, frames, colour=colour, crop=crop
+        index.codec,
+        display_filters(index.matrix),
+        size,
+        frames,
+        colour=colour,
+        crop=crop,
+        full_quality=full_quality,
+        threads=threads,
     )
     result = run_ffmpeg(args, timeout=timeout, stdin=stream)
     frame_bytes = size[0] * size[1] * 3
@@ -734,16 +748,17 @@ class KeyframeIndex:
         return self._index.keyframes
 
     def decode_small(
-        self, keyframes: Sequence[Keyframe], size: tuple[int, int]
+        self, keyframes: Sequence[Keyframe], size: tuple[int, int], *, full_quality: bool = False
     ) -> list[tuple[float, Image.Image]] | None:
         """``(time, picture)`` of each keyframe at ``size`` (as displayed), in the order given.
 
         Times are on ffmpeg's timeline (what showinfo prints), rounded to the millisecond. None
         when these keyframes cannot be decoded alone (open-GOP pictures, a doubtful decode);
         raises MediaUnavailable or MediaTimeout, which ffmpeg's own pass would meet as well.
+        ``full_quality`` decodes with deblocking and lanczos scaling, for cover candidates.
         """
         try:
-            return self._decode_small(keyframes, size)
+            return self._decode_small(keyframes, size, full_quality=full_quality)
         except (MediaUnavailable, MediaTimeout):
             raise
         except (Mp4Unsupported, RangesUnsupported, MediaError) as exc:
@@ -751,7 +766,7 @@ class KeyframeIndex:
             return None
 
     def _decode_small(
-        self, keyframes: Sequence[Keyframe], size: tuple[int, int]
+        self, keyframes: Sequence[Keyframe], size: tuple[int, int], *, full_quality: bool
     ) -> list[tuple[float, Image.Image]]:
         from PIL import Image  # lazy: the media layer ships Pillow
 
@@ -769,10 +784,18 @@ class KeyframeIndex:
             for share in _shares(len(samples))
         ]
         del samples
+        threads = LOWRES_DECODE_PROCESSES if len(streams) == 1 else 1  # a lone process may use every core
         with ThreadPoolExecutor(max_workers=len(streams)) as pool:
             decoded = pool.map(
                 lambda part: _decode_stream(
-                    self._index, *part, size=size, timeout=remaining, colour=self._colour, crop=self._crop
+                    self._index,
+                    *part,
+                    size=size,
+                    timeout=remaining,
+                    colour=self._colour,
+                    crop=self._crop,
+                    full_quality=full_quality,
+                    threads=threads,
                 ),
                 streams,
             )

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from vodcover.media.frame_features import (
     FrameFeatures,
@@ -38,6 +38,7 @@ SHOT_CUT_DISTANCE = 0.30  # histogram distance between consecutive frames that s
 SCENE_MERGE_DISTANCE = 0.18  # shots this close in colour are one scene ...
 SCENE_MERGE_THUMB = 28.0  # ... or closer in colour and similar in layout
 SCENE_MERGE_LOOSE_DISTANCE = 0.30
+HAZY_STD = 16.0  # luma std below which colour histograms stop telling pictures apart
 NEAR_DUPLICATE_DISTANCE = 0.12
 NEAR_DUPLICATE_THUMB = 14.0
 # Transitions: the frame is explained by mixing its neighbours (or one neighbour with black or
@@ -49,9 +50,9 @@ DISSOLVE_GAIN = 0.85
 FADE_MIN_LUMA_CHANGE = 15.0  # a fade darkens or brightens the picture by at least this much
 BLUR_RELATIVE = 0.4  # softer than 40 % of the video's sharp frames is blur
 SHARP_PERCENTILE = 0.8
-MIN_QUALITY = 0.12  # below this a frame is too poor to propose, even when it is not junk
-MIN_RELATIVE_QUALITY = 0.3  # ... or below 30 % of the video's best scene
-FALLBACK_JUNK = frozenset({Junk.TITLE_CARD, Junk.BLURRY, Junk.DARK})  # tolerable when nothing is good
+MIN_QUALITY = 0.04  # below this a frame is too poor to propose, even when it is not junk
+MIN_RELATIVE_QUALITY = 0.2  # ... or below 20 % of the video's best scene (night, haze stay in)
+CUT_CLEARANCE = 0.5  # s: how far from a possible cut a picture is taken
 
 _BLACK = Image.new("RGB", (32, 18), (0, 0, 0))
 _WHITE = Image.new("RGB", (32, 18), (255, 255, 255))
@@ -86,6 +87,7 @@ class Pick:
     score: float
     scene: int
     window: tuple[float, float]  # the good shot containing the frame: safe for an animation
+    safe_time: float = -1.0  # where to take the picture: away from a cut that may lie next to it
 
 
 @dataclass
@@ -93,7 +95,6 @@ class Selection:
     verdicts: list[FrameVerdict]
     picks: list[Pick]
     scene_count: int
-    fallback: bool = False  # True when no frame was good and a tolerable one was proposed
     scene_shares: dict[int, float] = field(default_factory=dict)
 
 
@@ -110,9 +111,8 @@ def select_moments(frames: Sequence[AnalysedFrame], *, count: int, duration: flo
     scenes = _merge_scenes(ordered, verdicts, shots)
     shares = _scene_shares(verdicts, duration)
     picks = _rank(ordered, verdicts, scenes, shares, count)
-    if picks:
-        return Selection(verdicts, picks, len(scenes), scene_shares=shares)
-    return Selection(verdicts, _fallback_pick(ordered, verdicts), len(scenes), fallback=True)
+    # Nothing good means no candidate: a title card or a dark frame is never a cover.
+    return Selection(verdicts, picks, len(scenes), scene_shares=shares)
 
 
 # --- junk --------------------------------------------------------------------------------
@@ -269,11 +269,25 @@ def _shots_alike(frames: Sequence[AnalysedFrame], first: list[int], second: list
         for b in _sample(second):
             fa, fb = frames[a].features, frames[b].features
             colour = histogram_distance(fa.histogram, fb.histogram)
-            if colour < SCENE_MERGE_DISTANCE:
+            # Low contrast (haze, fog) or one dominant colour (night) squeezes every picture
+            # into a few colour bins: there colour alone does not say two shots show the same
+            # thing; layout must agree too.
+            hazy = min(fa.luma_std, fb.luma_std) < HAZY_STD or max(fa.dominant_share, fb.dominant_share) > 0.5
+            if colour < SCENE_MERGE_DISTANCE and not hazy:
                 return True
-            if colour < SCENE_MERGE_LOOSE_DISTANCE and thumb_distance(fa.thumb, fb.thumb) < SCENE_MERGE_THUMB:
+            if (
+                colour < SCENE_MERGE_LOOSE_DISTANCE
+                and _layout_distance(fa, fb, hazy=hazy) < SCENE_MERGE_THUMB
+            ):
                 return True
     return False
+
+
+def _layout_distance(first: FrameFeatures, second: FrameFeatures, *, hazy: bool) -> float:
+    """Thumbnail distance; for hazy frames after stretching each to full contrast."""
+    if not hazy:
+        return thumb_distance(first.thumb, second.thumb)
+    return thumb_distance(ImageOps.autocontrast(first.thumb), ImageOps.autocontrast(second.thumb))
 
 
 def _sample(members: list[int], limit: int = 6) -> list[int]:
@@ -327,15 +341,50 @@ def _scene_offer(verdicts: list[FrameVerdict], scene_id: int, shares: dict[int, 
     largest = max(shares.values()) or 1.0
     representativeness = 0.55 + 0.45 * math.sqrt(shares.get(scene_id, 0.0) / largest)
     score = verdicts[best].quality * representativeness
-    return Pick(best, verdicts[best].time, round(score, 4), scene_id, _shot_window(verdicts, best))
+    window = _shot_window(verdicts, best)
+    return Pick(best, verdicts[best].time, round(score, 4), scene_id, window, away_from_cuts(verdicts, best))
+
+
+def away_from_cuts(verdicts: list[FrameVerdict], index: int) -> float:
+    """A time in the frame's shot at least ``CUT_CLEARANCE`` from where the shot may change.
+
+    Analysed frames are keyframes, often ~2 s apart: when the frame before belongs to another
+    shot (or is junk: a flash, a fade), the cut lies somewhere in between, possibly right
+    before this frame, and x264 puts keyframes exactly on cuts. Moving into the shot, towards
+    a neighbour of the same shot, keeps the picture clear of the change.
+    """
+    here = verdicts[index]
+    last = len(verdicts) - 1
+    changed_before = index > 0 and verdicts[index - 1].shot != here.shot
+    changed_after = index < last and verdicts[index + 1].shot != here.shot
+    gap_after = verdicts[index + 1].time - here.time if index < last else here.span
+    gap_before = here.time - verdicts[index - 1].time if index > 0 else 0.0
+    if changed_before and not changed_after:
+        return round(here.time + min(CUT_CLEARANCE, gap_after / 2), 3)
+    if changed_after and not changed_before and index > 0:
+        return round(here.time - min(CUT_CLEARANCE, gap_before / 2), 3)
+    if changed_before and changed_after:
+        return round(here.time + min(CUT_CLEARANCE, gap_after / 3), 3)
+    return here.time
 
 
 def _inside_bonus(verdicts: list[FrameVerdict], index: int) -> float:
-    """Frames right next to a shot boundary are likelier to be caught mid-transition."""
+    """Frames near a shot boundary are likelier to be caught mid-transition, or next to a cut.
+
+    The cut lies before the shot's first analysed frame (unless the video starts there) and
+    after its last: how far this frame surely is from both, up to ``CUT_CLEARANCE``, counts.
+    """
     shot = verdicts[index].shot
-    before = index > 0 and verdicts[index - 1].shot == shot
-    after = index + 1 < len(verdicts) and verdicts[index + 1].shot == shot
-    return 1.0 if before and after else 0.92 if before or after else 0.85
+    members = [
+        i for i in range(max(0, index - 64), min(len(verdicts), index + 65)) if verdicts[i].shot == shot
+    ]
+    first, last = members[0], members[-1]
+    clear = CUT_CLEARANCE
+    if first > 0:
+        clear = min(clear, verdicts[index].time - verdicts[first].time)
+    if last < len(verdicts) - 1:
+        clear = min(clear, verdicts[last].time - verdicts[index].time)
+    return 0.7 + 0.3 * clear / CUT_CLEARANCE
 
 
 def _shot_window(verdicts: list[FrameVerdict], index: int) -> tuple[float, float]:
@@ -350,14 +399,3 @@ def _near_duplicate(first: AnalysedFrame, second: AnalysedFrame) -> bool:
     colour = histogram_distance(first.features.histogram, second.features.histogram)
     layout = thumb_distance(first.features.thumb, second.features.thumb)
     return colour < NEAR_DUPLICATE_DISTANCE or layout < NEAR_DUPLICATE_THUMB
-
-
-def _fallback_pick(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> list[Pick]:
-    """Nothing is good: offer the best tolerable frame (a title card beats black), or nothing."""
-    tolerable = [i for i, verdict in enumerate(verdicts) if verdict.junk in FALLBACK_JUNK]
-    if not tolerable:
-        return []
-    best = max(tolerable, key=lambda i: verdicts[i].quality)
-    verdict = verdicts[best]
-    window = (verdict.time, verdict.time + verdict.span)
-    return [Pick(best, verdict.time, round(min(verdict.quality, 0.1), 4), -1, window)]

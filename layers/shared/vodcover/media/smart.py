@@ -15,12 +15,18 @@ possible:
      ``step`` to the last kept one; ``showinfo`` gives the timestamps. Long videos are split in
      two halves decoded in parallel. Over HTTP this pass demuxes, so downloads, the whole file.
    Both give the same frames with the same features (same decoder options and filters).
-2. **A cheap fallback for sparse keyframes** (GOP ≥ 10 s, or fewer than ~3xK keyframes): a few
-   extra frames by input seeking inside the largest gaps.
+2. **A cheap fallback for sparse keyframes** (a gap of 10 s or more; or, for a video small
+   enough to decode cheaply, fewer than ~3xK keyframes): extra frames by input seeking inside
+   the largest gaps, or one decoding pass. Regular keyframes of a large video are never
+   sought between: a 4K seek costs a second or two.
 3. **Selection** in pure Python (:mod:`vodcover.media.scene_selection`): junk out, shots and
-   scenes, one best frame per distinct scene, ranked by quality x representativeness.
-4. **Extraction at full quality** by input seeking to the chosen moments only (a keyframe needs
-   one decoded picture), encoded to JPEG by Pillow, in the display orientation.
+   scenes, one best frame per distinct scene, ranked by quality x representativeness, each
+   placed clear of a possible cut (``Pick.safe_time``). No good frame: no candidate.
+4. **Extraction at full quality**: picks next to a possible cut by seeking to their safe time
+   (up to 1080p, and kept only when the picture is still good and of the same shot); picks on
+   keyframes the mp4 index located fetched again and decoded in one ffmpeg run; the rest by
+   input seeking. JPEG by Pillow, in the display orientation. The probe runs in parallel with
+   the index analysis (which needs only the index).
 
 The source is a local path or an http(s) URL (presigned S3 URLs included), never downloaded
 whole. Measured in one run (November 2026, 2 shared cores; 1080p H.264 at 8 Mb/s, 2 s GOP,
@@ -58,9 +64,10 @@ from PIL import Image
 
 from vodcover.errors import MediaCorrupt, MediaTimeout
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.frame_features import measure
+from vodcover.media.frame_features import FrameFeatures, hard_junk, histogram_distance, measure
 from vodcover.media.keyframes import (
     THINNING_TOLERANCE,
+    Keyframe,
     KeyframeIndex,
     keyframes_near,
     open_keyframe_index,
@@ -83,9 +90,18 @@ PARALLEL_MIN_DURATION = 90.0  # s: below this, a second process costs more than 
 SPARSE_GAP = 10.0  # s: a keyframe gap this long may hide a whole scene
 SPARSE_FACTOR = 3  # fewer than 3xK analysed frames is too few to find K distinct scenes
 MAX_FALLBACK_SAMPLES = 24
+# A video this small (seconds x displayed pixels: 8 s of 720p, 32 s of 640x360) is decoded
+# whole, or sought into, when its keyframes are too few to see every scene.
+CHEAP_DECODE_PIXEL_SECONDS = 8 * 1280 * 720
+DENSE_MIN_SPACING = 0.2  # s: a cheap video is analysed from one decoding pass, this dense ...
+DENSE_MAX_FRAMES = 40  # ... or at most this many frames
 FULL_DECODE_SHARE = 0.6  # seeking that decodes more than 60 % of the video: decode it all once
 FALLBACK_WORKERS = 2
 EXTRACT_WORKERS = 2
+# A seek into a 4K video took 1.8 s on the shared machine: beyond 1080p candidates stay on
+# their keyframes (decoded from the index in one run) even next to a possible cut.
+MAX_REFINE_PIXELS = 1920 * 1080
+REFINE_MAX_DISTANCE = 0.22  # histogram distance: the refined picture is still the analysed shot
 KEYFRAME_SEEK_EPSILON = 0.005  # s: aim just past a keyframe so rounding never lands on the GOP before
 # Candidates become covers: keep them within DESIGN §3's cover limits (1920 long, 1080 short side).
 MAX_LONG_SIDE = 1920
@@ -143,6 +159,7 @@ class _Sampled:
 
     frame: AnalysedFrame
     keyframe: bool
+    source: Keyframe | None = None  # where the index says it lies: extract it from there too
 
 
 def select_candidates(
@@ -155,26 +172,51 @@ def select_candidates(
     """
     if count < 1:
         raise ValueError("count must be at least 1")
-    started = time.monotonic()
-    deadline = started + timeout
+    deadline = time.monotonic() + timeout
     media = with_bars_detected(source, probe(source, timeout=timeout), deadline=deadline)
-    probed = time.monotonic()
-    sampled = analyse(source, media, count=count, deadline=deadline)
+    with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
+        return _select(source, media, index, count=count, width=width, quality=quality, deadline=deadline)
+
+
+def _select(
+    source: str,
+    media: MediaProbe,
+    index: KeyframeIndex | None,
+    *,
+    count: int,
+    width: int,
+    quality: int,
+    deadline: float,
+) -> SmartResult:
+    started = time.monotonic()
+    sampled = _analyse(source, media, index, count=count, deadline=deadline)
     if not sampled:
         raise MediaCorrupt("No frame of the video could be decoded.")
     analysed = time.monotonic()
     selection = select_moments([s.frame for s in sampled], count=count, duration=media.duration)
     selected = time.monotonic()
     size = candidate_size(media, width)
-    candidates = extract_candidates(source, media, sampled, selection.picks, size, quality, deadline)
+    refine = media.width * media.height <= MAX_REFINE_PIXELS
+    dense = not any(s.keyframe for s in sampled)  # a cheap video, analysed from one decoding pass
+    candidates = extract_candidates(
+        source,
+        media,
+        index,
+        sampled,
+        selection.picks,
+        size,
+        quality,
+        deadline,
+        refine=refine,
+        dense=dense,
+    )
     logger.info(
         "smart cover: %d frames analysed, %d scenes, %d candidates; "
-        "probe %.2fs, analysis %.2fs, selection %.2fs, extraction %.2fs",
+        "analysis %.2fs (with the probe), selection %.2fs, extraction %.2fs",
         len(sampled),
         selection.scene_count,
         len(candidates),
-        probed - started,
-        analysed - probed,
+        analysed - started,
         selected - analysed,
         time.monotonic() - selected,
     )
@@ -183,7 +225,10 @@ def select_candidates(
         width=media.width,
         height=media.height,
         candidates=candidates,
-        moments=[Moment(pick.time, pick.window[0], pick.window[1]) for pick in selection.picks],
+        moments=[
+            Moment(candidate.time, pick.window[0], pick.window[1])
+            for pick, candidate in zip(selection.picks, candidates, strict=True)
+        ],
         timeline=timeline(selection),
         scene_count=selection.scene_count,
         analysed_frames=len(sampled),
@@ -215,19 +260,37 @@ def analysis_step(duration: float) -> float:
 
 
 def analyse(source: str, media: MediaProbe, *, count: int, deadline: float) -> list[_Sampled]:
+    """The analysis frames of a probed video (see :func:`_analyse`)."""
+    with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
+        return _analyse(source, media, index, count=count, deadline=deadline)
+
+
+def _analyse(
+    source: str, media: MediaProbe, index: KeyframeIndex | None, *, count: int, deadline: float
+) -> list[_Sampled]:
     """Keyframes (thinned), plus more samples when keyframes are too sparse to see every scene.
 
-    An mp4 (local or over HTTP) is read through its index (:func:`analyse_indexed`); anything
-    else goes through one ffmpeg pass. Gaps without keyframes are filled by seeking (or one
-    decoding pass) either way.
+    A video cheap to decode is analysed from one decoding pass, densely. An mp4 (local or
+    over HTTP) is read through its index (:func:`analyse_indexed`); anything else goes through
+    one ffmpeg pass. Gaps without keyframes are filled by seeking (or one decoding pass).
     """
     size = analysis_size(media)
-    step = analysis_step(media.duration)
-    with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
-        found = None if index is None else analyse_indexed(index, media, size=size, step=step, count=count)
+    if cheap_to_decode(media):
+        dense = sample_by_decoding(
+            source, size=size, spacing=dense_spacing(media.duration), deadline=deadline, media=media
+        )
+        if dense:
+            return dense
+    found = None
+    if index is not None:
+        found = analyse_indexed(index, media, size=size, step=analysis_step(media.duration), count=count)
     if found is None:
+        size = analysis_size(media)
+        step = analysis_step(media.duration)
         keyframes = decode_keyframes(source, media, size=size, step=step, deadline=deadline)
-        gaps = fallback_times([k.frame.time for k in keyframes], media.duration, count)
+        gaps = fallback_times(
+            [k.frame.time for k in keyframes], media.duration, count, cheap=cheap_to_decode(media)
+        )
         found = _KeyframeAnalysis(keyframes, gap_keyframes=[], uncovered=gaps)
     keyframe_times = [k.frame.time for k in found.keyframes]
     extra = [*found.gap_keyframes]
@@ -238,6 +301,16 @@ def analyse(source: str, media: MediaProbe, *, count: int, deadline: float) -> l
     known = sorted(keyframe_times)
     extra = [s for s in extra if not _near_any(s.frame.time, known, 0.3)]
     return sorted(found.keyframes + extra, key=lambda s: s.frame.time)
+
+
+def dense_spacing(duration: float) -> float:
+    """Spacing of the frames a cheap video is analysed at: scenes of a second are seen 4 times."""
+    return max(DENSE_MIN_SPACING, duration / DENSE_MAX_FRAMES)
+
+
+def cheap_to_decode(media: MediaProbe) -> bool:
+    """Small enough that decoding every frame costs about what a couple of seeks would."""
+    return media.duration * media.width * media.height <= CHEAP_DECODE_PIXEL_SECONDS
 
 
 @dataclass(frozen=True)
@@ -261,8 +334,9 @@ def analyse_indexed(
     """
     thinned = thin_keyframes(index.keyframes, step=step, max_frames=MAX_ANALYSIS_FRAMES)
     thinned_times = [round(k.time, 3) for k in thinned]
-    gap_times = fallback_times(thinned_times, media.duration, count)
-    spacing = fallback_spacing(media.duration, count)
+    duration = media.duration
+    gap_times = fallback_times(thinned_times, duration, count, cheap=cheap_to_decode(media))
+    spacing = fallback_spacing(duration, count)
     near = keyframes_near(index.keyframes, gap_times, tolerance=spacing / 2, exclude=thinned_times)
     in_gaps = set(near.values())
     chosen = sorted({*thinned, *in_gaps}, key=lambda k: k.time)
@@ -272,7 +346,7 @@ def analyse_indexed(
     keyframes: list[_Sampled] = []
     gap_keyframes: list[_Sampled] = []
     for keyframe, (at, image) in zip(chosen, decoded, strict=True):
-        sample = _Sampled(AnalysedFrame(at, measure(image)), keyframe=True)
+        sample = _Sampled(AnalysedFrame(at, measure(image)), keyframe=True, source=keyframe)
         (gap_keyframes if keyframe in in_gaps else keyframes).append(sample)
     if in_gaps:
         logger.info("thinned keyframes: %d more keyframes fill the gaps", len(in_gaps))
@@ -414,18 +488,23 @@ def split_raw_frames(stream: bytes, size: tuple[int, int]) -> list[Image.Image]:
     ]
 
 
-def fallback_times(keyframe_times: Sequence[float], duration: float, count: int) -> list[float]:
+def fallback_times(
+    keyframe_times: Sequence[float], duration: float, count: int, *, cheap: bool = False
+) -> list[float]:
     """Times to sample inside keyframe gaps when keyframes are too sparse to see every scene.
 
-    Nothing when keyframes are dense enough. Otherwise gaps are filled evenly so that no gap
-    exceeds ``spacing``, aiming at ``SPARSE_FACTOR x count`` frames overall, capped so the
-    fallback stays a few seeks.
+    Nothing when keyframes are dense enough: gaps under ``SPARSE_GAP`` and, unless the video is
+    ``cheap`` to decode (short or small), however few keyframes there are. Seeking between
+    regular keyframes of a large video (a 20 s 4K clip has 10) cost a second per seek and
+    found nothing a 2 s keyframe spacing does not show. Otherwise gaps are filled evenly so that
+    no gap exceeds ``spacing``, aiming at ``SPARSE_FACTOR x count`` frames overall, capped so
+    the fallback stays a few seeks.
     """
     bounds = [*sorted(keyframe_times), duration]
     gaps = [(a, b) for a, b in zip([0.0, *bounds[:-1]], bounds, strict=True) if b > a]
     widest = max((b - a for a, b in gaps), default=duration)
     wanted = SPARSE_FACTOR * count
-    if len(keyframe_times) >= wanted and widest < SPARSE_GAP:
+    if widest < SPARSE_GAP and (len(keyframe_times) >= wanted or not cheap):
         return []
     spacing = fallback_spacing(duration, count)
     times: list[float] = []
@@ -449,11 +528,13 @@ def sample_by_decoding(
     """Decode everything once, keep a small frame every ``spacing`` seconds.
 
     Cheaper than seeking when keyframes are so sparse that each seek would decode most of a
-    long GOP anyway (the cost is then one decode of the video at its own resolution).
+    long GOP anyway (the cost is then one decode of the video at its own resolution), and the
+    whole analysis of a cheap video (a few seconds).
     """
     width, height = size
     select = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{spacing:.3f})'".replace(",", r"\,")
     args = [
+        "-skip_loop_filter", "all",  # as the keyframe pass: analysis frames need no deblocking
         *source_input_args(source),
         "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
         *_rgb_frames(
@@ -525,26 +606,138 @@ def still_args(
 def extract_candidates(
     source: str,
     media: MediaProbe,
+    index: KeyframeIndex | None,
     sampled: Sequence[_Sampled],
     picks: Sequence[Pick],
     size: tuple[int, int],
     quality: int,
     deadline: float,
+    *,
+    refine: bool = True,
+    dense: bool = False,
 ) -> list[Candidate]:
-    """The picked moments at full quality, in pick order (best first)."""
+    """The picked moments at full quality, in pick order (best first).
 
-    def extract(pick: Pick) -> Candidate:
-        keyframe = sampled[pick.frame_index].keyframe
-        result = run_ffmpeg(
-            still_args(source, pick.time, size, keyframe=keyframe, media=media), timeout=remaining(deadline)
-        )
-        images = split_raw_frames(result.stdout, size)
-        if not images:
-            raise MediaCorrupt("A chosen frame could not be decoded.", detail=f"t={pick.time}")
-        return Candidate(pick.time, pick.score, encode_jpeg(images[0], quality), size[0], size[1])
+    A pick next to a possible cut is taken at its ``safe_time`` by seeking (decoding from the
+    keyframe, at most ``CUT_CLEARANCE`` of video), and kept only when the picture is still
+    good and of the same shot. Other picks on keyframes the index located are fetched again (a
+    few hundred KB each) and decoded in one ffmpeg run: a 4K seek cost over a second each. The
+    rest are sought into.
+    """
+    if dense:
+        return _extract_by_decoding(source, media, sampled, picks, size, quality, deadline=deadline)
+    chosen: dict[int, tuple[float, Image.Image]] = {}
+    moved = [
+        (n, p)
+        for n, p in enumerate(picks)
+        if refine and p.safe_time >= 0 and abs(p.safe_time - p.time) > 0.01
+    ]
+
+    def refined(numbered: tuple[int, Pick]) -> tuple[int, tuple[float, Image.Image] | None]:
+        n, pick = numbered
+        image = _seek_frame(source, pick.safe_time, size, keyframe=False, deadline=deadline, media=media)
+        if image is None or not _same_good_shot(image, sampled[pick.frame_index].frame.features):
+            return n, None
+        return n, (pick.safe_time, image)
 
     with ThreadPoolExecutor(max_workers=EXTRACT_WORKERS) as pool:
-        return list(pool.map(extract, picks))
+        for n, found in pool.map(refined, moved):
+            if found is not None:
+                chosen[n] = found
+    wanted = [
+        (n, keyframe)
+        for n, p in enumerate(picks)
+        if n not in chosen and (keyframe := sampled[p.frame_index].source) is not None
+    ]
+    if index is not None and wanted:
+        decoded = index.decode_small([k for _, k in wanted], size, full_quality=True)
+        if decoded is not None:
+            chosen |= {n: (picks[n].time, image) for (n, _), (_, image) in zip(wanted, decoded, strict=True)}
+
+    def extract(numbered: tuple[int, Pick]) -> Candidate:
+        n, pick = numbered
+        at, image = chosen.get(n, (pick.time, None))
+        if image is None:
+            keyframe = sampled[pick.frame_index].keyframe
+            image = _seek_frame(source, pick.time, size, keyframe=keyframe, deadline=deadline, media=media)
+            if image is None:
+                raise MediaCorrupt("A chosen frame could not be decoded.", detail=f"t={pick.time}")
+        return Candidate(at, pick.score, encode_jpeg(image, quality), size[0], size[1])
+
+    with ThreadPoolExecutor(max_workers=EXTRACT_WORKERS) as pool:
+        return list(pool.map(extract, enumerate(picks)))
+
+
+def _extract_by_decoding(
+    source: str,
+    media: MediaProbe,
+    sampled: Sequence[_Sampled],
+    picks: Sequence[Pick],
+    size: tuple[int, int],
+    quality: int,
+    *,
+    deadline: float,
+) -> list[Candidate]:
+    """Every pick of a cheap video, at its safe time and at its own, from one decoding pass.
+
+    A short clip paid an ffmpeg start and a seek per candidate: one pass over a few seconds of
+    video costs less than two of them.
+    """
+    wanted = sorted({t for p in picks for t in (p.time, p.safe_time) if t >= 0})
+    if not picks:
+        return []
+    half_frame = 0.5 / media.fps if media.fps > 0 else 0.02
+    condition = "+".join(f"between(t,{t - half_frame:.4f},{t + half_frame:.4f})" for t in wanted)
+    select = f"select='{condition}'".replace(",", r"\,")  # filtergraph escaping
+    width, height = size
+    args = [
+        "-t", f"{wanted[-1] + 4 * half_frame:.3f}",  # nothing after the last pick is decoded
+        *source_input_args(source),
+        "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
+        *_rgb_frames(
+            f"scale={width}:{height}:flags=lanczos,setsar=1", media, before=[select], after=["showinfo"]
+        ),
+    ]  # fmt: skip
+    result = run_ffmpeg(args, timeout=remaining(deadline))
+    decoded = list(
+        zip(parse_showinfo_times(result.stderr), split_raw_frames(result.stdout, size), strict=False)
+    )
+
+    def nearest(at: float) -> Image.Image | None:
+        close = [(abs(t - at), image) for t, image in decoded if abs(t - at) <= 2 * half_frame]
+        return min(close, key=lambda pair: pair[0])[1] if close else None
+
+    candidates = []
+    for pick in picks:
+        at, image = pick.safe_time, nearest(pick.safe_time) if pick.safe_time >= 0 else None
+        if image is None or not _same_good_shot(image, sampled[pick.frame_index].frame.features):
+            at, image = pick.time, nearest(pick.time)
+        if image is None:
+            raise MediaCorrupt("A chosen frame could not be decoded.", detail=f"t={pick.time}")
+        candidates.append(Candidate(at, pick.score, encode_jpeg(image, quality), width, height))
+    return candidates
+
+
+def _seek_frame(
+    source: str, at: float, size: tuple[int, int], *, keyframe: bool, deadline: float, media: MediaProbe
+) -> Image.Image | None:
+    args = still_args(source, at, size, keyframe=keyframe, media=media)
+    result = run_ffmpeg(args, timeout=remaining(deadline))
+    found = split_raw_frames(result.stdout, size)
+    return found[0] if found else None
+
+
+def _same_good_shot(image: Image.Image, analysed: FrameFeatures) -> bool:
+    """The refined picture is not junk and shows what the analysed keyframe showed."""
+    small = image.resize(_analysis_shape(image.size), Image.Resampling.BOX)
+    features = measure(small)
+    if hard_junk(features) is not None:
+        return False
+    return histogram_distance(features.histogram, analysed.histogram) <= REFINE_MAX_DISTANCE
+
+
+def _analysis_shape(size: tuple[int, int]) -> tuple[int, int]:
+    return fit_size(size[0], size[1], ANALYSIS_LONG_SIDE, ANALYSIS_LONG_SIDE)
 
 
 def encode_jpeg(image: Image.Image, quality: int) -> bytes:

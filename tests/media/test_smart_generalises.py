@@ -1,0 +1,155 @@
+"""Smart cover on footage unlike the easy corpus: night scenes, flashes on cuts, junk-heavy, 4K.
+
+Real video encoded with the bundled ffmpeg from procedural photographs (tests.support.
+smart_clips.scenic_image): a night look is the photograph under a strong gamma (dark, but its
+highlights and edges kept); under-exposed junk is the same kind of picture crushed flat.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageEnhance
+
+from tests.support.smart_clips import FPS, scenic_image, title_card
+from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover.media.smart import SmartResult, select_candidates
+
+pytestmark = pytest.mark.media
+
+TIMEOUT = 60.0
+Part = tuple[str, float, int]  # kind (scene | night | dark | title | black | white), seconds, photograph seed
+
+
+def picture(kind: str, seed: int) -> Image.Image:
+    if kind == "title":
+        return title_card((640, 400))
+    photo = scenic_image(seed)
+    if kind == "night":  # mean luma ~25-30 of 255: "black" by an absolute threshold
+        return photo.point(lambda v: round(255 * (v / 255) ** 4.5))
+    if kind == "dark":  # under-exposed: little light and no contrast left
+        return ImageEnhance.Brightness(ImageEnhance.Contrast(photo).enhance(0.25)).enhance(0.22)
+    return photo
+
+
+def encode(
+    path: Path, parts: list[Part], *, size: tuple[int, int] = (320, 180), gop: int | None = 50
+) -> dict:
+    """Encode ``parts`` (each photograph panned slowly); return each part's time range."""
+    width, height = size
+    args, chains, ranges, start = ["-y"], [], [], 0.0
+    for index, (kind, seconds, seed) in enumerate(parts):
+        if kind in ("black", "white"):
+            chains.append(f"color=c={kind}:s={width}x{height}:r={FPS}:d={seconds}[p{index}]")
+        else:
+            image = path.parent / f"{path.stem}-{kind}-{seed}.png"
+            picture(kind, seed).save(image)
+            args += ["-loop", "1", "-framerate", str(FPS), "-t", str(seconds), "-i", str(image)]
+            chains.append(
+                f"[{sum(1 for a in args if a == '-i') - 1}:v]scale=w='max({width},{height}*iw/ih)*1.2':h=-2,"
+                f"crop={width}:{height}:'(iw-{width})*t/{seconds}':(ih-{height})/2,setsar=1,format=yuv420p[p{index}]"
+            )
+        ranges.append((kind, seed, start, start + seconds))
+        start += seconds
+    joined = "".join(f"[p{i}]" for i in range(len(parts)))
+    graph = ";".join([*chains, f"{joined}concat=n={len(parts)}:v=1:a=0,format=yuv420p[v]"])
+    keyframes = ["-g", str(gop), "-sc_threshold", "0"] if gop else []  # None: x264's scene-cut keyframes
+    run_ffmpeg(
+        [*args, "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast",
+         *keyframes, "-r", str(FPS), "-pix_fmt", "yuv420p", str(path)],
+        timeout=120,
+    )  # fmt: skip
+    return {"ranges": ranges, "duration": start}
+
+
+def part_at(at: float, clip: dict) -> tuple[str, int]:
+    for kind, seed, start, end in clip["ranges"]:
+        if start <= at < end:
+            return kind, seed
+    return "none", -1
+
+
+def candidates_of(path: Path, count: int = 5) -> SmartResult:
+    return select_candidates(str(path), count=count, timeout=TIMEOUT)
+
+
+def test_given_a_night_video_then_its_dark_detailed_scenes_are_kept_and_the_underexposed_junk_is_not(
+    tmp_path: Path,
+) -> None:
+    # Given black, two night scenes and an under-exposed stretch between them
+    path = tmp_path / "night.mp4"
+    clip = encode(
+        path, [("black", 1.0, 0), ("night", 3.0, 1), ("dark", 2.0, 2), ("night", 3.0, 3), ("black", 1.0, 0)]
+    )
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then both night scenes are proposed, and nothing else
+    parts = [part_at(c.time, clip) for c in result.candidates]
+    assert sorted(parts) == [("night", 1), ("night", 3)], [c.time for c in result.candidates]
+
+
+def test_given_white_flashes_on_cuts_then_no_pick_is_on_a_flash_or_within_tenths_of_a_second_of_one(
+    tmp_path: Path,
+) -> None:
+    # Given three 2 s scenes separated by 0.2 s white flashes, keyframes where x264 puts them (on cuts)
+    path = tmp_path / "flashes.mp4"
+    parts: list[Part] = [
+        ("scene", 2.0, 4),
+        ("white", 0.2, 0),
+        ("scene", 2.0, 5),
+        ("white", 0.2, 0),
+        ("scene", 2.0, 6),
+    ]
+    clip = encode(path, parts, gop=None)
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then every pick lies in a scene, at least 0.3 s from each flash
+    assert result.candidates
+    flashes = [(start, end) for kind, _, start, end in clip["ranges"] if kind == "white"]
+    for candidate in result.candidates:
+        assert part_at(candidate.time, clip)[0] == "scene", candidate.time
+        assert all(candidate.time < start - 0.3 or candidate.time > end + 0.3 for start, end in flashes), (
+            candidate.time
+        )
+
+
+def test_given_one_good_scene_among_junk_then_junk_never_fills_the_candidates(tmp_path: Path) -> None:
+    # Given one scene between black and under-exposed stretches, and five candidates asked for
+    path = tmp_path / "junk.mp4"
+    clip = encode(
+        path, [("black", 2.0, 0), ("dark", 2.0, 7), ("scene", 3.0, 8), ("dark", 2.0, 9), ("black", 2.0, 0)]
+    )
+
+    # When smart cover runs
+    result = candidates_of(path, count=5)
+
+    # Then only that scene is proposed: fewer candidates rather than junk
+    assert [part_at(c.time, clip) for c in result.candidates] == [("scene", 8)]
+
+
+def test_given_only_junk_then_no_candidate_is_proposed(tmp_path: Path) -> None:
+    path = tmp_path / "only-junk.mp4"
+    encode(
+        path, [("black", 2.0, 0), ("title", 2.0, 0), ("dark", 2.0, 10), ("white", 1.0, 0), ("black", 1.0, 0)]
+    )
+
+    assert candidates_of(path).candidates == []
+
+
+def test_given_a_4k_clip_then_it_is_analysed_and_candidates_come_at_cover_size(tmp_path: Path) -> None:
+    # Given 4 s of 3840x2160 with two scenes, a keyframe every second
+    path = tmp_path / "uhd.mp4"
+    clip = encode(path, [("scene", 2.0, 11), ("scene", 2.0, 12)], size=(3840, 2160), gop=25)
+
+    # When smart cover runs
+    result = candidates_of(path, count=3)
+
+    # Then both scenes are proposed, as 1920x1080 pictures
+    assert sorted(part_at(c.time, clip) for c in result.candidates) == [("scene", 11), ("scene", 12)]
+    assert {(c.width, c.height) for c in result.candidates} == {(1920, 1080)}
+    assert result.width == 3840
