@@ -126,7 +126,7 @@ def smart_table(smart: dict[str, Any]) -> Table:
                     peak,
                 )
             )
-    measured = f" Measured {smart['measured_at']}." if smart.get("measured_at") else ""
+    measured = f"Measured {smart['measured_at']}. " if smart.get("measured_at") else ""
     note = measured + (
         "easy: bench/smart_corpus.py; tune and held-out: the two halves of bench/smart_corpus_hard.py "
         "(thresholds chosen on tune only). junk counts picks within 0.3 s of a cut or flash. "

@@ -25,8 +25,12 @@ possible:
 4. **Extraction at full quality**: picks next to a possible cut by seeking to their safe time
    (up to 1080p, and kept only when the picture is still good and of the same shot); picks on
    keyframes the mp4 index located fetched again and decoded in one ffmpeg run; the rest by
-   input seeking. JPEG by Pillow, in the display orientation. The probe runs in parallel with
-   the index analysis (which needs only the index).
+   input seeking. JPEG by Pillow, in the display orientation.
+
+A video cheap to decode (``CHEAP_DECODE_PIXEL_SECONDS``: a few seconds, or a small picture)
+skips 1, 2 and 4: one decoding pass gives a frame every 0.2 s (short scenes and the frames
+between scene-cut keyframes are seen), one more pass, bounded by the last pick, gives the
+candidates.
 
 The source is a local path or an http(s) URL (presigned S3 URLs included), never downloaded
 whole. Measured in one run (November 2026, 2 shared cores; 1080p H.264 at 8 Mb/s, 2 s GOP,
