@@ -107,7 +107,7 @@ EXTRACT_WORKERS = 2
 MAX_REFINE_PIXELS = 1920 * 1080
 REFINE_MAX_DISTANCE = 0.22  # histogram distance: the refined picture is still the analysed shot
 KEYFRAME_SEEK_EPSILON = 0.005  # s: aim just past a keyframe so rounding never lands on the GOP before
-# Candidates become covers: keep them within DESIGN §3's cover limits (1920 long, 1080 short side).
+# Candidates become covers: keep them within the cover limits (docs/design.md, "Cover rules").
 MAX_LONG_SIDE = 1920
 MAX_SHORT_SIDE = 1080
 
