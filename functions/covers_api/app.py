@@ -17,7 +17,7 @@ from vodcover.api.http import caller_of, create_app, json_body, json_response, r
 from vodcover.api.schemas import BatchUpdateRequest, VideoChanges, VideoId
 from vodcover.api.views import video_view
 from vodcover.errors import InvalidImageTooLarge
-from vodcover.observability import logger
+from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
 from vodcover.usecases.covers import CoverEditor
 
@@ -68,5 +68,6 @@ def upload_cover(video_id: VideoId) -> Response[dict[str, Any]]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@observed()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

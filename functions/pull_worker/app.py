@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vodcover import dependencies
 from vodcover.jobs.pull import PullEvent, PullJob, PullOptions
 from vodcover.net.safe_fetch import cover_url_policy, source_url_policy
-from vodcover.observability import bind_video, logger
+from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import get_settings
 
 # Leave time to abort the multipart upload and record the failure before Lambda stops us.
@@ -31,6 +31,7 @@ def build_job() -> PullJob:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@observed("pull")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = PullEvent.model_validate(event)
     bind_video(request.video_id)

@@ -17,7 +17,7 @@ from vodcover.domain.keys import is_upload_key
 from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
 from vodcover.media.snapshots import capture_snapshots
 from vodcover.models import VideoRecord
-from vodcover.observability import bind_video, logger
+from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import get_settings
 from vodcover.usecases.cover_images import CoverImages
 
@@ -56,6 +56,7 @@ def report(result: JobResult) -> dict[str, str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@observed("screenshot")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job = build_job()
     if "register" in event:

@@ -16,7 +16,7 @@ from vodcover.domain.keys import VIDEO_ID_PATTERN
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.smart import select_candidates
-from vodcover.observability import bind_video, logger
+from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import get_settings
 
 # Leave time to record a failure before Lambda stops us.
@@ -42,6 +42,7 @@ def build_job() -> SmartCoverJob:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@observed("smart_cover")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = SmartCoverRequest.model_validate(event)
     bind_video(request.video_id)

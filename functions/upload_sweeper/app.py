@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vodcover import dependencies
 from vodcover.domain.expiry import Deadlines
 from vodcover.jobs.upload_sweeper import UploadSweeper
-from vodcover.observability import logger
+from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
 
 
@@ -22,6 +22,7 @@ def build_sweeper() -> UploadSweeper:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@observed("upload_sweeper")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = build_sweeper().run()
     logger.info(

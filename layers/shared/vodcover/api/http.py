@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from vodcover import observability
 from vodcover.api.bodies import body_bytes, parse_json, require_json_media_type
 from vodcover.api.validation import describe_validation_error, parameter_name
 from vodcover.errors import AuthMissing, InvalidParameter, InvalidRequest, VodcoverError
@@ -111,6 +112,7 @@ def request_id(app: APIGatewayRestResolver) -> str:
 
 
 def error_response(app: APIGatewayRestResolver, status: int, code: str, message: str) -> Response:
+    observability.count_failure(code)
     body = {"error": {"code": code, "message": message, "requestId": request_id(app)}}
     return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=body)
 

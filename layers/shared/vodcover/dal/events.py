@@ -7,6 +7,7 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from vodcover import observability
 from vodcover.dal.aws import client
 
 logger = logging.getLogger(__name__)
@@ -47,3 +48,5 @@ class EventPublisher:
             raise PublishFailed(
                 f"EventBridge refused {event_type}: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
             )
+        if event_type == EventType.COVER_CHANGED:  # published once per cover written, by every source
+            observability.count_cover_change(str(detail.get("source", "")))

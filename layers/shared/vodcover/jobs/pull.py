@@ -26,6 +26,7 @@ from typing import Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field
 
+from vodcover import observability
 from vodcover.dal.multipart import part_size_for, upload_chunks
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, pull
@@ -105,6 +106,7 @@ class PullJob:
         self._open = opener
         self._upload = uploader
 
+    @observability.traced
     def run(self, video_id: str, url: str, *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> PullResult:
         """Copy ``url`` for ``video_id``, or record why not; a no-op unless it awaits its pull."""
         record = self._videos.get(video_id)
@@ -134,6 +136,7 @@ class PullJob:
                 logger.exception("video %s: recording the failure failed too", video_id)
             raise
         logger.info("video %s: pulled %d bytes into %s", video_id, size, key)
+        observability.count_bytes_read(size)
         return PullResult(video_id, Outcome.UPLOADED, key=key, size=size)
 
     def _copy(self, record: VideoRecord, url: str, timeout: float) -> tuple[str, int]:
@@ -155,6 +158,7 @@ class PullJob:
         return key, size
 
     def _fail(self, video_id: str, error: ErrorInfo) -> PullResult:
+        observability.count_failure(error.code)
         self._videos.update(video_id, lambda current: pull.fail_pull(current, error=error, now=utc_now()))
         return PullResult(video_id, Outcome.FAILED, error=error)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
@@ -91,6 +92,7 @@ class ScreenshotJob:
                 return upload.claimed_video_id
         return keys.orphan_video_id(key)
 
+    @observability.traced
     def run(self, key: str, *, video_id: str, size: int, etag: str, timeout: float) -> JobResult:
         """Process the object at ``key`` for ``video_id`` (from :meth:`resolve_video_id`).
 
@@ -243,6 +245,7 @@ class ScreenshotJob:
                     height=snapshot.height,
                 )
             )
+        observability.count_snapshots(len(stored))
         return stored
 
     def _delete_leftover_snapshots(self, video_id: str, stored: list[StoredSnapshot]) -> None:
@@ -253,6 +256,7 @@ class ScreenshotJob:
             self._store.delete(leftovers)
 
     def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
+        observability.count_failure(error.code)
         outcome = self._videos.update(
             video_id,
             lambda current: processing.fail_processing(current, source=source, error=error, now=utc_now()),

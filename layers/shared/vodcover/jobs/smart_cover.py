@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
@@ -73,6 +74,7 @@ class SmartCoverJob:
         self._animate = animate
         self._options = options
 
+    @observability.traced
     def run(self, video_id: str, *, timeout: float) -> JobResult:
         """Analyse ``video_id``; any failure but a verdict ends ``smartCover`` ``Failed``, then propagates.
 
@@ -199,6 +201,8 @@ class SmartCoverJob:
             return fail_smart_cover(current, source=source, error=error, now=utc_now())
 
         outcome = self._videos.update(video_id, fail)
+        if outcome.written:
+            observability.count_failure(error.code)
         return JobResult(video_id, Outcome.FAILED, outcome.record)
 
 

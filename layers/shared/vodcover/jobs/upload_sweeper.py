@@ -18,6 +18,7 @@ from typing import Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType, PublishFailed
 from vodcover.dal.videos import Mutation, UpdateOutcome
 from vodcover.domain.expiry import WAITING_KEYS, Deadlines, expire_overdue
@@ -61,6 +62,7 @@ class UploadSweeper:
         self._events = events
         self._max_records = max_records
 
+    @observability.traced
     def run(self, now: datetime | None = None) -> SweepResult:
         moment = now or datetime.now(UTC)
         result = SweepResult()
@@ -95,6 +97,7 @@ class UploadSweeper:
         if record.error is None:
             return
         logger.info("video %s: ended %s (%s)", video_id, record.status, record.error.code)
+        observability.count_failure(record.error.code)
         if record.status == VideoStatus.UPLOAD_FAIL:
             result.expired.append(video_id)
             return

@@ -19,6 +19,7 @@ import logging
 import re
 import time
 
+from vodcover import observability
 from vodcover.errors import MediaCorrupt
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.probe import MediaProbe, is_url, source_input_args
@@ -92,6 +93,7 @@ def _tail_duration(source: str, media: MediaProbe, *, deadline: float) -> float 
         logger.info("cue-less recording: tail read %d of %d bytes", reader.bytes_read, reader.size)
         return None if seconds is None else max(0.0, seconds - media.start_time)
     finally:
+        observability.count_bytes_read(reader.bytes_read)
         reader.close()
 
 

@@ -31,6 +31,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from vodcover import observability
 from vodcover.errors import MediaCorrupt, MediaError, MediaTimeout, MediaUnavailable
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.mp4index import (
@@ -552,6 +553,7 @@ def grab_keyframes(
         return None
     finally:
         logger.info("keyframe fast path read %d of %d bytes", reader.bytes_read, reader.size)
+        observability.count_bytes_read(reader.bytes_read)
         reader.close()
 
 
@@ -843,6 +845,7 @@ def open_keyframe_index(
             yield KeyframeIndex(reader, index, deadline, colour=colour, crop=crop)
     finally:
         logger.info("keyframe analysis path read %d of %d bytes", reader.bytes_read, reader.size)
+        observability.count_bytes_read(reader.bytes_read)
         reader.close()
 
 
