@@ -192,6 +192,20 @@ def test_with_metrics_off_nothing_is_printed_and_nothing_piles_up(capsys: pytest
     assert observability.metrics.metric_set == {}
 
 
+@pytest.mark.media
+@pytest.mark.usefixtures("metrics_on")
+def test_media_used_outside_a_handler_counts_nothing(
+    videos: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vodcover.media.keyframes import grab_keyframes
+
+    frames = grab_keyframes(str(videos["good"]), [0.5, 1.5], width=160, quality=80, timeout=60)
+
+    assert frames
+    assert observability.metrics.metric_set == {}
+    assert emf_lines(capsys.readouterr().out) == []
+
+
 def _values(metrics: list[dict[str, Any]]) -> list[float]:
     values: list[float] = []
     for metric in metrics:

@@ -15,6 +15,7 @@ installed: importing this module never loads the X-Ray SDK, and locally nothing 
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import importlib.util
 import re
@@ -39,6 +40,9 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 _CODE_SHAPE = re.compile(r"[A-Z][A-Za-z0-9]{0,39}(\.[A-Z][A-Za-z0-9]{0,39}){0,2}")
 # Codes whose last part names something the caller sent (``InvalidParameter.<Field>``).
 _OPEN_CODE_FAMILIES = ("InvalidParameter",)
+# Counting happens only inside a handler decorated with observed(): the command line, benchmarks
+# and tests that call media or jobs directly neither print EMF nor pile metrics up.
+_in_invocation: contextvars.ContextVar[bool] = contextvars.ContextVar("in_invocation", default=False)
 _tracer: Tracer | None = None
 _tracing: bool | None = None
 
@@ -57,12 +61,13 @@ def stable_code(code: str) -> str:
 
 
 def count_snapshots(count: int) -> None:
-    metrics.add_metric(name="SnapshotsTaken", unit=MetricUnit.Count, value=count)
+    if _in_invocation.get():
+        metrics.add_metric(name="SnapshotsTaken", unit=MetricUnit.Count, value=count)
 
 
 def count_bytes_read(count: int) -> None:
     """Bytes our own readers took from a source (range reads, tail scans, pulls); not ffmpeg's."""
-    if count > 0:
+    if count > 0 and _in_invocation.get():
         metrics.add_metric(name="BytesRead", unit=MetricUnit.Bytes, value=count)
 
 
@@ -80,7 +85,7 @@ def stable_source(source: str) -> str:
 
 def _emit(name: str, unit: MetricUnit, value: float, **dimensions: str) -> None:
     """One EMF line with its own dimensions (the shared ``metrics`` has one set for all)."""
-    if is_metrics_disabled():  # single_metric itself prints even when metrics are off
+    if not _in_invocation.get() or is_metrics_disabled():  # single_metric prints even when off
         return
     with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
         metric.add_dimension(name="service", value=SERVICE)
@@ -128,6 +133,7 @@ def observed(job: str | None = None) -> Callable[[Handler], Handler]:
                     active.capture_lambda_handler(handler, capture_response=False) if active else handler
                 )
             started = time.monotonic()
+            token = _in_invocation.set(True)
             try:
                 return wrapped[0](event, context)
             except Exception as exc:
@@ -138,6 +144,7 @@ def observed(job: str | None = None) -> Callable[[Handler], Handler]:
                 if job is not None:
                     _emit("JobSeconds", MetricUnit.Seconds, round(time.monotonic() - started, 3), Job=job)
                 flush_metrics()
+                _in_invocation.reset(token)
 
         return run  # type: ignore[return-value]
 
