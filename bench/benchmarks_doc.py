@@ -56,6 +56,16 @@ MEANINGS = """\
   from an already proposed scene; *x realtime*: video seconds per wall second, *per CPU* per
   CPU second of the process and its ffmpeg children; *short clips*: the videos of 5 s or less;
   *4K*: the 3840x2160 videos; *peak MB*: max RSS.
+- **Smart cover on phone HDR 1080p.** `bench/smart_hdr.py`: one 60 s 1080p30 clip of real
+  photographs (pans with film grain, ~8 Mb/s, 2 s GOP) as 8-bit H.264 and, from it, as HEVC Main
+  10 BT.2020 HLG and PQ at the same bitrate and GOP (SDR white at 203 nits, as phones grade).
+  Each file sits in moto and is read by `select_candidates` (K = 5) through a presigned URL
+  behind the byte-counting proxy; every repeat runs the three files one after the other, each in
+  a fresh process (wall and CPU of that process and its ffmpeg children; moto not counted).
+  *read*: bytes sent by the proxy / file size; *vs H.264*: median HDR figure / median H.264
+  figure of the same run; *colourfulness*: mean Hasler & Süsstrunk colourfulness of the
+  candidates; *untreated*: the same, for plain `ffmpeg -ss` frames at the candidates' times
+  with no tone mapping (the control: how grey HDR looks when nothing maps it).
 - **Cold start.** `import app` of each `functions/*/app.py` in a fresh interpreter with the
   template's environment (median of 9 after a warm-up, [min-max]), next to a minimal powertools
   handler (`bench/hello_world/app.py`, `APIGatewayRestResolver(enable_validation=True)`, one
@@ -86,6 +96,16 @@ def headline(results: dict[str, Any]) -> list[str]:
             f"- Smart cover on held-out videos: top-1 good **{100 * smart['top1_good']:.0f} %**, junk "
             f"**{100 * smart['junk_rate']:.0f} %**, scene coverage {smart['scene_coverage']:.2f}"
             + (f", **{speed:.0f}x realtime** on 1080p." if isinstance(speed, int | float) else ".")
+        )
+    hdr = ((results.get("smart_hdr") or {}).get("variants") or {}).get("hevc-hlg")
+    if isinstance(hdr, dict) and "vs_h264" in hdr:
+        base = results["smart_hdr"]["variants"]["h264"]
+        lines.append(
+            f"- Smart cover on 1080p HEVC Main 10 HLG: **{hdr['vs_h264']['seconds']:.2f}x** the wall time "
+            f"({hdr['vs_h264']['cpu_seconds']:.2f}x the CPU) of the same content in H.264, reading "
+            f"{100 * hdr['bytes_ratio']:.1f} % of the file (H.264 {100 * base['bytes_ratio']:.1f} %); "
+            f"candidates tone-mapped: colourfulness {hdr['colourfulness']:.1f} against "
+            f"{base['colourfulness']:.1f} (untreated {hdr['untreated_colourfulness']:.1f})."
         )
     cold = results.get("cold_import_ms") or {}
     ratios = {

@@ -31,6 +31,7 @@ from bench import (  # noqa: E402
     machine,
     package_size,
     report,
+    smart_hdr,
     smart_section,
     snapshot_sizes,
 )
@@ -47,6 +48,7 @@ SECTIONS: dict[str, Section] = {
     "cold_import_ms": lambda p, a: cold_start.run(p, quick=a.quick),
     "snapshots": lambda p, a: snapshot_sizes.run(p, quick=a.quick),
     "smart": lambda p, a: smart_section.run(p, quick=a.quick),
+    "smart_hdr": lambda p, a: smart_hdr.run(p, quick=a.quick),
     "api": lambda p, a: api_latency.run(p, quick=a.quick),
 }
 
