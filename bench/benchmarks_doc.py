@@ -59,9 +59,10 @@ MEANINGS = """\
 - **Smart cover on phone HDR 1080p.** `bench/smart_hdr.py`: one 60 s 1080p30 clip of real
   photographs (pans with film grain, ~8 Mb/s, 2 s GOP) as 8-bit H.264 and, from it, as HEVC Main
   10 BT.2020 HLG and PQ at the same bitrate and GOP (SDR white at 203 nits, as phones grade).
-  Each file sits in moto and is read by `select_candidates` (K = 5) through a presigned URL
-  behind the byte-counting proxy; every repeat runs the three files one after the other, each in
-  a fresh process (wall and CPU of that process and its ffmpeg children; moto not counted).
+  Each file is read by `select_candidates` (K = 5) through the byte-counting proxy, from moto
+  (presigned URL) and from the plain range origin; every repeat runs each origin and file one
+  after the other, each in a fresh process (wall and CPU of that process and its ffmpeg
+  children; the origin's CPU not counted; moto's wall time includes its copy per ranged GET).
   *read*: bytes sent by the proxy / file size; *vs H.264*: median HDR figure / median H.264
   figure of the same run; *colourfulness*: mean Hasler & Süsstrunk colourfulness of the
   candidates; *untreated*: the same, for plain `ffmpeg -ss` frames at the candidates' times
@@ -97,9 +98,11 @@ def headline(results: dict[str, Any]) -> list[str]:
             f"**{100 * smart['junk_rate']:.0f} %**, scene coverage {smart['scene_coverage']:.2f}"
             + (f", **{speed:.0f}x realtime** on 1080p." if isinstance(speed, int | float) else ".")
         )
-    hdr = ((results.get("smart_hdr") or {}).get("variants") or {}).get("hevc-hlg")
+    by_origin = (results.get("smart_hdr") or {}).get("by_origin") or {}
+    variants = by_origin.get("file") or by_origin.get("moto") or {}
+    hdr = variants.get("hevc-hlg")
     if isinstance(hdr, dict) and "vs_h264" in hdr:
-        base = results["smart_hdr"]["variants"]["h264"]
+        base = variants["h264"]
         lines.append(
             f"- Smart cover on 1080p HEVC Main 10 HLG: **{hdr['vs_h264']['seconds']:.2f}x** the wall time "
             f"({hdr['vs_h264']['cpu_seconds']:.2f}x the CPU) of the same content in H.264, reading "

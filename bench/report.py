@@ -139,6 +139,7 @@ def smart_table(smart: dict[str, Any]) -> Table:
 def smart_hdr_table(hdr: dict[str, Any]) -> Table:
     header = (
         "file",
+        "origin",
         "MB",
         "wall s (repeats)",
         "CPU s",
@@ -150,36 +151,38 @@ def smart_hdr_table(hdr: dict[str, Any]) -> Table:
         "vs H.264: wall / CPU / bytes / colour",
     )
     rows: list[Row] = []
-    for name, r in (hdr.get("variants") or {}).items():
-        ratio = r.get("vs_h264") or {}
-        rows.append(
-            (
-                SMART_HDR_LABELS.get(name, name),
-                num(r["file_bytes"] / 1e6, 1),
-                f"{num(r['seconds'])} ({', '.join(num(s) for s in r.get('seconds_all', []))})",
-                num(r["cpu_seconds"]),
-                f"{num(r['x_realtime'], 1)} ({num(r['x_realtime_per_cpu'], 1)})",
-                pct(r["bytes_ratio"], 2),
-                num(r["bytes_read"] / 1e6, 1),
-                str(r["requests"]),
-                f"{num(r['colourfulness'], 1)} ({num(r.get('untreated_colourfulness'), 1)})",
-                " / ".join(
-                    times(ratio.get(k)) for k in ("seconds", "cpu_seconds", "bytes_read", "colourfulness")
-                )
-                if ratio
-                else "baseline",
-            )
-        )
-    seconds = next(iter((hdr.get("variants") or {}).values()), {}).get("video_seconds")
+    for origin, variants in (hdr.get("by_origin") or {}).items():
+        for name, r in variants.items():
+            rows.append(smart_hdr_row(SMART_HDR_LABELS.get(name, name), origin, r))
     note = (
-        f"Measured {hdr.get('measured_at')}. One {seconds} s 1080p30 clip of photographs (2 s GOP), "
-        f"{hdr.get('candidates_asked')} candidates, medians of {hdr.get('repeats')} interleaved repeats, "
-        f"each in a fresh process; {hdr.get('origin')}. colourfulness: mean over the candidates "
-        "(Hasler & Süsstrunk), untreated: plain ffmpeg frames at the same times without tone mapping; "
-        "tone-mapped HDR should be close to the H.264 figure."
+        f"Measured {hdr.get('measured_at')}. One {hdr.get('video_seconds')} s 1080p30 clip of photographs "
+        f"(2 s GOP), {hdr.get('candidates_asked')} candidates, medians of {hdr.get('repeats')} interleaved "
+        "repeats, each in a fresh process, through the byte-counting proxy; origins: moto (presigned URL) "
+        "and a plain range server. colourfulness: mean over the candidates (Hasler & Süsstrunk); "
+        "untreated: plain ffmpeg frames at the same times without tone mapping; tone-mapped HDR should "
+        "be close to the H.264 figure."
     )
     return Table(
         "Smart cover on phone HDR 1080p: HEVC Main 10 vs the same content in H.264", header, rows, note
+    )
+
+
+def smart_hdr_row(label: str, origin: str, r: dict[str, Any]) -> Row:
+    ratio = r.get("vs_h264") or {}
+    return (
+        label,
+        origin,
+        num(r["file_bytes"] / 1e6, 1),
+        f"{num(r['seconds'])} ({', '.join(num(s) for s in r.get('seconds_all', []))})",
+        num(r["cpu_seconds"]),
+        f"{num(r['x_realtime'], 1)} ({num(r['x_realtime_per_cpu'], 1)})",
+        pct(r["bytes_ratio"], 2),
+        num(r["bytes_read"] / 1e6, 1),
+        str(r["requests"]),
+        f"{num(r['colourfulness'], 1)} ({num(r.get('untreated_colourfulness'), 1)})",
+        " / ".join(times(ratio.get(k)) for k in ("seconds", "cpu_seconds", "bytes_read", "colourfulness"))
+        if ratio
+        else "baseline",
     )
 
 

@@ -20,6 +20,7 @@ Not a test: it prints numbers and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -53,6 +54,7 @@ BASELINE = "h264"
 COUNT = 5  # candidates, as the smart benchmark asks
 TIMEOUT = 900.0
 BUCKET = "vodcover-bench-hdr"
+ORIGINS = ("moto", "file")  # local S3 with presigned URLs; a plain range server (S3-like cost per request)
 
 
 # --- the clips -----------------------------------------------------------------------------------
@@ -184,31 +186,44 @@ def serve(clips: dict[str, Path]) -> tuple[object, dict[str, str]]:
     return server, urls
 
 
-def measure(clips: dict[str, Path], repeats: int, progress: Progress) -> dict[str, dict]:
-    """Interleaved repeats of every variant through the counting proxy; raw runs per variant."""
+def measure(
+    clips: dict[str, Path], repeats: int, progress: Progress, origins: tuple[str, ...] = ORIGINS
+) -> dict[str, dict[str, list[dict]]]:
+    """Interleaved repeats of every origin and variant through counting proxies; raw runs."""
     from urllib.parse import urlsplit
 
+    from bench.snapshot_bytes import start_file_origin
     from tests.support.counting_proxy import CountingProxy
 
-    server, urls = serve(clips)
-    runs: dict[str, list[dict]] = {variant: [] for variant in clips}
-    try:
-        origin = urlsplit(next(iter(urls.values())))
-        with CountingProxy(origin.hostname or "127.0.0.1", origin.port or 80) as proxy:
-            for repeat in range(repeats):
-                for variant in clips:
-                    proxy.reset()
-                    run = run_in_subprocess(proxy.rewrite(urls[variant]))
-                    time.sleep(0.2)  # let the proxy's threads finish counting
-                    run |= {"bytes_read": proxy.bytes_sent, "requests": proxy.requests}
-                    runs[variant].append(run)
-                    progress.step(
-                        f"smart_hdr: {variant} repeat {repeat + 1}/{repeats}: {run['seconds']:.1f} s, "
-                        f"{run['cpu_seconds']:.1f} CPU-s, {run['bytes_read'] / 1e6:.1f} MB read, "
-                        f"colourfulness {run['colourfulness']:.1f}"
-                    )
-    finally:
-        server.stop()  # type: ignore[attr-defined]
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, dict[str, str]] = {}
+        if "moto" in origins:
+            server, urls["moto"] = serve(clips)
+            stack.callback(server.stop)  # type: ignore[attr-defined]
+        if "file" in origins:
+            urls["file"] = {}
+            for variant, path in clips.items():
+                file_server, urls["file"][variant] = start_file_origin(path)
+                stack.callback(file_server.shutdown)
+        proxied: dict[tuple[str, str], tuple[CountingProxy, str]] = {}
+        for origin, by_variant in urls.items():
+            for variant, url in by_variant.items():
+                parts = urlsplit(url)
+                proxy = stack.enter_context(CountingProxy(parts.hostname or "127.0.0.1", parts.port or 80))
+                proxied[origin, variant] = (proxy, proxy.rewrite(url))
+        runs: dict[str, dict[str, list[dict]]] = {o: {v: [] for v in clips} for o in urls}
+        for repeat in range(repeats):
+            for (origin, variant), (proxy, url) in proxied.items():
+                proxy.reset()
+                run = run_in_subprocess(url)
+                time.sleep(0.2)  # let the proxy's threads finish counting
+                run |= {"bytes_read": proxy.bytes_sent, "requests": proxy.requests}
+                runs[origin][variant].append(run)
+                progress.step(
+                    f"smart_hdr: {origin} {variant} repeat {repeat + 1}/{repeats}: {run['seconds']:.1f} s, "
+                    f"{run['cpu_seconds']:.1f} CPU-s, {run['bytes_read'] / 1e6:.1f} MB read, "
+                    f"colourfulness {run['colourfulness']:.1f}"
+                )
     return runs
 
 
@@ -229,7 +244,19 @@ def untreated_colourfulness(path: Path, times: list[float]) -> float:
     return round(statistics.mean(values), 1)
 
 
-def summarise(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dict[str, object]:
+def summarise(clips: dict[str, Path], runs: dict[str, dict[str, list[dict]]]) -> dict[str, object]:
+    """Per origin, medians per variant and each HDR variant's ratios to H.264."""
+    first = next(iter(runs.values()))
+    return {
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "candidates_asked": COUNT,
+        "repeats": len(first[BASELINE]),
+        "video_seconds": first[BASELINE][0]["duration"],
+        "by_origin": {origin: summarise_origin(clips, by_variant) for origin, by_variant in runs.items()},
+    }
+
+
+def summarise_origin(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dict[str, dict]:
     """Medians per variant, and each HDR variant's ratios to H.264 (time, CPU, bytes, colour)."""
     rows: dict[str, dict] = {}
     for variant, repeats in runs.items():
@@ -264,13 +291,7 @@ def summarise(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dict[str, 
             "bytes_read": round(row["bytes_read"] / base["bytes_read"], 2),
             "colourfulness": round(row["colourfulness"] / base["colourfulness"], 2),
         }
-    return {
-        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "candidates_asked": COUNT,
-        "repeats": len(runs[BASELINE]),
-        "origin": "moto (presigned URL) behind the counting proxy",
-        "variants": rows,
-    }
+    return rows
 
 
 def run(progress: Progress, *, quick: bool, repeats: int | None = None) -> dict[str, object]:
