@@ -20,6 +20,7 @@ Not a test: it prints numbers and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import datetime as dt
 import io
@@ -151,6 +152,11 @@ def run_worker(url: str) -> dict[str, object]:
         "candidates": len(result.candidates),
         "times": [round(c.time, 2) for c in result.candidates],
         "colourfulness": statistics.mean(colours) if colours else None,
+        "analysed": len(result.timeline),
+        "junk": dict(collections.Counter(str(t.junk) for t in result.timeline if t.junk)),
+        "colourfulness_by_time": {
+            f"{c.time:.2f}": v for c, v in zip(result.candidates, colours, strict=True)
+        },
     }
 
 
@@ -256,6 +262,15 @@ def summarise(clips: dict[str, Path], runs: dict[str, dict[str, list[dict]]]) ->
     }
 
 
+def same_time_colour_ratio(run: dict, base: dict) -> float | None:
+    """Colourfulness ratio over the candidates both picked at the same time (like for like)."""
+    ours, theirs = run["colourfulness_by_time"], base["colourfulness_by_time"]
+    shared = sorted(set(ours) & set(theirs))
+    if not shared:
+        return None
+    return round(sum(ours[t] for t in shared) / sum(theirs[t] for t in shared), 2)
+
+
 def summarise_origin(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dict[str, dict]:
     """Medians per variant, and each HDR variant's ratios to H.264 (time, CPU, bytes, colour)."""
     rows: dict[str, dict] = {}
@@ -277,6 +292,8 @@ def summarise_origin(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dic
             "bytes_ratio": round(median["bytes_read"] / size, 4),
             "requests": int(statistics.median(r["requests"] for r in repeats)),
             "candidates": repeats[0]["candidates"],
+            "analysed": repeats[0]["analysed"],
+            "junk": repeats[0]["junk"],
             "times": repeats[0]["times"],
             "colourfulness": round(statistics.median(r["colourfulness"] for r in repeats), 1),
             "untreated_colourfulness": untreated_colourfulness(clips[variant], repeats[0]["times"]),
@@ -290,6 +307,7 @@ def summarise_origin(clips: dict[str, Path], runs: dict[str, list[dict]]) -> dic
             "cpu_seconds": round(row["cpu_seconds"] / base["cpu_seconds"], 2),
             "bytes_read": round(row["bytes_read"] / base["bytes_read"], 2),
             "colourfulness": round(row["colourfulness"] / base["colourfulness"], 2),
+            "colourfulness_same_times": same_time_colour_ratio(runs[variant][0], runs[BASELINE][0]),
         }
     return rows
 
