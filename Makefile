@@ -23,7 +23,7 @@ venv: $(STAMP) ## Create the virtual environment with everything installed
 
 .PHONY: demo
 demo: $(STAMP) ## Run the whole story on the embedded local stack (no AWS, no Docker)
-	$(BIN)/python -m vodcover.demo
+	$(BIN)/python -m vodcover_dev.demo
 
 .PHONY: test
 test: $(STAMP) ## Run the whole test suite (unit, media, integration, browser)
@@ -70,9 +70,10 @@ screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless
 
 .PHONY: lint
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check layers functions tests bench scripts
-	$(BIN)/ruff format --check layers functions tests bench scripts
+	$(BIN)/ruff check layers dev functions tests bench scripts
+	$(BIN)/ruff format --check layers dev functions tests bench scripts
 	$(BIN)/mypy layers/shared/vodcover
+	$(BIN)/mypy dev/vodcover_dev
 	for app in functions/*/app.py; do $(BIN)/mypy "$$app" || exit 1; done
 
 # AWS SAM CLI lives in its own virtual environment: its pinned dependencies clash with ours.

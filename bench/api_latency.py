@@ -36,7 +36,7 @@ import requests
 
 from bench.timing import Progress, percentile
 from tests.support.sigv4 import SigV4Auth
-from vodcover.media.samples import make_sample_video
+from vodcover_dev.samples import make_sample_video
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = ROOT / "build" / "bench-cache"
@@ -89,7 +89,7 @@ def local_stack(progress: Progress) -> Iterator[str]:
     """``vodcover local`` on free ports in a child process; yields its API endpoint."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     out_path, err_path = CACHE_DIR / "api-local.out", CACHE_DIR / "api-local.err"
-    argv = [sys.executable, "-m", "vodcover.cli", "local", "--port", "0", "--s3-port", "0"]
+    argv = [sys.executable, "-m", "vodcover_dev.cli", "local", "--port", "0", "--s3-port", "0"]
     with out_path.open("w") as out, err_path.open("w") as err:
         process = subprocess.Popen(argv, stdout=out, stderr=err, cwd=ROOT, env=os.environ.copy())
     try:

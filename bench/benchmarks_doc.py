@@ -323,7 +323,7 @@ def findings(results: dict[str, Any]) -> list[str]:
             "  The local stack runs concurrent requests of one function in threads that share one "
             "powertools resolver (`app.context` is per process, as Lambda runs one request per process): "
             "a request can lose its route (`KeyError: '_route'`) and log lines mix request ids. Fix in "
-            "`vodcover.local`: one lock, or one resolver instance, per concurrent invocation."
+            "`vodcover_dev.local`: one lock, or one resolver instance, per concurrent invocation."
         )
     hdr = (results.get("smart_hdr") or {}).get("by_origin") or {}
     variants = hdr.get("file") or hdr.get("moto") or {}

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from PIL import Image, ImageStat
 
-from vodcover.media import samples
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import colourfulness
 from vodcover.media.picture import REFERENCE_WHITE_NITS, TONEMAP, rgb_output_args, tonemap_filters
 from vodcover.media.probe import probe
+from vodcover_dev import samples
 
 OPERATORS = ("hable:desat=0", "reinhard:desat=0", "mobius:desat=0", TONEMAP, "clip:desat=0", "linear:desat=0")
 SIZE = (640, 360)

@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from vodcover.media import samples
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.snapshots import capture_snapshots
+from vodcover_dev import samples
 
 WIDTH, HEIGHT, SECONDS, GOP = 1280, 720, 8, 25
 VARIANTS = {  # name: (codec, pixel format) re-encoding the 8-bit H.264 master; "hlg" is HDR

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.support.sigv4 signs like any AWS client
 
 from tests.support.sigv4 import SigV4Auth  # noqa: E402
-from vodcover.local.stack import LocalStack, find_template  # noqa: E402
+from vodcover_dev.local.stack import LocalStack, find_template  # noqa: E402
 
 USER, SECRET = "soak", "soak-secret"
 # operation → weight
@@ -101,7 +101,7 @@ class Report:
 
 # --- media -------------------------------------------------------------------------------------------
 def make_clip(folder: Path) -> bytes:
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     return make_sample_video(folder / "soak.mp4", duration=1, width=160, height=120, fps=10).read_bytes()
 

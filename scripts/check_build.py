@@ -1,9 +1,11 @@
 """Check what `sam build` produced before it is deployed.
 
 Run after `sam build` (``make build`` does): for every function, the unzipped size of its code
-plus its layers against Lambda's limit and our budgets, and the machine type of every native
+plus its layers against Lambda's limit and our budgets, the machine type of every native
 binary in the layers against the architecture we meant to build for (sam cannot tell a makefile
-build the architecture, so a mismatch is possible and only shows at run time otherwise).
+build the architecture, so a mismatch is possible and only shows at run time otherwise), and
+that no layer ships the development world (``vodcover_dev``: the CLI, local stack, console,
+demo, samples), which Lambda never runs.
 
     python scripts/check_build.py --arch arm64 [--build-dir .aws-sam/build] [--samconfig samconfig.toml]
     python scripts/check_build.py --arch x86_64 --smoke   # also import the layers with python3.13
@@ -127,6 +129,33 @@ def foreign_binaries(layer_dir: Path, arch: str) -> list[Path]:
     return wrong
 
 
+# What Lambda never runs, relative to a layer's python/ folder: the development package, and
+# where its modules lived inside `vodcover` before it was split off (so they cannot creep back).
+DEV_PACKAGE = "vodcover_dev"
+DEV_WORLD_IN_PRODUCT = (
+    "vodcover/local",
+    "vodcover/console",
+    "vodcover/cli",
+    "vodcover/demo.py",
+    "vodcover/console_proxy.py",
+    "vodcover/api_client.py",
+    "vodcover/wsgi_server.py",
+    "vodcover/samples.py",
+    "vodcover/media/samples.py",
+)
+
+
+def dev_world_in(layer_dir: Path) -> list[str]:
+    """Paths under ``layer_dir/python`` that belong to the development world, sorted."""
+    python_dir = layer_dir / "python"
+    found = [rel for rel in DEV_WORLD_IN_PRODUCT if (python_dir / rel).exists()]
+    found += sorted(
+        str(path.relative_to(python_dir))
+        for path in python_dir.glob(f"{DEV_PACKAGE}*")  # the package, its .dist-info, an .egg-link
+    )
+    return sorted(found)
+
+
 def samconfig_architecture(path: Path) -> str:
     """The Architecture that `sam deploy` will pass, from samconfig.toml (default: arm64)."""
     with path.open("rb") as fh:
@@ -224,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
             if name in checked_layers:
                 continue
             checked_layers.add(name)
+            dev = dev_world_in(path)
+            if dev:
+                problems.append(
+                    f"{name}: ships the development world, which Lambda never runs: {', '.join(dev)} "
+                    f"(it belongs in dev/{DEV_PACKAGE}, outside the layer)"
+                )
             wrong = foreign_binaries(path, args.arch)
             if wrong:
                 problems.append(

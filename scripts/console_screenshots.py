@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1280, "height": 820}
 LIBRARY_FILE = "console-library.png"
 VIDEO_FILE = "console-video.png"
-# Titles and the generated scenes each clip shows (vodcover.media.samples.SCENE_SOURCES).
+# Titles and the generated scenes each clip shows (vodcover_dev.samples.SCENE_SOURCES).
 CLIPS = (
     ("Harbour at dawn", ("mandelbrot", "testsrc2", "smptebars")),
     ("Test card, studio B", ("smptebars",)),
@@ -39,7 +39,7 @@ CLIPS = (
 
 def seed_library(api_endpoint: str, session: requests.Session, work: Path) -> str:
     """Upload the clips, leave one video waiting for its upload; return the featured video's id."""
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     session.post(
         f"{api_endpoint}/videos", json={"title": "Interview, raw footage", "fileName": "interview.mp4"}
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     from botocore.credentials import Credentials
     from playwright.sync_api import sync_playwright
 
-    from vodcover.local.stack import LocalStack
+    from vodcover_dev.local.stack import LocalStack
 
     class Signed(requests.auth.AuthBase):
         def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:

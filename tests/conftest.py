@@ -11,7 +11,7 @@ import requests
 from moto import mock_aws
 
 from vodcover import dependencies
-from vodcover.local.atomic_writes import make_moto_dynamodb_writes_atomic
+from vodcover_dev.local.atomic_writes import make_moto_dynamodb_writes_atomic
 
 # Real DynamoDB's conditional writes are atomic; make moto's so too (see the module's docstring).
 make_moto_dynamodb_writes_atomic()

@@ -20,7 +20,6 @@ from pydantic import SecretStr
 from tests.alibaba.conftest import AlibabaAws
 from tests.alibaba.sdk_clients import tea_client
 from tests.support.alibaba_rpc import RpcServer
-from vodcover.cli import main
 from vodcover.compat.alibaba.errors import AccessKeyNotFound, InvalidParameter
 from vodcover.compat.alibaba.key_management import (
     add_access_key,
@@ -29,6 +28,7 @@ from vodcover.compat.alibaba.key_management import (
     revoke_access_key,
 )
 from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
+from vodcover_dev.cli import main
 
 
 def raw_items(aws: AlibabaAws) -> list[dict]:

@@ -22,7 +22,7 @@ import requests
 
 from tests.support.sigv4 import SigV4Auth
 from vodcover import dependencies
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -138,7 +138,7 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="package")
 def sample_video(media_dir: Path) -> Path:
     """A short clip with distinct scenes, so snapshots differ from each other."""
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     return make_sample_video(
         media_dir / "harbour.mp4",

@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     signed_session,
     truncated_png,
 )
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.browser
 TIMES = "\N{MULTIPLICATION SIGN}"  # how the page writes sizes

@@ -17,8 +17,8 @@ import requests
 
 from tests.browser.conftest import PROCESSING_TIMEOUT_MS, Console
 from vodcover.domain import expiry
-from vodcover.local.stack import LocalStack
 from vodcover.settings import get_settings
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect

@@ -24,8 +24,8 @@ import requests
 from tests.integration.api_client import Api, latency_report
 from tests.integration.loopback import FileServer
 from vodcover import dependencies
-from vodcover.local.stack import LocalStack
-from vodcover.media.samples import make_audio_only, make_corrupt, make_sample_video
+from vodcover_dev.local.stack import LocalStack
+from vodcover_dev.samples import make_audio_only, make_corrupt, make_sample_video
 
 USERS = {"alice": "alice-secret", "bob": "bob-secret"}
 PROCESSING_TIMEOUT_SECONDS = 120.0

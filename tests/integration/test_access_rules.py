@@ -12,7 +12,7 @@ from tests.integration.api_client import Api, stored_state
 from tests.integration.conftest import create_upload
 from tests.integration.pictures import solid
 from tests.support.sigv4 import SigV4Auth
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

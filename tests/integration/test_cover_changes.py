@@ -18,8 +18,8 @@ from tests.integration.api_client import Api, stored_state
 from tests.integration.conftest import PROCESSING_TIMEOUT_SECONDS, Clips
 from tests.integration.loopback import FileServer
 from tests.integration.pictures import difference, download, gif, noise, solid
-from vodcover.local.stack import LocalStack
 from vodcover.media.snapshots import capture_frame_at
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import pytest
 from tests.integration.api_client import Api
 from tests.integration.conftest import Clips, create_upload, put_upload, upload_and_wait, wait_until_settled
 from tests.integration.loopback import FileServer
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from tests.integration.api_client import Api
 from tests.integration.conftest import Clips, create_upload, put_upload, wait_until_settled
 from vodcover.domain import expiry
-from vodcover.local.stack import LocalStack
 from vodcover.settings import get_settings
+from vodcover_dev.local.stack import LocalStack
 
 
 def backdate(stack: LocalStack, video_id: str, seconds: float) -> None:

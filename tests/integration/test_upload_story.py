@@ -20,7 +20,7 @@ from tests.integration.conftest import (
 )
 from tests.integration.loopback import FileServer
 from tests.integration.pictures import brightness, download, solid
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import requests
 from tests.local.fixtures.recorder import CALLS
 from tests.support.sigv4 import SigV4Auth
 from vodcover import dependencies
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_TEMPLATE = FIXTURES / "template.yaml"

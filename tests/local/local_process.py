@@ -38,7 +38,7 @@ def free_port() -> int:
 def vodcover(args: Sequence[str], home: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """Run one ``vodcover`` command to its end in the clean environment."""
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "vodcover.cli", *args],
+        [sys.executable, "-m", "vodcover_dev.cli", *args],
         env=clean_environment(home),
         cwd=REPO,
         capture_output=True,
@@ -73,7 +73,7 @@ def local_stack_process(home: Path, *extra_args: str) -> Iterator[LocalProcess]:
     stdout, stderr = home / "local.out", home / "local.err"
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "vodcover.cli", "-v", "local", "--port", str(port), *extra_args],
+            [sys.executable, "-m", "vodcover_dev.cli", "-v", "local", "--port", str(port), *extra_args],
             env=clean_environment(home),
             cwd=REPO,
             stdout=out,

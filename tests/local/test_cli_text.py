@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.local.local_process import REPO, vodcover
-from vodcover.cli import build_parser
+from vodcover_dev.cli import build_parser
 
 COMMANDS = ("probe", "snapshots", "smart-cover", "local", "console", "keys", "upload")
 

@@ -11,14 +11,14 @@ import pytest
 import requests
 
 from tests.local.conftest import USERS
-from vodcover.console_proxy import (
+from vodcover_dev.console_proxy import (
     CONSOLE_HEADER,
     ConsoleProxy,
     ConsoleServer,
     region_of,
     static_credentials,
 )
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 CONSOLE = {CONSOLE_HEADER: "1"}
 

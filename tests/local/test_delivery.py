@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

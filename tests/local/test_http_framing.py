@@ -15,9 +15,9 @@ from botocore.credentials import Credentials
 
 from tests.local.conftest import USERS
 from tests.support.sigv4 import SigV4Auth
-from vodcover.console_proxy import ConsoleProxy, ConsoleServer, static_credentials
-from vodcover.local.stack import LocalStack
-from vodcover.wsgi_server import BackgroundWsgiServer
+from vodcover_dev.console_proxy import ConsoleProxy, ConsoleServer, static_credentials
+from vodcover_dev.local.stack import LocalStack
+from vodcover_dev.wsgi_server import BackgroundWsgiServer
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,8 @@ import json
 import pytest
 import requests
 
-from vodcover.local.http_front import Route, Router, is_binary
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.http_front import Route, Router, is_binary
+from vodcover_dev.local.stack import LocalStack
 
 ROUTER = Router(
     [

@@ -19,9 +19,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.local.local_process import local_stack_process, vodcover, wait_for_port
-from vodcover.local.http_front import ApiFront, Router
-from vodcover.local.sigv4 import SigV4Verifier
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.http_front import ApiFront, Router
+from vodcover_dev.local.sigv4 import SigV4Verifier
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

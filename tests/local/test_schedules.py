@@ -7,9 +7,9 @@ import threading
 import time
 from typing import Any
 
-from vodcover.local.schedules import Schedule, ScheduleRunner, schedules
-from vodcover.local.stack import find_template
-from vodcover.local.template import load_template
+from vodcover_dev.local.schedules import Schedule, ScheduleRunner, schedules
+from vodcover_dev.local.stack import find_template
+from vodcover_dev.local.template import load_template
 
 
 def test_the_template_schedules_the_upload_sweeper_every_five_minutes() -> None:

@@ -10,7 +10,7 @@ import requests
 
 from tests.local.conftest import USERS
 from tests.support.sigv4 import SigV4Auth, presign_url
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

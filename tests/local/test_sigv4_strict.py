@@ -18,7 +18,7 @@ from botocore.credentials import Credentials
 
 from tests.local.conftest import USERS
 from tests.support.sigv4 import SigV4Auth, presign_url
-from vodcover.local.stack import LocalStack
+from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

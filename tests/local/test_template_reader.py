@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vodcover.local.template import (
+from vodcover_dev.local.template import (
     LocalNames,
     Resolver,
     S3Event,

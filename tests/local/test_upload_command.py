@@ -14,7 +14,7 @@ import requests
 
 from tests.local.local_process import LocalProcess, local_stack_process, vodcover
 from tests.support.sigv4 import SigV4Auth
-from vodcover.media.samples import make_sample_video
+from vodcover_dev.samples import make_sample_video
 
 pytestmark = [pytest.mark.integration, pytest.mark.media]
 

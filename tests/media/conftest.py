@@ -1,6 +1,6 @@
 """Sample media generated once per test session with the bundled ffmpeg, and a Range-capable server.
 
-Nothing binary is committed: every clip is encoded from lavfi sources by ``vodcover.media.samples``
+Nothing binary is committed: every clip is encoded from lavfi sources by ``vodcover_dev.samples``
 the first time a test asks for it.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from vodcover.media import samples
+from vodcover_dev import samples
 
 
 @pytest.fixture(scope="session")

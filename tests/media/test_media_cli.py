@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vodcover.cli import main
+from vodcover_dev.cli import main
 
 pytestmark = pytest.mark.media
 
@@ -78,7 +78,7 @@ def test_invalid_count_is_a_parameter_error(
 
 def test_installed_command_end_to_end(zero_bytes: Path) -> None:
     # Given the installed `vodcover` entry point, run as a separate process
-    command = [sys.executable, "-c", "import sys; from vodcover.cli import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from vodcover_dev.cli import main; sys.exit(main())"]
     completed = subprocess.run(
         [*command, "probe", str(zero_bytes), "--json"], capture_output=True, text=True, timeout=60
     )

@@ -23,7 +23,7 @@ TIMEOUT = 60.0
 @pytest.fixture(scope="module")
 def served_clip(media_dir: Path) -> Path:
     """A 20 s clip at a bitrate high enough that reading it all would show."""
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     return make_sample_video(media_dir / "served.mp4", duration=20, width=640, height=360, gop=25, crf=10)
 
@@ -74,7 +74,7 @@ def test_refused_connection_is_unavailable() -> None:
 @pytest.fixture(scope="module")
 def sparse_keyframe_clip(media_dir: Path) -> Path:
     """8 s with a single keyframe: no keyframe lies near most snapshot times."""
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     return make_sample_video(media_dir / "sparse.mp4", duration=8, width=640, height=360, gop=250, crf=8)
 

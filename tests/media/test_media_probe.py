@@ -40,7 +40,7 @@ def test_phone_portrait_reports_displayed_size_and_clockwise_rotation(phone_port
 
 @pytest.mark.parametrize("rotation", [180, 270])
 def test_other_rotations_round_trip(media_dir: Path, rotation: int) -> None:
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     # Given clips written with each display rotation
     path = make_sample_video(

@@ -9,8 +9,8 @@ import pytest
 from PIL import ImageChops, ImageStat
 
 from vodcover.media.probe import probe
-from vodcover.media.samples import make_sample_video
 from vodcover.media.snapshots import FfmpegSeekGrabber, frame_grab_args, snapshot_times
+from vodcover_dev.samples import make_sample_video
 
 pytestmark = pytest.mark.media
 

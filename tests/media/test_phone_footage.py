@@ -23,7 +23,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from tests.media.conftest import RangeServer
 from vodcover.errors import MediaNoVideoStream
-from vodcover.media import duration, samples
+from vodcover.media import duration
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.duration import last_cluster_seconds
 from vodcover.media.ffmpeg import run_ffmpeg
@@ -33,6 +33,7 @@ from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
 from vodcover.media.probe import AudioWithCoverArt, probe
 from vodcover.media.smart import select_candidates
 from vodcover.media.snapshots import capture_frame_at, capture_snapshots, frame_grab_args
+from vodcover_dev import samples
 
 pytestmark = pytest.mark.media
 

@@ -23,9 +23,9 @@ from PIL import Image, ImageStat
 from tests.conftest import TEST_BUCKET, create_videos_table
 from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
-from vodcover.media import samples
 from vodcover.media.frame_features import colourfulness
 from vodcover.models import VideoRecord, VideoStatus
+from vodcover_dev import samples
 
 pytestmark = pytest.mark.media
 

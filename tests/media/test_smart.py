@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from tests.support.smart_clips import Part, make_clip, scene_of
-from vodcover.cli import main
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.smart import SmartResult, select_candidates
+from vodcover_dev.cli import main
 
 pytestmark = pytest.mark.media
 

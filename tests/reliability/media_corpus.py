@@ -1,6 +1,6 @@
 """Hostile files made at test time (nothing binary is committed): videos, images and their tricks.
 
-Videos come from ``vodcover.media.samples`` or from the bundled ffmpeg directly; images from
+Videos come from ``vodcover_dev.samples`` or from the bundled ffmpeg directly; images from
 Pillow, some with their headers patched afterwards (a decompression bomb is a small file whose
 header declares a huge picture).
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from vodcover.media import samples
 from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover_dev import samples
 
 ENCODE_TIMEOUT = 120.0
 SIZE = (320, 240)

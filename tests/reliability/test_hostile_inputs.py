@@ -29,8 +29,8 @@ from tests.support.sigv4 import SigV4Auth
 from vodcover import dependencies
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.domain import keys
-from vodcover.local.stack import LocalStack, find_template
 from vodcover.models import VideoRecord
+from vodcover_dev.local.stack import LocalStack, find_template
 
 pytestmark = [pytest.mark.media, pytest.mark.integration]
 

@@ -31,9 +31,9 @@ from vodcover.jobs.pull import PullJob, PullOptions
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media import snapshots
 from vodcover.media.ffmpeg import ffmpeg_executable
-from vodcover.media.samples import make_sample_video
 from vodcover.models import SmartStatus, VideoRecord, VideoStatus, utc_now
 from vodcover.net.safe_fetch import SourceStream, UrlPolicy
+from vodcover_dev.samples import make_sample_video
 
 pytestmark = pytest.mark.media
 

@@ -20,7 +20,6 @@ from PIL import Image
 from tests.conftest import TEST_BUCKET
 from tests.support.apigw import FakeContext, call, load_function
 from vodcover import dependencies
-from vodcover.local.template import load_template
 from vodcover.models import (
     CoverSource,
     MediaInfo,
@@ -31,6 +30,7 @@ from vodcover.models import (
     VideoStatus,
     utc_now,
 )
+from vodcover_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"

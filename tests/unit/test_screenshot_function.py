@@ -19,8 +19,8 @@ import pytest
 from tests.conftest import TEST_BUCKET, create_videos_table
 from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
-from vodcover.media.samples import make_audio_only, make_corrupt, make_sample_video
 from vodcover.models import CoverSource, StoredCover, VideoRecord, VideoStatus, utc_now
+from vodcover_dev.samples import make_audio_only, make_corrupt, make_sample_video
 
 pytestmark = pytest.mark.media
 

@@ -18,9 +18,9 @@ from vodcover import dependencies
 from vodcover.domain import expiry, processing, pull, smart
 from vodcover.domain.failures import PROCESS_STALLED, UPLOAD_EXPIRED
 from vodcover.jobs.upload_sweeper import UploadSweeper
-from vodcover.local.stack import find_template
-from vodcover.local.template import load_template
 from vodcover.models import ErrorInfo, SmartCover, SmartStatus, SourceObject, VideoRecord, VideoStatus
+from vodcover_dev.local.stack import find_template
+from vodcover_dev.local.template import load_template
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 TTL = 3600

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import webbrowser
 
-from vodcover.cli import serve_until_stopped
+from vodcover_dev.cli import serve_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_console(args: argparse.Namespace) -> None:
     import boto3
 
-    from vodcover.console_proxy import (
+    from vodcover_dev.console_proxy import (
         ConsoleCredentialsMissing,
         ConsoleProxy,
         ConsoleServer,

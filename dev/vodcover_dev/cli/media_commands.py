@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vodcover.cli import bounded_option, progress, redacted
 from vodcover.settings import get_settings
+from vodcover_dev.cli import bounded_option, progress, redacted
 
 MAX_SNAPSHOT_COUNT = 32
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vodcover.local.invoker import LocalLambda
-from vodcover.local.template import SamTemplate
+from vodcover_dev.local.invoker import LocalLambda
+from vodcover_dev.local.template import SamTemplate
 
 logger = logging.getLogger(__name__)
 

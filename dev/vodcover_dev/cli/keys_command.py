@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vodcover.cli import progress
 from vodcover.compat.alibaba.key_management import create_access_key, list_access_keys, revoke_access_key
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
 from vodcover.compat.alibaba.keys import AccessKey
 from vodcover.settings import get_settings
+from vodcover_dev.cli import progress
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

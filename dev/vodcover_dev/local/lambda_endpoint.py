@@ -4,7 +4,7 @@ Product code starts background work (pull worker, smart cover) with plain boto3:
 ``boto3.client("lambda").invoke(FunctionName=settings.smart_cover_function,
 InvocationType="Event", Payload=...)``. The local stack points ``AWS_ENDPOINT_URL_LAMBDA`` here
 and names functions by logical id, so that very call runs the function in-process through
-:class:`~vodcover.local.invoker.LocalLambda`: no local branch in the product at all.
+:class:`~vodcover_dev.local.invoker.LocalLambda`: no local branch in the product at all.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import traceback
 from typing import Any
 from urllib.parse import unquote
 
-from vodcover.local.invoker import FunctionNotFound, HandlerLoadError, LocalLambda
-from vodcover.wsgi_server import BackgroundWsgiServer, request_parts, respond
+from vodcover_dev.local.invoker import FunctionNotFound, HandlerLoadError, LocalLambda
+from vodcover_dev.wsgi_server import BackgroundWsgiServer, request_parts, respond
 
 logger = logging.getLogger(__name__)
 

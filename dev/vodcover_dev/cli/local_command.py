@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vodcover.cli import parse_user, serve_until_stopped
+from vodcover_dev.cli import parse_user, serve_until_stopped
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_local(args: argparse.Namespace) -> None:
-    from vodcover.local.emulator import PortInUse  # lazy: needs moto
-    from vodcover.local.stack import DEFAULT_USERS, LocalStack
+    from vodcover_dev.local.emulator import PortInUse  # lazy: needs moto
+    from vodcover_dev.local.stack import DEFAULT_USERS, LocalStack
 
     users = dict(DEFAULT_USERS)
     for text in args.user:

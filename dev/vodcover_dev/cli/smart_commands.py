@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vodcover.cli import bounded_option, progress, redacted
 from vodcover.errors import InvalidParameter
 from vodcover.settings import get_settings
+from vodcover_dev.cli import bounded_option, progress, redacted
 
 MAX_CANDIDATES = 16
 

@@ -2,11 +2,11 @@
 
 Routes come from the template's ``Type: Api`` events and match as API Gateway matches them:
 literal segments before ``{param}`` before ``{proxy+}``, an exact method before ``ANY``.
-Requests are checked with :class:`~vodcover.local.sigv4.SigV4Verifier`; the caller's access
+Requests are checked with :class:`~vodcover_dev.local.sigv4.SigV4Verifier`; the caller's access
 key id becomes ``requestContext.identity`` (locally the principal is the access key id).
 ``/console/`` serves the static console from the package, without authentication, and
 ``/console/api/…`` reaches the API through the console's signing proxy (when one is given).
-HTTP itself (framing, timeouts, slow clients) is waitress's job: see :mod:`vodcover.wsgi_server`.
+HTTP itself (framing, timeouts, slow clients) is waitress's job: see :mod:`vodcover_dev.wsgi_server`.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from vodcover.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover.errors import VodcoverError
-from vodcover.local.emulator import PortInUse
-from vodcover.local.invoker import LocalLambda
-from vodcover.local.sigv4 import Caller, ReceivedRequest, SigV4Verifier
-from vodcover.local.template import SamTemplate
-from vodcover.wsgi_server import (
+from vodcover_dev.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
+from vodcover_dev.local.emulator import PortInUse
+from vodcover_dev.local.invoker import LocalLambda
+from vodcover_dev.local.sigv4 import Caller, ReceivedRequest, SigV4Verifier
+from vodcover_dev.local.template import SamTemplate
+from vodcover_dev.wsgi_server import (
     BackgroundWsgiServer,
     ServerStartError,
     content_length,

@@ -34,7 +34,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
-from vodcover.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
+from vodcover_dev.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
 
 logger = logging.getLogger(__name__)
 

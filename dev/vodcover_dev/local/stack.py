@@ -15,8 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from vodcover.console_proxy import ConsoleProxy, static_credentials
-from vodcover.local.emulator import (
+from vodcover.settings import reset_settings
+from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
+from vodcover_dev.local.emulator import (
     AwsEmulator,
     allow_browser_origins,
     create_event_queue,
@@ -25,8 +26,8 @@ from vodcover.local.emulator import (
     queue_depth,
     route_s3_events,
 )
-from vodcover.local.http_front import ApiFront, Router
-from vodcover.local.invoker import (
+from vodcover_dev.local.http_front import ApiFront, Router
+from vodcover_dev.local.invoker import (
     DEFAULT_RETRY_DELAYS,
     FailedInvocation,
     LocalLambda,
@@ -35,11 +36,10 @@ from vodcover.local.invoker import (
     merged_environment,
     s3_routes,
 )
-from vodcover.local.lambda_endpoint import LambdaEndpoint
-from vodcover.local.schedules import ScheduleRunner, schedules
-from vodcover.local.sigv4 import SigV4Verifier
-from vodcover.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
-from vodcover.settings import reset_settings
+from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
+from vodcover_dev.local.schedules import ScheduleRunner, schedules
+from vodcover_dev.local.sigv4 import SigV4Verifier
+from vodcover_dev.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +61,12 @@ class StackNotIdle(TimeoutError):
 def find_template(start: Path | None = None) -> Path:
     """``template.yaml`` in the working directory or a parent, else the one beside this package.
 
-    The package sits in ``layers/shared/vodcover`` of the repository, so an editable install
+    The package sits in ``dev/vodcover_dev`` of the repository, so an editable install
     finds the repository's template from anywhere.
     """
     base = (start or Path.cwd()).resolve()
     candidates = [d / "template.yaml" for d in (base, *base.parents)]
-    candidates.append(Path(__file__).resolve().parents[4] / "template.yaml")
+    candidates.append(Path(__file__).resolve().parents[3] / "template.yaml")
     for candidate in candidates:
         if candidate.is_file():
             return candidate

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from vodcover.local.template import S3Event, TableSpec
+from vodcover_dev.local.template import S3Event, TableSpec
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class AwsEmulator:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # lazy: moto is an optional (local) extra
 
-        from vodcover.local.atomic_writes import make_moto_dynamodb_writes_atomic
+        from vodcover_dev.local.atomic_writes import make_moto_dynamodb_writes_atomic
 
         make_moto_dynamodb_writes_atomic()  # conditional writes as atomic as real DynamoDB's
 

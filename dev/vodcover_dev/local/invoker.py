@@ -30,8 +30,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
-from vodcover.local.emulator import S3Route
-from vodcover.local.template import FunctionSpec, Resolver, SamTemplate, UnresolvableValue
+from vodcover_dev.local.emulator import S3Route
+from vodcover_dev.local.template import FunctionSpec, Resolver, SamTemplate, UnresolvableValue
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vodcover.cli import parse_user, progress
 from vodcover.errors import InvalidParameter
+from vodcover_dev.cli import parse_user, progress
 
 LOCAL_ENDPOINT = "http://127.0.0.1:3000"
 LOCAL_USER = "local:local-secret"
@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_upload(args: argparse.Namespace) -> dict[str, Any]:
-    from vodcover.api_client import SignedApi
+    from vodcover_dev.api_client import SignedApi
 
     path: Path = args.file
     if not path.is_file():

@@ -23,12 +23,12 @@ from vodcover.errors import InvalidParameter, VodcoverError
 # Modules that each define ``register(subparsers)``; imported lazily so ``vodcover --help``
 # stays fast and a missing optional dependency only breaks its own command.
 COMMAND_MODULES = (
-    "vodcover.cli.media_commands",
-    "vodcover.cli.smart_commands",
-    "vodcover.cli.local_command",
-    "vodcover.cli.console_command",
-    "vodcover.cli.keys_command",
-    "vodcover.cli.upload_command",
+    "vodcover_dev.cli.media_commands",
+    "vodcover_dev.cli.smart_commands",
+    "vodcover_dev.cli.local_command",
+    "vodcover_dev.cli.console_command",
+    "vodcover_dev.cli.keys_command",
+    "vodcover_dev.cli.upload_command",
 )
 # Help is plain text: no markup, and nothing cited that the repository does not contain.
 DESCRIPTION = (
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:  # pragma: no cover - only without optional extras
-            if exc.name and exc.name.startswith("vodcover.cli"):
+            if exc.name and exc.name.startswith("vodcover_dev.cli"):
                 continue
             raise
         module.register(subparsers)

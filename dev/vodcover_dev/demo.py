@@ -1,4 +1,4 @@
-"""``python -m vodcover.demo`` (``make demo``): the whole story on this machine, in well under a minute.
+"""``python -m vodcover_dev.demo`` (``make demo``): the whole story on this machine, in well under a minute.
 
 Starts the local stack and then talks to it only as any client would, through the SigV4-signed
 HTTP API: create an upload (``POST /videos``), PUT a generated 12 s sample (2 s black intro,
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vodcover.api_client import ApiCallFailed, SignedApi
-from vodcover.local.stack import DEFAULT_USERS, LocalStack
+from vodcover_dev.api_client import ApiCallFailed, SignedApi
+from vodcover_dev.local.stack import DEFAULT_USERS, LocalStack
 
 SAMPLE = {"duration": 12.0, "width": 1280, "height": 720, "black_intro": 2.0, "gop": 25}  # 1 s keyframes
 SAMPLE_SCENES = ("testsrc2", "mandelbrot", "smptebars", "zoneplate", "gradients")
@@ -86,7 +86,7 @@ def cover_line(video: dict[str, Any]) -> str:
 # --- media -----------------------------------------------------------------------------
 def make_sample(path: Path) -> Path:
     """A clip the default-cover rule must handle: black first, then distinct scenes."""
-    from vodcover.media.samples import make_sample_video
+    from vodcover_dev.samples import make_sample_video
 
     return make_sample_video(path, scenes=SAMPLE_SCENES, **SAMPLE)  # type: ignore[arg-type]
 
@@ -297,7 +297,7 @@ def run(out: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vodcover.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m vodcover_dev.demo", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out", type=Path, default=Path("demo-output"), help="where to write (default demo-output/)"
     )

@@ -1,5 +1,5 @@
 """The embedded local stack (``vodcover local``, ``make demo``, integration tests).
 
 Only for runs on a developer's machine: it needs the ``local`` extra (moto, PyYAML) and is
-never imported by Lambda handlers. Start with :class:`vodcover.local.stack.LocalStack`.
+never imported by Lambda handlers. Start with :class:`vodcover_dev.local.stack.LocalStack`.
 """
