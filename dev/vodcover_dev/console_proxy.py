@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import logging
 import mimetypes
 import re
 import ssl
@@ -34,9 +33,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
+from vodcover_dev import logger_for
 from vodcover_dev.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 CONSOLE_PREFIX = "/console/"
 CONSOLE_API_PREFIX = "/console/api/"

@@ -10,13 +10,14 @@ WSGI callables; :func:`request_parts` gives them the request as it arrived on th
 
 from __future__ import annotations
 
-import logging
 import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from vodcover_dev import logger_for
+
+logger = logger_for(__name__)
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -35,9 +35,10 @@ def test_help_is_plain_text_citing_nothing_outside_the_repository(command: str |
 
 
 def test_local_and_cli_code_cite_only_documents_in_the_repository() -> None:
-    package = REPO / "layers" / "shared" / "vodcover"
+    package = REPO / "dev" / "vodcover_dev"
     sources = [*(package / "local").glob("*.py"), *(package / "cli").glob("*.py")]
     sources += [package / name for name in ("console_proxy.py", "demo.py", "wsgi_server.py", "api_client.py")]
+    assert all(source.is_file() for source in sources)
     for source in sources:
         text = source.read_text(encoding="utf-8")
         assert not re.search(r"DESIGN §|FACTS\.md", text), source

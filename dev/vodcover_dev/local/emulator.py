@@ -19,9 +19,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from vodcover_dev import logger_for
 from vodcover_dev.local.template import S3Event, TableSpec
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 FAKE_ACCESS_KEY = "testing"
 FAKE_SECRET_KEY = "testing"  # noqa: S105 - moto accepts any credentials; these are not secrets

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import mimetypes
 import threading
 import time
@@ -25,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from vodcover.errors import VodcoverError
+from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover_dev.local.emulator import PortInUse
 from vodcover_dev.local.invoker import LocalLambda
@@ -38,7 +38,7 @@ from vodcover_dev.wsgi_server import (
     respond,
 )
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 STAGE = "local"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import os
 import sys
 import threading
@@ -30,10 +29,11 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
+from vodcover_dev import logger_for
 from vodcover_dev.local.emulator import S3Route
 from vodcover_dev.local.template import FunctionSpec, Resolver, SamTemplate, UnresolvableValue
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 Handler = Callable[[Any, Any], Any]
 DEFAULT_RETRY_DELAYS = (1.0, 2.0)  # Lambda waits 1 then 2 minutes; locally seconds will do

@@ -10,16 +10,16 @@ and names functions by logical id, so that very call runs the function in-proces
 from __future__ import annotations
 
 import json
-import logging
 import re
 import traceback
 from typing import Any
 from urllib.parse import unquote
 
+from vodcover_dev import logger_for
 from vodcover_dev.local.invoker import FunctionNotFound, HandlerLoadError, LocalLambda
 from vodcover_dev.wsgi_server import BackgroundWsgiServer, request_parts, respond
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
 Answer = tuple[int, bytes, dict[str, str]]

@@ -7,17 +7,17 @@ ends overdue records at once), then every ``rate(...)``.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vodcover_dev import logger_for
 from vodcover_dev.local.invoker import LocalLambda
 from vodcover_dev.local.template import SamTemplate
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}

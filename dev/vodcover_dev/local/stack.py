@@ -8,7 +8,6 @@ manager; :meth:`LocalStack.wait_idle` waits until every triggered job has finish
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from vodcover.settings import reset_settings
+from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
 from vodcover_dev.local.emulator import (
     AwsEmulator,
@@ -41,7 +41,7 @@ from vodcover_dev.local.schedules import ScheduleRunner, schedules
 from vodcover_dev.local.sigv4 import SigV4Verifier
 from vodcover_dev.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
 
-logger = logging.getLogger(__name__)
+logger = logger_for(__name__)
 
 DEFAULT_USERS: Mapping[str, str] = {"local": "local-secret"}
 DEFAULT_BUCKET = "vodcover-media"
