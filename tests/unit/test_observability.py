@@ -23,7 +23,7 @@ from tests.conftest import TEST_BUCKET, create_videos_table
 from tests.support.apigw import FakeContext, api_event, load_function
 from tests.unit.test_screenshot_function import given_an_upload_record, upload
 from vodcover import dependencies, observability
-from vodcover.media.samples import make_corrupt, make_sample_video
+from vodcover_dev.samples import make_corrupt, make_sample_video
 
 ROOT = Path(__file__).resolve().parents[2]
 
