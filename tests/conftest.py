@@ -99,3 +99,14 @@ def moto_endpoint() -> Iterator[str]:
     finally:
         requests.post(f"{endpoint}/moto-api/reset", timeout=10)
         server.stop()
+
+
+@pytest.fixture
+def aws_server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The media bucket and videos table on the moto server, empty again after each test."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    dependencies.reset()
+    boto3.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=TEST_BUCKET)
+    create_videos_table(boto3.client("dynamodb", endpoint_url=moto_endpoint))
+    yield
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)

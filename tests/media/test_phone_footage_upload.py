@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -20,7 +19,7 @@ import boto3
 import pytest
 from PIL import Image, ImageStat
 
-from tests.conftest import TEST_BUCKET, create_videos_table
+from tests.conftest import TEST_BUCKET
 from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
 from vodcover.media.frame_features import colourfulness
@@ -30,18 +29,6 @@ from vodcover_dev import samples
 pytestmark = pytest.mark.media
 
 EVENT_FIXTURE = Path(__file__).resolve().parents[2] / "events" / "s3-put-uploads.json"
-
-
-@pytest.fixture
-def aws_server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    dependencies.reset()
-    boto3.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=TEST_BUCKET)
-    create_videos_table(boto3.client("dynamodb", endpoint_url=moto_endpoint))
-    yield
-    import requests
-
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from botocore.awsrequest import AWSResponse
 from tests.conftest import TEST_BUCKET, TEST_TABLE, create_videos_table
 from tests.reliability import media_corpus as corpus
 from tests.support.apigw import FakeContext, api_event, call, load_function
+from tests.support.uploads import given_an_upload
 from vodcover import dependencies
 from vodcover.dal.aws import client
 from vodcover.dal.objects import MediaStore
@@ -78,38 +79,6 @@ def count(fault: str) -> None:
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def given_an_upload(data: bytes, name: str = "clip.mp4") -> tuple[str, dict[str, Any]]:
-    """A created video whose object landed: the S3 event the screenshot function receives."""
-    video_id = keys.new_video_id()
-    record = new_upload_record(
-        video_id=video_id,
-        owner=OWNER,
-        title="t",
-        file_name=name,
-        description="",
-        tags=[],
-        cover_url=None,
-        now=utc_now(),
-    )
-    DynamoVideoRepository(TEST_TABLE).update(video_id, lambda current: record)
-    key = keys.upload_key(video_id, name)
-    answer = client("s3").put_object(Bucket=TEST_BUCKET, Key=key, Body=data)
-    event = {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "bucket": {"name": TEST_BUCKET, "arn": f"arn:aws:s3:::{TEST_BUCKET}"},
-                    "object": {"key": key, "size": len(data), "eTag": answer["ETag"].strip('"')},
-                },
-            }
-        ]
-    }
-    return video_id, event
-
-
 def stored(video_id: str) -> VideoRecord:
     record = DynamoVideoRepository(TEST_TABLE).get(video_id)
     assert record is not None

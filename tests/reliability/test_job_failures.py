@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE, create_videos_table
 from tests.support.apigw import FakeContext, load_function
+from tests.support.uploads import given_an_upload
 from vodcover import dependencies
 from vodcover.dal.aws import client
 from vodcover.dal.videos import DynamoVideoRepository
@@ -96,26 +97,6 @@ def tiny_videos(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, int
 def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     path = tmp_path_factory.mktemp("plain") / "clip.mp4"
     return make_sample_video(path, duration=3, width=320, height=180, scenes=2).read_bytes()
-
-
-def given_an_upload(data: bytes, name: str = "clip.mp4") -> tuple[str, dict[str, Any]]:
-    """A created video whose object landed: the S3 event the screenshot function receives."""
-    video_id = keys.new_video_id()
-    record = new_upload_record(
-        video_id=video_id,
-        owner=OWNER,
-        title="t",
-        file_name=name,
-        description="",
-        tags=[],
-        cover_url=None,
-        now=utc_now(),
-    )
-    DynamoVideoRepository(TEST_TABLE).update(video_id, lambda current: record)
-    key = keys.upload_key(video_id, name)
-    answer = client("s3").put_object(Bucket=TEST_BUCKET, Key=key, Body=data)
-    s3 = {"bucket": {"name": TEST_BUCKET}, "object": {"key": key, "size": len(data), "eTag": answer["ETag"]}}
-    return video_id, {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": s3}]}
 
 
 def stored(video_id: str) -> VideoRecord:

@@ -11,15 +11,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 
-from tests.conftest import TEST_BUCKET, create_videos_table
 from tests.support.apigw import FakeContext, api_event, load_function
 from tests.unit.test_screenshot_function import given_an_upload_record, upload
 from vodcover import dependencies, observability
@@ -65,18 +62,6 @@ def named(found: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
 def metrics_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     observability.metrics.clear_metrics()
-
-
-@pytest.fixture
-def aws_server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    dependencies.reset()
-    boto3.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=TEST_BUCKET)
-    create_videos_table(boto3.client("dynamodb", endpoint_url=moto_endpoint))
-    yield
-    import requests
-
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -16,7 +15,7 @@ from urllib.parse import quote_plus
 import boto3
 import pytest
 
-from tests.conftest import TEST_BUCKET, create_videos_table
+from tests.conftest import TEST_BUCKET
 from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
 from vodcover.models import CoverSource, StoredCover, VideoRecord, VideoStatus, utc_now
@@ -26,19 +25,6 @@ pytestmark = pytest.mark.media
 
 EVENT_FIXTURE = Path(__file__).resolve().parents[2] / "events" / "s3-put-uploads.json"
 OWNER = "arn:aws:iam::123456789012:user/alice"
-
-
-@pytest.fixture
-def aws_server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    dependencies.reset()
-    boto3.client("s3", endpoint_url=moto_endpoint).create_bucket(Bucket=TEST_BUCKET)
-    create_videos_table(boto3.client("dynamodb", endpoint_url=moto_endpoint))
-    yield
-    # Each test starts from empty AWS: moto's server has a reset endpoint.
-    import requests
-
-    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
 
 
 @pytest.fixture(scope="module")
