@@ -26,13 +26,25 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 # Functions allowed to carry ffmpeg and Pillow. Add a media function here when it joins the template.
-MEDIA_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction", "CoversApiFunction"}
+MEDIA_FUNCTIONS = {
+    "ScreenshotFunction",
+    "SmartCoverFunction",
+    "PullWorkerFunction",
+    "CoversApiFunction",
+    "AlibabaApiFunction",  # the covers API's actions over Alibaba's wire: Pillow checks images
+}
 # Registered videos (POST /videos/register) may lie anywhere in the media bucket, so the functions
 # that read videos (and the API that checks registered keys exist) read any key; they still
 # write only under their own prefixes.
-READS_ANY_KEY = {"ScreenshotFunction", "SmartCoverFunction", "VideosApiFunction", "CoversApiFunction"}
+READS_ANY_KEY = {
+    "ScreenshotFunction",
+    "SmartCoverFunction",
+    "VideosApiFunction",
+    "CoversApiFunction",
+    "AlibabaApiFunction",  # RegisterMedia and cover images, as the two APIs
+}
 # Registering checks any key exists; without ListBucket a missing key answers 403, not 404.
-LISTS_WHOLE_BUCKET = {"VideosApiFunction"}
+LISTS_WHOLE_BUCKET = {"VideosApiFunction", "AlibabaApiFunction"}  # RegisterMedia too
 
 # Settings the template does not set, each with its reason.
 SETTINGS_NOT_IN_TEMPLATE = {
@@ -48,10 +60,10 @@ SETTINGS_NOT_IN_TEMPLATE = {
     "pull_max_bytes": "tuning knob for the pull worker",
     "pull_part_bytes": "tuning knob for the pull worker",
     "pull_stall_timeout_seconds": "tuning knob for the pull worker",
-    # the Alibaba-compatible endpoint is not deployed yet (issue 15); its resources will set them
-    "alibaba_keys_table": "the Alibaba endpoint is not in the template yet",
-    "alibaba_keys_kms_key": "the Alibaba endpoint is not in the template yet",
-    "alibaba_nonces_table": "the Alibaba endpoint is not in the template yet",
+    # set on AlibabaApiFunction only (AlibabaApi=on), never in Globals: tests/test_template_alibaba.py
+    "alibaba_keys_table": "set by the Alibaba endpoint's function only",
+    "alibaba_keys_kms_key": "set by the Alibaba endpoint's function only",
+    "alibaba_nonces_table": "set by the Alibaba endpoint's function only",
 }
 
 # Policy templates whose resources are one table, queue, bus or function: fine as they are.

@@ -51,6 +51,16 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:ListBucket", ""),
     },
     "UploadSweeperFunction": set(),  # records only: it never touches media
+    # Alibaba's actions over the same use cases: the videos API's and the covers API's grants,
+    # plus presigned PUTs of cover images under images/ (CreateUploadImage).
+    "AlibabaApiFunction": {
+        ("s3:PutObject", "/uploads/*"),
+        ("s3:PutObject", "/images/*"),
+        ("s3:GetObject", "/*"),
+        ("s3:PutObject", "/covers/*"),
+        ("s3:DeleteObject", "/covers/*"),
+        ("s3:ListBucket", ""),
+    },
 }
 # Policy templates per function, with the resource each names.
 POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
@@ -77,6 +87,15 @@ POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
     },
     # Its DynamoDB grants are statements (Query on its index, GetItem and PutItem), pinned below.
     "UploadSweeperFunction": {("EventBridgePutEventsPolicy", "EventBusName")},
+    # Its keys, nonces and KMS grants are statements (GetItem, PutItem, Decrypt), pinned in
+    # tests/test_template_alibaba.py.
+    "AlibabaApiFunction": {
+        ("DynamoDBCrudPolicy", "VideosTable"),
+        ("LambdaInvokePolicy", "ScreenshotFunction"),
+        ("LambdaInvokePolicy", "PullWorkerFunction"),
+        ("LambdaInvokePolicy", "SmartCoverFunction"),
+        ("EventBridgePutEventsPolicy", "EventBusName"),
+    },
 }
 ASYNC_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction"}
 SCHEDULED_FUNCTIONS = {"UploadSweeperFunction"}
@@ -182,7 +201,8 @@ def test_no_function_triggered_by_uploads_can_write_uploads(resources: dict[str,
         g for g in S3_GRANTS["ScreenshotFunction"] if g[1] in {"/*", "/uploads/*"} and g[0] != "s3:GetObject"
     }
     writers_of_uploads = {n for n, grants in S3_GRANTS.items() if ("s3:PutObject", "/uploads/*") in grants}
-    assert writers_of_uploads == {"VideosApiFunction", "PullWorkerFunction"}  # presigned PUTs, pull-upload
+    # presigned PUTs (both API wires), pull-upload
+    assert writers_of_uploads == {"VideosApiFunction", "AlibabaApiFunction", "PullWorkerFunction"}
 
 
 def test_nothing_is_public(resources: dict[str, Any]) -> None:

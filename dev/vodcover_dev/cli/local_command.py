@@ -31,6 +31,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KEY",
         help="the user the console at /console/ acts as (default: local)",
     )
+    parser.add_argument(
+        "--alibaba-key",
+        action="append",
+        default=[],
+        metavar="ID:SECRET[:OWNER]",
+        help="an Alibaba access key besides LTAIlocal:local-secret (OWNER defaults to local; repeatable)",
+    )
     parser.add_argument("--template", type=Path, default=None, help="SAM template (default: ./template.yaml)")
     parser.set_defaults(run=run_local)
 
@@ -50,6 +57,13 @@ def run_local(args: argparse.Namespace) -> None:
         raise SystemExit(
             f"--console-user: {args.console_user!r} is not a configured user (add it with --user)"
         )
+    from vodcover.compat.alibaba.keys import parse_key_pair
+    from vodcover.errors import VodcoverError
+
+    try:
+        alibaba_keys = [parse_key_pair(text) for text in args.alibaba_key]
+    except VodcoverError as exc:
+        raise SystemExit(f"--alibaba-key: {exc.message}") from None
     stack = LocalStack(
         args.template,
         host=args.host,
@@ -57,6 +71,7 @@ def run_local(args: argparse.Namespace) -> None:
         s3_port=args.s3_port,
         users=users,
         console_user=args.console_user,
+        alibaba_keys=alibaba_keys,
     )
 
     def start() -> None:

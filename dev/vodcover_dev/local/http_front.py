@@ -28,6 +28,7 @@ from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover_dev.local.emulator import PortInUse
 from vodcover_dev.local.invoker import LocalLambda
+from vodcover_dev.local.rpc_front import http_api_event, is_rpc_call
 from vodcover_dev.local.sigv4 import Caller, ReceivedRequest, SigV4Verifier
 from vodcover_dev.local.template import SamTemplate
 from vodcover_dev.wsgi_server import (
@@ -265,6 +266,7 @@ class ApiFront(BackgroundWsgiServer):
         *,
         console_dir: Path,
         console_proxy: ConsoleProxy | None = None,
+        rpc_function: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -274,6 +276,7 @@ class ApiFront(BackgroundWsgiServer):
         self.lambda_ = lambda_
         self.console_dir = console_dir
         self.console_proxy = console_proxy
+        self.rpc_function = rpc_function  # Alibaba RPC calls at "/" (vodcover_dev.local.rpc_front)
         self._ready = threading.Event()
 
     def bind(self) -> None:
@@ -303,6 +306,10 @@ class ApiFront(BackgroundWsgiServer):
                 return self._console_api(request)
             if request.raw_path == CONSOLE_PREFIX.rstrip("/") or request.raw_path.startswith(CONSOLE_PREFIX):
                 return self._console(request)
+            if self.rpc_function is not None and is_rpc_call(request):
+                event = http_api_event(request, request_id=request_id, source_ip=source_ip)
+                rpc_route = Route("ANY", "/", self.rpc_function)
+                return parse_proxy_response(self._invoke(rpc_route, event, request_id))
             matched = self.router.match(request.method, request.raw_path)
             if matched is None:
                 raise HttpError(

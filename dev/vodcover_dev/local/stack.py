@@ -14,9 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from vodcover.compat.alibaba.keys import GivenKeyPair
 from vodcover.settings import reset_settings
 from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
+from vodcover_dev.local import alibaba_keys as alibaba_keys_module
 from vodcover_dev.local.emulator import (
     AwsEmulator,
     allow_browser_origins,
@@ -37,6 +39,7 @@ from vodcover_dev.local.invoker import (
     s3_routes,
 )
 from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
+from vodcover_dev.local.rpc_front import rpc_function
 from vodcover_dev.local.schedules import ScheduleRunner, schedules
 from vodcover_dev.local.sigv4 import SigV4Verifier
 from vodcover_dev.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
@@ -92,6 +95,7 @@ class LocalStack:
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         console_dir: Path = CONSOLE_DIR,
         console_user: str | None = None,
+        alibaba_keys: Sequence[GivenKeyPair] = (),
     ) -> None:
         self.template = (
             template if isinstance(template, SamTemplate) else load_template(template or find_template())
@@ -101,6 +105,8 @@ class LocalStack:
         self.bucket = bucket
         self.table = table
         self.region = region
+        # Alibaba-signed callers (docs/alibaba.md): LTAIlocal/local-secret as `local`, plus these.
+        self.alibaba_keys = [alibaba_keys_module.DEFAULT_KEY, *alibaba_keys]
         self.console_user = console_user or next(iter(self.users))
         if self.console_user not in self.users:
             raise StackError(f"the console user {self.console_user!r} is not one of the configured users")
@@ -108,7 +114,10 @@ class LocalStack:
         self._table_id = _pick(tuple(self.template.tables), "VideosTable", "table")
         self.resolver = Resolver(
             self.template,
-            LocalNames(region=region, resources={self._bucket_id: bucket, self._table_id: table}),
+            LocalNames(
+                region=region,
+                resources={self._bucket_id: bucket, self._table_id: table, **alibaba_keys_module.LOCAL_NAMES},
+            ),
             parameter_overrides,
         )
         self.emulator = AwsEmulator(host, s3_port, region)
@@ -120,6 +129,7 @@ class LocalStack:
             SigV4Verifier(self.users, region=region),
             self.lambda_,
             console_dir=console_dir,
+            rpc_function=rpc_function(self.template),
             # The page holds no secrets: its API calls are signed here, as the console user.
             console_proxy=ConsoleProxy(
                 lambda: self.api.endpoint,
@@ -191,6 +201,8 @@ class LocalStack:
         self._sqs = self.client("sqs")
         self._queue_url, queue_arn = create_event_queue(self._sqs, EVENT_QUEUE)
         route_s3_events(self.client("s3"), self.bucket, queue_arn, s3_routes(self.template, self._bucket_id))
+        if self.api.rpc_function is not None:
+            alibaba_keys_module.provision(self.client)
 
     def _apply_environment(self) -> None:
         """What handlers see: the emulator, the Invoke stand-in, and the template's variables."""
@@ -198,6 +210,8 @@ class LocalStack:
         self._environment.apply({"AWS_ENDPOINT_URL_LAMBDA": self.lambda_endpoint.endpoint})
         self._environment.apply(merged_environment(self.template, self.resolver))
         forget_cached_wiring()
+        if self.api.rpc_function is not None:
+            alibaba_keys_module.import_keys(self.alibaba_keys)
 
     # access ---------------------------------------------------------------------------
     @property
@@ -253,6 +267,11 @@ class LocalStack:
             f"DynamoDB       {self.s3_endpoint}   (table {self.table})",
             f"Region         {self.region}",
             "Callers        " + ", ".join(f"{key}:{value}" for key, value in self.users.items()),
+            "Alibaba keys   "
+            + ", ".join(
+                f"{k.access_key_id}:{k.secret.get_secret_value()} ({k.owner})" for k in self.alibaba_keys
+            )
+            + f"   (RPC at {self.api_endpoint}/, docs/alibaba.md)",
             "",
             "Try:",
             f"  vodcover upload video.mp4 --endpoint {self.api_endpoint} --user '{access_key}:{secret}'",

@@ -20,6 +20,7 @@ import yaml
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 BUCKET_TYPE = "AWS::S3::Bucket"
 TABLE_TYPES = frozenset({"AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable"})
+KMS_KEY_TYPE = "AWS::KMS::Key"
 DEFAULT_ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice by default
 DEFAULT_TIMEOUT_SECONDS = 3  # Lambda's own defaults when neither Globals nor the function say
 DEFAULT_MEMORY_MB = 128
@@ -162,6 +163,7 @@ class FunctionSpec:
     layers: tuple[Any, ...]
     s3_events: tuple[S3Event, ...] = ()
     api_events: tuple[ApiEvent, ...] = ()
+    http_api_events: tuple[ApiEvent, ...] = ()  # ``Type: HttpApi`` (the Alibaba endpoint)
     max_retry_attempts: int = DEFAULT_ASYNC_RETRIES
 
     @property
@@ -246,6 +248,11 @@ class SamTemplate:
     def api_routes(self) -> Iterator[tuple[FunctionSpec, ApiEvent]]:
         for spec in self.functions.values():
             for event in spec.api_events:
+                yield spec, event
+
+    def http_api_routes(self) -> Iterator[tuple[FunctionSpec, ApiEvent]]:
+        for spec in self.functions.values():
+            for event in spec.http_api_events:
                 yield spec, event
 
 
@@ -336,6 +343,11 @@ def _function_spec(
             for name, e in events.items()
             if e.get("Type") == "Api"
         ),
+        http_api_events=tuple(
+            _http_api_event(name, e.get("Properties") or {})
+            for name, e in events.items()
+            if e.get("Type") == "HttpApi"
+        ),
         max_retry_attempts=int(invoke_config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES)),
     )
 
@@ -363,6 +375,17 @@ def _api_event(name: str, props: Mapping[str, Any]) -> ApiEvent:
         method=str(props.get("Method", "ANY")).upper(),
         path=str(props["Path"]),
         rest_api_id=str(rest_api["Ref"]) if isinstance(rest_api, dict) and "Ref" in rest_api else None,
+    )
+
+
+def _http_api_event(name: str, props: Mapping[str, Any]) -> ApiEvent:
+    """No Path and Method: the ``$default`` route, which every method and path reaches."""
+    api = props.get("ApiId")
+    return ApiEvent(
+        name=name,
+        method=str(props.get("Method", "ANY")).upper(),
+        path=str(props.get("Path", "$default")),
+        rest_api_id=str(api["Ref"]) if isinstance(api, dict) and "Ref" in api else None,
     )
 
 
@@ -546,6 +569,8 @@ class Resolver:
             return f"arn:aws:s3:::{local_name}"
         if resource_type in TABLE_TYPES:
             return f"arn:aws:dynamodb:{region}:{account}:table/{local_name}"
+        if resource_type == KMS_KEY_TYPE:
+            return local_name  # the key's local alias: KMS takes it wherever it takes an ARN
         return f"arn:aws:local:{region}:{account}:{logical_id}/{local_name}"
 
     def _sub(self, argument: Any) -> str:

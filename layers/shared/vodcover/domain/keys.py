@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -86,3 +87,16 @@ def smart_key(video_id: str, index: int) -> str:
 
 def animated_key(video_id: str, extension: str) -> str:
     return f"animated/{video_id}/cover.{extension}"
+
+
+IMAGES_PREFIX = "images/"
+
+
+def image_folder(owner: str) -> str:
+    """``images/<owner digest>/``: uploaded images are their owner's by where they lie, so a
+    cover URL naming one needs no record to be judged (``usecases.cover_urls``)."""
+    return f"{IMAGES_PREFIX}{hashlib.sha256(owner.encode()).hexdigest()[:32]}/"
+
+
+def image_key(owner: str, image_id: str, extension: str) -> str:
+    return f"{image_folder(owner)}{image_id}.{extension}"

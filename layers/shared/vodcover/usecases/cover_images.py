@@ -59,8 +59,12 @@ class CoverImages:
         return PreparedCover(key, checked.width, checked.height)
 
     def from_url(self, video_id: str, url: str) -> PreparedCover:
+        """A URL of the media bucket (a snapshot, candidate or cover URL handed back, an uploaded
+        image; callers checked it is the caller's) is read from the bucket itself, never fetched
+        over HTTP; any other URL goes through the safe fetch. Either way the bytes are checked."""
+        key = self._store.key_of_url(url)
         fetched = fetch_bytes(
-            url,
+            url if key is None else f"s3://{self._store.bucket}/{key}",
             self.url_policy(),
             max_bytes=self.limits.max_bytes,
             timeout=self._settings.cover_fetch_timeout_seconds,

@@ -4,7 +4,8 @@ A ``coverUrl`` naming the media bucket (``s3://``, an S3 https URL, presigned or
 emulator's endpoint, the CDN) would otherwise copy any object of the bucket into the caller's
 video, e.g. ``snapshots/<someone else's video>/0.jpg`` (issue 11 item 9). So such a URL must
 name an object of a video the caller owns (its folders under ``uploads/``, ``snapshots/``,
-``covers/``, ``smart/``, ``animated/``, or the object a registered video was made from), or lie
+``covers/``, ``smart/``, ``animated/``, the object a registered video was made from, or an image
+the caller uploaded under its ``images/`` folder), or lie
 under a prefix the operator made public (``VODCOVER_COVER_URL_PUBLIC_PREFIXES``). Anything else
 is 403 ``CoverUrl.NotOwner``, whether or not the object exists.
 
@@ -37,12 +38,15 @@ class CoverUrls:
         key = self._store.key_of_url(url)
         if key is not None:
             self.require_usable_key(caller, key)
+            return  # read from the bucket itself (CoverImages.from_url), never fetched over HTTP
         check_url(url, self.policy)
 
     def require_usable_key(self, caller: str, key: str) -> None:
         if not keys.is_plain_key(key):
             raise CoverUrlNotOwner("The URL names no single object of the media bucket.")
         if any(key.startswith(prefix) for prefix in self._settings.public_cover_prefixes):
+            return
+        if key.startswith(keys.image_folder(caller)):  # an image the caller uploaded to use as a cover
             return
         folder_video = keys.video_id_of_key(key)
         orphan_video = keys.orphan_video_id(key)  # a registered object outside the video folders

@@ -35,6 +35,7 @@ class UploadTicket:
     url: str
     headers: dict[str, str]
     expires_at: str
+    key: str = ""  # where the upload lands in the media bucket
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,19 @@ class Library:
             now=utc_now(),
         )
         self._videos.update(video_id, only_if_new(record))
-        content_type = mimetypes.guess_type(request.file_name)[0] or "application/octet-stream"
-        url = self._store.presigned_put(
-            keys.upload_key(video_id, request.file_name),
-            content_type=content_type,
-            content_length=request.file_size,
-        )
-        headers = {"Content-Type": content_type}
-        if request.file_size:
-            headers["Content-Length"] = str(request.file_size)
-        expires = datetime.now(UTC) + timedelta(seconds=self._settings.url_ttl_seconds)
-        return UploadTicket(
-            video_id, url, headers, expires.isoformat(timespec="seconds").replace("+00:00", "Z")
-        )
+        return self._upload_ticket(video_id, request.file_name, request.file_size)
+
+    def refresh_upload(self, caller: str, video_id: str) -> UploadTicket:
+        """A fresh upload URL for the caller's video (the last one expired, or the file changed):
+        what lands there is processed as any new object of the video is."""
+        record = require_readable(self._videos.get(video_id), video_id, caller)
+        return self._upload_ticket(video_id, record.file_name or "video.mp4", None)
+
+    def _upload_ticket(self, video_id: str, file_name: str, file_size: int | None) -> UploadTicket:
+        key = keys.upload_key(video_id, file_name)
+        content_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        url, headers, expires_at = presigned_upload(self._store, self._settings, key, content_type, file_size)
+        return UploadTicket(video_id, url, headers, expires_at, key)
 
     # --- reading ------------------------------------------------------------------------
     def get(self, caller: str, video_id: str) -> VideoRecord:
@@ -244,6 +245,18 @@ class Library:
         if record.source is not None and record.source.key == key:
             return claimed
         return None
+
+
+def presigned_upload(
+    store: MediaStore, settings: Settings, key: str, content_type: str, size: int | None
+) -> tuple[str, dict[str, str], str]:
+    """A presigned PUT for ``key``: its URL, the headers the PUT must send, when it expires."""
+    url = store.presigned_put(key, content_type=content_type, content_length=size)
+    headers = {"Content-Type": content_type}
+    if size:
+        headers["Content-Length"] = str(size)
+    expires = datetime.now(UTC) + timedelta(seconds=settings.url_ttl_seconds)
+    return url, headers, expires.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def only_if_new(record: VideoRecord) -> Callable[[VideoRecord | None], VideoRecord | None]:

@@ -1,0 +1,71 @@
+"""Alibaba Cloud VOD's RPC endpoint: the root path of the second API (docs/alibaba.md).
+
+API Gateway does no authentication here; every call's Alibaba signature is verified by
+:class:`~vodcover.compat.alibaba.verifier.AlibabaVerifier`, and its actions run the same use
+cases as the videos and covers APIs, with the access key's owner as the caller. Has the media
+layer for the same reason as the covers API (Pillow checks cover images, lazily).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from vodcover import dependencies
+from vodcover.compat.alibaba.actions.context import UseCases
+from vodcover.compat.alibaba.endpoint import RpcEndpoint
+from vodcover.compat.alibaba.http_api import request_of, result_of
+from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
+from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
+from vodcover.compat.alibaba.verifier import AlibabaVerifier
+from vodcover.observability import logger, observed
+from vodcover.settings import get_settings
+from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.image_uploads import ImageUploads
+from vodcover.usecases.library import Library
+
+
+def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float) -> tuple[bytes, int, int]:
+    from vodcover.media.snapshots import capture_frame_at
+
+    return capture_frame_at(url, seconds, width=width, quality=quality, timeout=timeout)
+
+
+def use_cases() -> UseCases:
+    settings = get_settings()
+    store = dependencies.media_store()
+    videos = dependencies.video_repository()
+    return UseCases(
+        library=Library(videos=videos, store=store, jobs=dependencies.job_starter(), settings=settings),
+        editor=CoverEditor(
+            videos=videos,
+            store=store,
+            events=dependencies.event_publisher(),
+            settings=settings,
+            frame_at=frame_at,
+        ),
+        images=ImageUploads(store=store, settings=settings),
+        store=store,
+        settings=settings,
+    )
+
+
+@lru_cache(maxsize=4)
+def verifier(keys_table: str, kms_key: str, nonces_table: str) -> AlibabaVerifier:
+    """One per process and tables: the key store caches decrypted secrets (KMS once per key)."""
+    return AlibabaVerifier(KmsAccessKeyStore(keys_table, kms_key), DynamoNonceStore(nonces_table))
+
+
+def endpoint() -> RpcEndpoint:
+    s = get_settings()
+    return RpcEndpoint(
+        verifier(s.alibaba_keys_table, s.alibaba_keys_kms_key, s.alibaba_nonces_table), use_cases
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@observed()
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return result_of(endpoint().answer(request_of(event)))

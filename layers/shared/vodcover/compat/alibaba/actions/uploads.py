@@ -1,0 +1,110 @@
+"""Bringing videos in: CreateUploadVideo, RefreshUploadVideo, UploadMediaByURL, RegisterMedia."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
+from vodcover.compat.alibaba.actions.context import ActionCall, command
+from vodcover.compat.alibaba.errors import InvalidParameter
+from vodcover.compat.alibaba.parameters import ActionParameters, CountExceededMax, tags_of
+from vodcover.compat.alibaba.views import upload_documents
+from vodcover.usecases.library import UploadTicket
+
+
+def _upload_answer(call: ActionCall, ticket: UploadTicket) -> dict[str, Any]:
+    documents = upload_documents(
+        url=ticket.url,
+        key=ticket.key,
+        bucket=call.cases.store.bucket,
+        headers=ticket.headers,
+        expires_at=ticket.expires_at,
+        ttl_seconds=call.cases.settings.url_ttl_seconds,
+    )
+    return {"VideoId": ticket.video_id, **documents}
+
+
+def create_upload_video(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
+    request = command(
+        CreateUploadRequest,
+        {
+            "title": parameters.required("Title"),
+            "fileName": parameters.required("FileName"),
+            "fileSize": parameters.integer("FileSize"),
+            "description": parameters.text("Description"),
+            "tags": tags_of(parameters.text("Tags")),
+            "coverUrl": parameters.text("CoverURL"),
+        },
+    )
+    return _upload_answer(call, call.cases.library.create_upload(call.owner, request))
+
+
+def refresh_upload_video(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
+    ticket = call.cases.library.refresh_upload(call.owner, parameters.required("VideoId"))
+    return _upload_answer(call, ticket)
+
+
+def upload_media_by_url(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
+    """``UploadURLs``: comma-separated, each URL-encoded; ``UploadMetadatas`` names a
+    ``SourceURL`` to give it a ``Title`` and a ``CoverURL``."""
+    limit = call.cases.settings.batch_limit
+    urls = [unquote(url) for url in parameters.words("UploadURLs", required=True) or []]
+    if len(urls) > limit:
+        raise CountExceededMax(f"UploadURLs holds {len(urls)} URLs; at most {limit} are accepted.")
+    metadata: dict[str, dict[str, Any]] = {}
+    if parameters.text("UploadMetadatas") is not None:
+        for item in parameters.json_items("UploadMetadatas", limit=limit):
+            metadata[unquote(str(item.get("SourceURL", "")))] = item
+    items = [
+        command(
+            PullItem,
+            {
+                "url": url,
+                "title": metadata.get(url, {}).get("Title") or None,
+                "coverUrl": metadata.get(url, {}).get("CoverURL") or None,
+            },
+        )
+        for url in urls
+    ]
+    jobs = []
+    for started in call.cases.library.start_pull(call.owner, items):
+        job = {"JobId": started["videoId"], "SourceURL": started["url"], "VideoId": started["videoId"]}
+        if "error" in started:
+            job |= {"Code": started["error"]["code"], "Message": started["error"]["message"]}
+        jobs.append(job)
+    return {"UploadJobs": jobs}
+
+
+def register_media(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
+    """``RegisterMetadatas``: ``FileURL`` (``s3://`` or an https URL of the media bucket)."""
+    metadatas = parameters.json_items("RegisterMetadatas", limit=call.cases.settings.batch_limit)
+    file_urls: dict[str, str] = {}
+    items = []
+    failed: list[str] = []
+    for metadata in metadatas:
+        file_url = str(metadata.get("FileURL") or "")
+        if not file_url:
+            raise InvalidParameter("Each RegisterMetadatas item needs a FileURL.")
+        key = call.cases.store.key_of_url(file_url)
+        if key is None:
+            failed.append(file_url)
+            continue
+        file_urls[key] = file_url
+        items.append(
+            command(
+                RegisterItem,
+                {
+                    "key": key,
+                    "title": metadata.get("Title") or None,
+                    "coverUrl": metadata.get("CoverURL") or None,
+                },
+            )
+        )
+    result = call.cases.library.register(call.owner, items)
+    failed.extend(file_urls[item["key"]] for item in result.failed)
+    registered = [
+        {"FileURL": file_urls[item["key"]], "MediaId": item["videoId"], "NewRegister": True}
+        for item in result.registered
+    ]
+    return {"RegisteredMediaList": registered, "FailedFileURLs": failed}
