@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.test_template import TEMPLATE_PATH, as_list, check_build
+from tests.test_template import TEMPLATE_PATH, as_list, resources, template
 from vodcover.compat.alibaba.key_store import keys_table_definition
 from vodcover.compat.alibaba.nonce_store import TTL_SPECIFICATION, nonces_table_definition
 from vodcover_dev.local.rpc_front import rpc_function
 from vodcover_dev.local.template import load_template
+
+__all__ = ["resources", "template"]  # the fixtures of tests/test_template.py, shared
 
 ALIBABA_RESOURCES = {
     "AlibabaKeysKey",
@@ -27,16 +27,6 @@ ALIBABA_RESOURCES = {
     "AlibabaApiFunction",
     "AlibabaApiFunctionLogGroup",
 }
-
-
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    return check_build.load_template(TEMPLATE_PATH)
-
-
-@pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, Any]:
-    return template["Resources"]
 
 
 def test_the_endpoint_is_off_unless_asked_for(template: dict[str, Any]) -> None:

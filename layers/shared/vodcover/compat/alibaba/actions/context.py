@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from vodcover.api.validation import describe_validation_error
 from vodcover.compat.alibaba.errors import InvalidParameter
+from vodcover.compat.alibaba.views import upload_documents
 from vodcover.dal.objects import MediaStore
 from vodcover.settings import Settings
 from vodcover.usecases.covers import CoverEditor
@@ -38,6 +39,19 @@ class ActionCall:
 
     owner: str
     cases: UseCases
+
+    def upload_documents(
+        self, *, url: str, key: str, headers: dict[str, str], expires_at: str
+    ) -> dict[str, str]:
+        """``UploadAddress`` and ``UploadAuth`` for a presigned PUT of ``key``."""
+        return upload_documents(
+            url=url,
+            key=key,
+            bucket=self.cases.store.bucket,
+            headers=headers,
+            expires_at=expires_at,
+            ttl_seconds=self.cases.settings.url_ttl_seconds,
+        )
 
 
 def command(model: type[Command], fields: dict[str, Any]) -> Command:

@@ -8,7 +8,7 @@ from typing import Any
 from vodcover.compat.alibaba.actions.context import ActionCall
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.parameters import ActionParameters
-from vodcover.compat.alibaba.views import ai_image_views, dynamic_image_views, upload_documents
+from vodcover.compat.alibaba.views import ai_image_views, dynamic_image_views
 
 
 def create_upload_image(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
@@ -19,13 +19,8 @@ def create_upload_image(call: ActionCall, parameters: ActionParameters) -> dict[
             f"ImageType {image_type!r} is not supported; vodcover stores cover images only."
         )
     ticket = call.cases.images.create(call.owner, parameters.text("ImageExt") or "png")
-    documents = upload_documents(
-        url=ticket.upload_url,
-        key=ticket.key,
-        bucket=call.cases.store.bucket,
-        headers=ticket.headers,
-        expires_at=ticket.expires_at,
-        ttl_seconds=call.cases.settings.url_ttl_seconds,
+    documents = call.upload_documents(
+        url=ticket.upload_url, key=ticket.key, headers=ticket.headers, expires_at=ticket.expires_at
     )
     return {"ImageId": ticket.image_id, "ImageURL": ticket.read_url, "FileURL": ticket.read_url, **documents}
 

@@ -9,18 +9,12 @@ from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.compat.alibaba.actions.context import ActionCall, command
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.parameters import ActionParameters, CountExceededMax, tags_of
-from vodcover.compat.alibaba.views import upload_documents
 from vodcover.usecases.library import UploadTicket
 
 
 def _upload_answer(call: ActionCall, ticket: UploadTicket) -> dict[str, Any]:
-    documents = upload_documents(
-        url=ticket.url,
-        key=ticket.key,
-        bucket=call.cases.store.bucket,
-        headers=ticket.headers,
-        expires_at=ticket.expires_at,
-        ttl_seconds=call.cases.settings.url_ttl_seconds,
+    documents = call.upload_documents(
+        url=ticket.url, key=ticket.key, headers=ticket.headers, expires_at=ticket.expires_at
     )
     return {"VideoId": ticket.video_id, **documents}
 
