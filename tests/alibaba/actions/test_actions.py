@@ -22,6 +22,8 @@ from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
 from tests.integration.loopback import FileServer
 from vodcover_dev.local.stack import LocalStack
 
+pytestmark = [pytest.mark.integration, pytest.mark.media]
+
 
 @pytest.fixture(params=["classic", "tea"])
 def sdk(request: pytest.FixtureRequest, endpoint: str) -> VodSdk:

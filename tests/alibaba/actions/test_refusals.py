@@ -19,6 +19,8 @@ from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY
 from tests.alibaba.signed_requests import classic_request
 from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
 
+pytestmark = [pytest.mark.integration, pytest.mark.media]
+
 
 @pytest.fixture(params=["classic", "tea"])
 def sdk_kind(request: pytest.FixtureRequest) -> type[ClassicVod] | type[TeaVod]:

@@ -21,6 +21,8 @@ from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY, Media
 from tests.alibaba.vod_sdks import ClassicVod, TeaVod, VodSdk
 from vodcover_dev.local.stack import LocalStack
 
+pytestmark = [pytest.mark.integration, pytest.mark.media]
+
 SETTLED = {"Normal", "TranscodeFail", "UploadFail"}
 
 
