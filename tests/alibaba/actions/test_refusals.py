@@ -52,9 +52,12 @@ def sent_raw(endpoint: str, **options: Any) -> requests.Response:
 
 def test_a_wrong_secret_is_signature_does_not_match(sdk_kind: type[VodSdk], endpoint: str) -> None:
     code, status = refusal(sdk_kind(endpoint, LOCAL_KEY[0], "not-the-secret"), "GetVideoInfo", VideoId="v1")  # type: ignore[call-arg]
-    # The classic SDK renames it when the server's string to sign equals its own (same signing).
-    assert (code, status) in {("SignatureDoesNotMatch", 400), ("InvalidAccessKeySecret", 400)}
-    assert code == ("InvalidAccessKeySecret" if sdk_kind is ClassicVod else "SignatureDoesNotMatch")
+    # The classic SDK renames it when the server's string to sign equals its own: proof that both
+    # sides signed the same string, and only the secret differs.
+    assert (code, status) == (
+        "InvalidAccessKeySecret" if sdk_kind is ClassicVod else "SignatureDoesNotMatch",
+        400,
+    )
 
 
 def test_an_unknown_key_is_not_found(sdk_kind: type[VodSdk], endpoint: str) -> None:
@@ -77,7 +80,9 @@ def test_another_owners_video_is_forbidden(sdk: VodSdk, bobs_uploading_video: st
     assert refusal(sdk, "UpdateVideoInfo", VideoId=bobs_uploading_video, Title="Mine") == ("Forbidden", 403)
     assert refusal(sdk, "SubmitAIImageJob", VideoId=bobs_uploading_video) == ("Forbidden", 403)
     read = sdk.call("GetVideoInfos", VideoIds=bobs_uploading_video)
-    assert read["VideoList"] == [] or read.get("VideoList") is None
+    assert not read.get("VideoList") and read["NonExistVideoIds"] == []
+    if isinstance(sdk, ClassicVod):  # the Tea SDK's model has no field for it and drops it
+        assert read["ForbiddenVideoIds"] == [bobs_uploading_video]
 
 
 def test_an_unknown_video_is_not_found(sdk: VodSdk) -> None:
