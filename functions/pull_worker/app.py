@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
 from vodcover.jobs.pull import PullEvent, PullJob, PullOptions
-from vodcover.net.safe_fetch import cover_url_policy, source_url_policy
+from vodcover.net.url_policy import cover_url_policy, source_url_policy
 from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import get_settings
 

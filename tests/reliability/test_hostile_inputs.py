@@ -464,7 +464,7 @@ def test_a_cover_for_a_video_that_failed_processing_is_refused(stack: LocalStack
     assert stored_state(stack, video_id) == before
 
 
-# --- cover URLs (every SSRF class is in tests/unit/test_safe_fetch.py; here, end to end) -----------
+# --- cover URLs (every SSRF class is in tests/unit/test_outbound_fetch.py; here, end to end) -----------
 HOSTILE_COVER_URLS = {
     "loopback": "https://127.0.0.1/c.jpg",
     "loopback-short": "https://127.1/c.jpg",

@@ -33,7 +33,8 @@ from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media import snapshots
 from vodcover.media.ffmpeg import ffmpeg_executable
 from vodcover.models import SmartStatus, VideoRecord, VideoStatus, utc_now
-from vodcover.net.safe_fetch import SourceStream, UrlPolicy
+from vodcover.net.fetch import SourceStream
+from vodcover.net.url_policy import UrlPolicy
 from vodcover_dev.samples import make_sample_video
 
 pytestmark = pytest.mark.media

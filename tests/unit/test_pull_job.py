@@ -19,10 +19,11 @@ from tests.conftest import TEST_BUCKET, TEST_REGION, TEST_TABLE, create_videos_t
 from tests.support.apigw import FakeContext, load_function
 from tests.unit.http_source import SourceServer, body, declared, endless
 from vodcover import dependencies
+from vodcover.domain.file_names import upload_file_name
 from vodcover.domain.pull import fail_pull
-from vodcover.jobs.pull import Outcome, PullJob, PullOptions, upload_file_name
+from vodcover.jobs.pull import Outcome, PullJob, PullOptions
 from vodcover.models import ErrorInfo, VideoRecord, VideoStatus, utc_now
-from vodcover.net.safe_fetch import UrlPolicy, source_url_policy
+from vodcover.net.url_policy import UrlPolicy, source_url_policy
 
 MIB = 1024 * 1024
 PART = 5 * MIB

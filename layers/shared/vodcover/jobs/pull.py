@@ -1,7 +1,7 @@
 """The pull-upload job: copy a URL someone gave us into ``uploads/{videoId}/{fileName}``.
 
 The API created the record (``Uploading``, with ``file_name``) and invoked us asynchronously.
-We stream the source through :func:`vodcover.net.open_stream` (public addresses only, every
+We stream the source through :func:`vodcover.net.fetch.open_stream` (public addresses only, every
 redirect re-checked, size and time capped) into the bucket part by part, never holding the
 whole body. On success nothing more is written: the object's ObjectCreated event starts the
 screenshot job like any upload's. On a source error the record ends ``UploadFail`` with a
@@ -31,9 +31,11 @@ from vodcover.dal.multipart import part_size_for, upload_chunks
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, pull
 from vodcover.domain.failures import unexpected_error
+from vodcover.domain.file_names import upload_file_name
 from vodcover.errors import VodcoverError
 from vodcover.models import CamelModel, ErrorInfo, VideoRecord, utc_now
-from vodcover.net.safe_fetch import MAX_URL_LENGTH, SourceStream, UrlPolicy, open_stream, safe_file_name
+from vodcover.net.fetch import SourceStream, open_stream
+from vodcover.net.url_policy import MAX_URL_LENGTH, UrlPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ class PullResult:
 
 
 class StreamOpener(Protocol):
-    """What the job needs to read a source (:func:`vodcover.net.open_stream`)."""
+    """What the job needs to read a source (:func:`vodcover.net.fetch.open_stream`)."""
 
     def __call__(
         self, url: str, policy: UrlPolicy, *, timeout: float, max_bytes: int, stall_timeout: float | None
@@ -161,22 +163,3 @@ class PullJob:
         observability.count_failure(error.code)
         self._videos.update(video_id, lambda current: pull.fail_pull(current, error=error, now=utc_now()))
         return PullResult(video_id, Outcome.FAILED, error=error)
-
-
-def upload_file_name(recorded: str, from_source: str) -> str:
-    """The name the API recorded when it is a plain file name, else a sanitised one.
-
-    Keeping the recorded name keeps ``uploads/{id}/{fileName}`` and the record in agreement;
-    anything that could act as a path (``/``, ``..``, control characters) is made plain.
-    """
-    if recorded and _is_plain(recorded):
-        return recorded
-    return safe_file_name(recorded or from_source, fallback=from_source or "video")
-
-
-def _is_plain(name: str) -> bool:
-    return (
-        name not in {".", ".."}
-        and len(name.encode()) <= 255
-        and not any(ch in "/\\" or not ch.isprintable() for ch in name)
-    )

@@ -131,16 +131,16 @@ class HttpRangeReader:
     Every request names both ends, so the server sends exactly what is asked (ffmpeg's
     open-ended ranges are what make it read a fifth of the file). The first request fetches the
     file's head and learns its size from ``Content-Range``; presigned URLs are signed for GET,
-    so there is no HEAD request. urllib3 comes with botocore, hence with every Lambda runtime.
+    so there is no HEAD request. The GETs go through the one HTTP door, :mod:`vodcover.net.http_get`.
     """
 
     def __init__(self, url: str, *, deadline: float, max_connections: int = MAX_PARALLEL_FETCHES) -> None:
-        import urllib3  # lazy: only the fast path over HTTP needs it
+        from vodcover.net import http_get  # lazy: only the fast path over HTTP needs it
 
-        self._urllib3 = urllib3
+        self._http = http_get
         self._url = url
         self._deadline = deadline
-        self._pool = urllib3.PoolManager(maxsize=max_connections, retries=False, block=False)
+        self._pool = http_get.range_pool(max_connections)
         self._lock = threading.Lock()
         self._etag: str | None = None
         self.bytes_read = 0
@@ -176,13 +176,16 @@ class HttpRangeReader:
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
             raise MediaTimeout("Reading the video took too long.")
-        timeout = self._urllib3.Timeout(connect=min(remaining, 10.0), read=remaining)
-        headers = {"Range": f"bytes={offset}-{offset + length - 1}"}
         try:
-            response = self._pool.request(
-                "GET", self._url, headers=headers, preload_content=False, timeout=timeout, retries=False
+            response = self._http.open_range(
+                self._pool,
+                self._url,
+                offset,
+                offset + length - 1,
+                connect_timeout=min(remaining, 10.0),
+                read_timeout=remaining,
             )
-        except self._urllib3.exceptions.HTTPError as exc:
+        except self._http.TransportError as exc:
             raise _Retryable() from exc
         try:
             if response.status >= 500:
@@ -190,7 +193,7 @@ class HttpRangeReader:
                 raise _Retryable(f"HTTP {response.status}")
             expected = self._check_response(response, offset, length, first=first)
             body = response.read(expected)
-        except self._urllib3.exceptions.HTTPError as exc:
+        except self._http.TransportError as exc:
             raise _Retryable() from exc
         finally:
             response.release_conn()

@@ -29,8 +29,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
 from vodcover.errors import (
@@ -364,13 +362,14 @@ def _rotation(video_block: str) -> int:
 
 def _remote_is_empty(url: str, *, timeout: float) -> bool:
     """Ask for the first byte: an empty object answers 416 or a zero length (S3 and moto alike)."""
-    request = urllib.request.Request(url, headers={"Range": "bytes=0-0"})  # noqa: S310 - http(s) only
+    from vodcover.net.http_get import TransportError, fetch_range  # the one HTTP door; URLs only
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            total = response.headers.get("Content-Range", "").rpartition("/")[2]
-            return total == "0" or (response.status == 200 and response.headers.get("Content-Length") == "0")
-    except urllib.error.HTTPError as exc:
-        return exc.code == 416
-    except (urllib.error.URLError, OSError, ValueError):
+        answer = fetch_range(url, 0, 0, timeout=timeout)
+    except (TransportError, OSError, ValueError):
         logger.info("could not check whether %s is empty", url.split("?", 1)[0])
         return False
+    if answer.status == 416:
+        return True
+    total = answer.headers.get("content-range", "").rpartition("/")[2]
+    return total == "0" or (answer.status == 200 and answer.headers.get("content-length") == "0")

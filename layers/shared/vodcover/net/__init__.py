@@ -1,36 +1,10 @@
-"""Reaching the outside world on a stranger's behalf: URL checks and bounded fetches.
+"""Reaching the outside world: URL checks, the one HTTP door, bounded fetches.
 
-No Pillow or ffmpeg here: the light API functions import this package.
+- :mod:`~vodcover.net.url_policy`: may this URL be fetched (SSRF rules), and from which addresses;
+- :mod:`~vodcover.net.http_get`: every outbound GET, through urllib3 (pinned or ranged);
+- :mod:`~vodcover.net.s3_source`: ``s3://`` of the media bucket;
+- :mod:`~vodcover.net.fetch`: one stream over both, size and time capped.
+
+No Pillow or ffmpeg here: the light API functions import this package. Import the module
+you need; this package imports nothing, so judging a URL does not load the HTTP client.
 """
-
-from vodcover.net.addresses import is_public_address
-from vodcover.net.safe_fetch import (
-    Fetched,
-    HttpTarget,
-    S3Target,
-    SourceStream,
-    Target,
-    UrlPolicy,
-    check_url,
-    cover_url_policy,
-    fetch_bytes,
-    open_stream,
-    safe_file_name,
-    source_url_policy,
-)
-
-__all__ = [
-    "Fetched",
-    "HttpTarget",
-    "S3Target",
-    "SourceStream",
-    "Target",
-    "UrlPolicy",
-    "check_url",
-    "cover_url_policy",
-    "fetch_bytes",
-    "is_public_address",
-    "open_stream",
-    "safe_file_name",
-    "source_url_policy",
-]

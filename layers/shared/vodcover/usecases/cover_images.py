@@ -24,7 +24,8 @@ from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import VideoNotFound
 from vodcover.media.cover_image import CoverLimits, check_cover_image
-from vodcover.net.safe_fetch import UrlPolicy, fetch_bytes
+from vodcover.net.fetch import fetch_bytes
+from vodcover.net.url_policy import UrlPolicy
 from vodcover.settings import Settings
 
 IMMUTABLE = "max-age=31536000, immutable"

@@ -19,7 +19,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
 from vodcover.errors import CoverUrlNotOwner
-from vodcover.net.safe_fetch import UrlPolicy, check_url, cover_url_policy
+from vodcover.net.url_policy import UrlPolicy, check_url, cover_url_policy
 from vodcover.settings import Settings
 
 

@@ -11,17 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.dal.jobs import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import Page, VideoRepository
 from vodcover.domain import expiry, keys, smart
+from vodcover.domain.file_names import file_name_from_url
 from vodcover.domain.videos import new_upload_record, require_readable
 from vodcover.errors import RegisterRefused, SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, SourceObject, VideoRecord, VideoStatus, utc_now
-from vodcover.net.safe_fetch import check_url, source_url_policy
+from vodcover.net.url_policy import check_url, source_url_policy
 from vodcover.settings import Settings
 from vodcover.usecases.cover_urls import CoverUrls
 
@@ -262,11 +262,3 @@ def presigned_upload(
 def only_if_new(record: VideoRecord) -> Callable[[VideoRecord | None], VideoRecord | None]:
     """A mutation creating ``record`` unless its (random) id is somehow taken already."""
     return lambda current: record if current is None else None
-
-
-def file_name_from_url(url: str) -> str:
-    """A plain file name for a pulled video: the URL path's last part, or ``video.mp4``."""
-    path = urlsplit(url).path if "://" in url else ""
-    name = posixpath.basename(unquote(path)).strip()
-    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in "/\\")[:200]
-    return cleaned or "video.mp4"

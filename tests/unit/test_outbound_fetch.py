@@ -33,18 +33,11 @@ from tests.unit.http_source import (
     trickle_body,
     trickle_headers,
 )
-from vodcover.net import safe_fetch
+from vodcover.domain.file_names import safe_file_name
+from vodcover.net import http_get
 from vodcover.net.addresses import is_public_address
-from vodcover.net.safe_fetch import (
-    HttpTarget,
-    S3Target,
-    UrlPolicy,
-    check_url,
-    fetch_bytes,
-    open_stream,
-    safe_file_name,
-    source_url_policy,
-)
+from vodcover.net.fetch import fetch_bytes, open_stream
+from vodcover.net.url_policy import HttpTarget, S3Target, UrlPolicy, check_url, source_url_policy
 
 FORBIDDEN = "CoverUrl.Forbidden"
 UNREACHABLE = "CoverUrl.Unreachable"
@@ -465,7 +458,7 @@ def test_https_verifies_the_certificate_for_the_name_while_connecting_to_the_che
     tls_server: tuple[SourceServer, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, ca_file = tls_server
-    monkeypatch.setattr(safe_fetch, "_tls_context", trusting(ca_file))
+    monkeypatch.setattr(http_get, "_tls_context", trusting(ca_file))
     policy = UrlPolicy(allow_hosts=frozenset({f"localhost:{server.port}"}), media_bucket=TEST_BUCKET)
     fetched = fetch_bytes(server.url("/cover.jpg", host="localhost"), policy, max_bytes=100, timeout=3)
     assert fetched.data == b"over tls"
@@ -481,7 +474,7 @@ def test_a_certificate_for_another_name_is_unreachable(
     tls_server: tuple[SourceServer, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, ca_file = tls_server
-    monkeypatch.setattr(safe_fetch, "_tls_context", trusting(ca_file))
+    monkeypatch.setattr(http_get, "_tls_context", trusting(ca_file))
     assert fetch_code(server.url("/cover.jpg"), allowing(server)) == UNREACHABLE  # cert says localhost
 
 
