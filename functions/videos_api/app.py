@@ -1,4 +1,4 @@
-"""Videos API: create uploads, pull from URLs, register objects, read videos and the library.
+"""Videos API: create uploads, pull from URLs, register objects, read videos, the library, limits.
 
 The light API function: no ffmpeg, no Pillow, only the shared layer.
 """
@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
 from vodcover.api.http import caller_of, create_app, json_body, json_response
+from vodcover.api.limits import limits_view
 from vodcover.api.schemas import CreateUploadRequest, PullRequest, QueryInteger, RegisterRequest, VideoId
 from vodcover.api.views import video_view
 from vodcover.errors import BatchTooLarge, InvalidParameter
@@ -92,6 +93,11 @@ def read_many(caller: str, ids: str) -> dict[str, Any]:
         "nonExistVideoIds": read.missing,
         "forbiddenVideoIds": read.forbidden,
     }
+
+
+@app.get("/limits")
+def get_limits() -> Response[dict[str, Any]]:
+    return json_response(HTTPStatus.OK, limits_view(get_settings()))
 
 
 @app.post("/videos/<video_id>/smart-cover")

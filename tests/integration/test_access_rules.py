@@ -31,6 +31,7 @@ ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("PATCH", "/videos", {"json": {"updates": [{"videoId": UNKNOWN_ID, "title": "t"}]}}),
     ("PUT", "/videos/{videoId}/cover", {"data": PNG, "headers": {"Content-Type": "image/png"}}),
     ("POST", "/videos/{videoId}/smart-cover", {}),
+    ("GET", "/limits", {}),
 ]
 ROUTE_IDS = [f"{method} {route}{'?' + next(iter(kw.get('params', {})), '')}" for method, route, kw in ROUTES]
 
