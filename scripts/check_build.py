@@ -10,7 +10,8 @@ demo, samples), which Lambda never runs.
     python scripts/check_build.py --arch arm64 [--build-dir .aws-sam/build] [--samconfig samconfig.toml]
     python scripts/check_build.py --arch x86_64 --smoke   # also import the layers with python3.13
 
-Exit status 0 when every check passes, 1 otherwise. Uses only PyYAML besides the standard library.
+Exit status 0 when every check passes, 1 otherwise. Reads the template with the local stack's
+loader (``vodcover_dev.cfn_yaml``: ``pip install -e .[local]``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from vodcover_dev.cfn_yaml import load_cfn_yaml
 
 MIB = 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # function + layers, bytes (250 MiB)
@@ -44,29 +45,9 @@ HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": 
 )
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """A YAML loader that keeps CloudFormation short-form tags (!Ref X -> {"Ref": "X"})."""
-
-
-def _cfn_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if tag_suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _cfn_tag)
-
-
 def load_template(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    document: dict[str, Any] = load_cfn_yaml(path)
+    return document
 
 
 @dataclass

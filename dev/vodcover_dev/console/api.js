@@ -63,10 +63,26 @@ export const api = {
   uploadCover: (id, file, type) =>
     call("PUT", `videos/${encodeURIComponent(id)}/cover`, { body: file, contentType: type }),
   startSmartCover: (id) => call("POST", `videos/${encodeURIComponent(id)}/smart-cover`),
+  getLimits: () => call("GET", "limits"),
 };
 
-/** Many videos by id, in batches of `limit` (the API takes at most 20 ids per call). */
-export async function getManyVideos(ids, limit = 20) {
+let limitsRead = null;
+
+/** The limits the stack enforces (GET /limits), read once per page load: the console checks
+ *  covers and sizes its batches with the API's own numbers, never copies of them. Resolves to
+ *  {coverMaxBytes, coverMaxLongSide, coverMaxShortSide, batchLimit}; a failed read is
+ *  forgotten, so the next call asks again. */
+export function limits() {
+  limitsRead ??= api.getLimits().catch((error) => {
+    limitsRead = null;
+    throw error;
+  });
+  return limitsRead;
+}
+
+/** Many videos by id, in batches of the API's batchLimit. */
+export async function getManyVideos(ids) {
+  const { batchLimit: limit } = await limits();
   const found = [];
   const missing = [];
   const forbidden = [];

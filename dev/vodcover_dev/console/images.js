@@ -1,8 +1,11 @@
 // Client-side checks of a cover image, mirroring the server's rules (docs/design.md, "Cover rules"): JPG or PNG by
-// content, at most 1 MB, at most 1920 px on the longer side and 1080 px on the shorter. The
-// server stays the judge: what passes here may still be refused there (and is shown as such).
+// content, within the size and the long/short sides the API announces (GET /limits, see
+// limits.js). The server stays the judge: what passes here may still be refused there (and is
+// shown as such).
 
-export const COVER_LIMITS = { maxBytes: 1_048_576, maxLongSide: 1920, maxShortSide: 1080 };
+import { formatBytes } from "./dom.js";
+
+const MIB = 1_048_576;
 
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -55,28 +58,40 @@ async function decodedDimensions(file) {
   }
 }
 
-export function dimensionsFit(width, height, limits = COVER_LIMITS) {
+/** "1 MB" for a whole number of MiB (as the limits are usually set), else formatBytes. */
+export function sizeLimitText(bytes) {
+  return bytes % MIB === 0 ? `${bytes / MIB} MB` : formatBytes(bytes);
+}
+
+/** The cover rules in one line, for hints: "JPG or PNG, up to 1 MB, at most 1920×1080 px (…)". */
+export function coverRulesText(limits) {
+  const { coverMaxLongSide: long, coverMaxShortSide: short } = limits;
+  return `JPG or PNG, up to ${sizeLimitText(limits.coverMaxBytes)}, at most ${long}×${short} px (or ${short}×${long} portrait).`;
+}
+
+export function dimensionsFit(width, height, limits) {
   const longSide = Math.max(width, height);
   const shortSide = Math.min(width, height);
-  return shortSide >= 1 && longSide <= limits.maxLongSide && shortSide <= limits.maxShortSide;
+  return shortSide >= 1 && longSide <= limits.coverMaxLongSide && shortSide <= limits.coverMaxShortSide;
 }
 
 /**
- * Check `file` as a cover. Resolves to {ok, type, width, height, decoded, problems: [{code, message}]}.
+ * Check `file` as a cover against `limits` (GET /limits). Resolves to
+ * {ok, type, width, height, decoded, problems: [{code, message}]}.
  * `decoded` is false when the browser could not decode the image: the upload is still allowed
  * (the server decides), with a warning.
  */
-export async function checkCoverImage(file, limits = COVER_LIMITS) {
+export async function checkCoverImage(file, limits) {
   const problems = [];
   const head = new Uint8Array(await file.slice(0, 64 * 1024).arrayBuffer());
   const type = sniffImageType(head);
   if (!type) {
     problems.push({ code: "InvalidImage.Format", message: "A cover must be a JPG or PNG image." });
   }
-  if (file.size > limits.maxBytes) {
+  if (file.size > limits.coverMaxBytes) {
     problems.push({
       code: "InvalidImage.TooLarge",
-      message: `A cover may be at most 1 MB; this file is ${(file.size / 1_048_576).toFixed(2)} MB.`,
+      message: `A cover may be at most ${sizeLimitText(limits.coverMaxBytes)}; this file is ${(file.size / MIB).toFixed(2)} MB.`,
     });
   }
   if (file.size === 0) problems.push({ code: "InvalidImage.Corrupt", message: "The file is empty." });
@@ -90,8 +105,8 @@ export async function checkCoverImage(file, limits = COVER_LIMITS) {
       problems.push({
         code: "InvalidImage.Dimensions",
         message:
-          `A cover may be at most ${limits.maxLongSide}×${limits.maxShortSide} px ` +
-          `(or ${limits.maxShortSide}×${limits.maxLongSide} portrait); this one is ${size.width}×${size.height}.`,
+          `A cover may be at most ${limits.coverMaxLongSide}×${limits.coverMaxShortSide} px ` +
+          `(or ${limits.coverMaxShortSide}×${limits.coverMaxLongSide} portrait); this one is ${size.width}×${size.height}.`,
       });
     }
   }

@@ -4,34 +4,27 @@
   context, and runs asynchronous invocations in a small pool with Lambda's retry rule (two more
   attempts by default), parking what still fails in :attr:`LocalLambda.failures` (the local
   stand-in for an on-failure destination).
-- :class:`S3EventDelivery` polls the queue moto fills with S3 notifications and hands each
-  record's message to the function its notification configuration names.
 
-Environment variables are process-global, while Lambda gives each function its own. Functions
-share ``Globals``, so :func:`merged_environment` applies the union of all functions' variables
-once at start-up; a variable two functions set differently is reported and the first one wins.
+S3 notifications reach functions through :mod:`vodcover_dev.local.s3_delivery`; the functions'
+variables are set on the process by :mod:`vodcover_dev.local.process_environment`.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import sys
 import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
-from urllib.parse import unquote_plus
 
 from vodcover_dev import logger_for
-from vodcover_dev.local.emulator import S3Route
-from vodcover_dev.local.template import FunctionSpec, Resolver, SamTemplate, UnresolvableValue
+from vodcover_dev.local.template import FunctionSpec, SamTemplate
 
 logger = logger_for(__name__)
 
@@ -73,64 +66,6 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-# --- the process environment -----------------------------------------------------------
-def merged_environment(template: SamTemplate, resolver: Resolver) -> dict[str, str]:
-    """Union of every function's resolved variables; parameter knobs already set by the user win.
-
-    A variable whose template value is ``!Ref <Parameter>`` is a knob: if the process
-    environment already has it (``VODCOVER_COVER_URL_ALLOW_HOSTS=… vodcover local``), that value
-    is kept, as if passed as a parameter override. Resource names are always the local ones.
-    A value with no local meaning (a reference to a missing resource) is logged and left unset.
-    """
-    merged: dict[str, str] = {}
-    for spec in template.functions.values():
-        for name, raw in spec.environment.items():
-            if resolver.is_parameter_ref(raw) and name in os.environ:
-                value = os.environ[name]
-            else:
-                try:
-                    value = resolver.resolve_str(raw)
-                except UnresolvableValue as exc:
-                    # A template being written may name a function that does not exist yet;
-                    # the rest of the stack is still useful (cfn-lint reports the error).
-                    logger.warning("%s of %s left unset: %s", name, spec.logical_id, exc)
-                    continue
-            if name in merged and merged[name] != value:
-                logger.warning(
-                    "%s differs between functions (%r vs %r); locally all functions see %r",
-                    name,
-                    merged[name],
-                    value,
-                    merged[name],
-                )
-                continue
-            merged[name] = value
-    return merged
-
-
-class ProcessEnvironment:
-    """Apply variables to ``os.environ`` and put every previous value back on :meth:`restore`."""
-
-    def __init__(self) -> None:
-        self._saved: dict[str, str | None] = {}
-
-    def apply(self, variables: Mapping[str, str | None]) -> None:
-        for name, value in variables.items():
-            self._saved.setdefault(name, os.environ.get(name))
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    def restore(self) -> None:
-        for name, value in self._saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved.clear()
 
 
 # --- invocations -----------------------------------------------------------------------
@@ -342,99 +277,3 @@ def _load_handler(spec: FunctionSpec) -> Handler:
     if not callable(handler):
         raise HandlerLoadError(f"{spec.logical_id}: {path} has no function {spec.handler_function_name}")
     return handler
-
-
-# --- S3 notifications → functions -----------------------------------------------------
-def s3_routes(template: SamTemplate, bucket_logical_id: str) -> list[S3Route]:
-    """Every function S3 event on ``bucket_logical_id``, named ``<Function>.<Event>``."""
-    return [
-        S3Route(f"{spec.logical_id}.{event.name}", spec.logical_id, event)
-        for spec, event in template.s3_routes()
-        if event.bucket == bucket_logical_id
-    ]
-
-
-class S3EventDelivery:
-    """A thread that moves S3 notifications from the queue to the functions they name."""
-
-    POLL_SECONDS = 1  # SQS long poll: wakes at once on a message, bounds how long stop() waits
-
-    def __init__(self, sqs: Any, queue_url: str, routes: Iterable[S3Route], lambda_: LocalLambda) -> None:
-        self._sqs = sqs
-        self._queue_url = queue_url
-        self._routes = {route.configuration_id: route for route in routes}
-        self._lambda = lambda_
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="s3-event-delivery", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.POLL_SECONDS + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                response = self._sqs.receive_message(
-                    QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=self.POLL_SECONDS
-                )
-            except Exception:
-                if self._stop.is_set():
-                    return
-                logger.exception("polling the S3 event queue failed; retrying")
-                self._stop.wait(1.0)
-                continue
-            for message in response.get("Messages", []):
-                self._dispatch(message)
-
-    def _dispatch(self, message: Mapping[str, Any]) -> None:
-        receipt = message["ReceiptHandle"]
-        try:
-            body = json.loads(message["Body"])
-            route = self._route_for(body)
-        except (ValueError, KeyError, TypeError, IndexError):
-            logger.warning("dropping a message that is no S3 notification: %.200s", message["Body"])
-            self._delete(receipt)
-            return
-        if route is None:
-            self._delete(receipt)
-            return
-        logger.info(
-            "S3 %s → %s",
-            describe_records(body),
-            route.function,
-            extra=self._lambda.log_labels(route.function),
-        )
-        try:
-            self._lambda.invoke_async(route.function, body, on_done=lambda _ok: self._delete(receipt))
-        except RuntimeError:  # stopping: leave the message, the queue dies with the emulator
-            return
-
-    def _route_for(self, body: Mapping[str, Any]) -> S3Route | None:
-        """The route S3 chose for this message, or None for TestEvents and non-matching keys."""
-        if body.get("Event") == "s3:TestEvent" or not body.get("Records"):
-            return None
-        record = body["Records"][0]
-        route = self._routes.get(record["s3"].get("configurationId", ""))
-        key = unquote_plus(record["s3"]["object"]["key"])
-        # moto filters too; checking again keeps delivery right even where it would not.
-        if route is None or not route.event.matches(record["eventName"], key):
-            logger.debug("dropping S3 %s: no matching route", describe_records(body))
-            return None
-        return route
-
-    def _delete(self, receipt: str) -> None:
-        try:
-            self._sqs.delete_message(QueueUrl=self._queue_url, ReceiptHandle=receipt)
-        except Exception:  # the emulator stopped under us
-            logger.debug("could not delete a delivered message", exc_info=True)
-
-
-def describe_records(body: Mapping[str, Any]) -> str:
-    return ", ".join(
-        f"{r['eventName']} {r['s3']['bucket']['name']}/{unquote_plus(r['s3']['object']['key'])}"
-        for r in body.get("Records", [])
-    )

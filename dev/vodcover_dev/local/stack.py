@@ -29,17 +29,11 @@ from vodcover_dev.local.emulator import (
     route_s3_events,
 )
 from vodcover_dev.local.http_front import ApiFront, Router
-from vodcover_dev.local.invoker import (
-    DEFAULT_RETRY_DELAYS,
-    FailedInvocation,
-    LocalLambda,
-    ProcessEnvironment,
-    S3EventDelivery,
-    merged_environment,
-    s3_routes,
-)
+from vodcover_dev.local.invoker import DEFAULT_RETRY_DELAYS, FailedInvocation, LocalLambda
 from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
+from vodcover_dev.local.process_environment import ProcessEnvironment, merged_environment
 from vodcover_dev.local.rpc_front import rpc_function
+from vodcover_dev.local.s3_delivery import S3EventDelivery, s3_routes
 from vodcover_dev.local.schedules import ScheduleRunner, schedules
 from vodcover_dev.local.sigv4 import SigV4Verifier
 from vodcover_dev.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template

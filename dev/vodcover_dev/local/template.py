@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from vodcover_dev.cfn_yaml import UnknownCfnTag, load_cfn_yaml
 
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 BUCKET_TYPE = "AWS::S3::Bucket"
@@ -24,33 +24,6 @@ KMS_KEY_TYPE = "AWS::KMS::Key"
 DEFAULT_ASYNC_RETRIES = 2  # Lambda retries a failed asynchronous invocation twice by default
 DEFAULT_TIMEOUT_SECONDS = 3  # Lambda's own defaults when neither Globals nor the function say
 DEFAULT_MEMORY_MB = 128
-
-_SHORT_TAGS = {
-    "Ref": "Ref",
-    "Condition": "Condition",
-    **{
-        name: f"Fn::{name}"
-        for name in (
-            "Sub",
-            "Join",
-            "Select",
-            "Split",
-            "If",
-            "Equals",
-            "Not",
-            "And",
-            "Or",
-            "FindInMap",
-            "ImportValue",
-            "Base64",
-            "Cidr",
-            "GetAZs",
-            "Transform",
-            "ToJsonString",
-            "Length",
-        )
-    },
-}
 
 
 class TemplateError(Exception):
@@ -62,43 +35,12 @@ class UnresolvableValue(TemplateError):
 
 
 # --- loading ---------------------------------------------------------------------------
-class CfnLoader(yaml.SafeLoader):
-    """A safe YAML loader that reads CloudFormation short tags as long-form intrinsic dicts."""
-
-
-def _construct_short_tag(loader: CfnLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    long_name = _SHORT_TAGS.get(tag_suffix)
-    if long_name is None:
-        raise TemplateError(f"unknown CloudFormation tag !{tag_suffix}")
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {long_name: value}
-
-
-def _construct_get_att(loader: CfnLoader, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = str(loader.construct_scalar(node)).split(".", 1)
-    else:
-        value = loader.construct_sequence(node, deep=True)  # type: ignore[arg-type]
-    return {"Fn::GetAtt": value}
-
-
-CfnLoader.add_multi_constructor("!", _construct_short_tag)
-CfnLoader.add_constructor("!GetAtt", _construct_get_att)
-
-
 def load_yaml(path: Path) -> dict[str, Any]:
     """Parse a CloudFormation/SAM YAML file into plain data (intrinsics as long-form dicts)."""
-    with path.open(encoding="utf-8") as stream:
-        document = yaml.load(stream, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
+    try:
+        document = load_cfn_yaml(path)
+    except UnknownCfnTag as exc:
+        raise TemplateError(str(exc)) from exc
     if not isinstance(document, dict) or "Resources" not in document:
         raise TemplateError(f"{path} is not a CloudFormation template (no Resources)")
     return document

@@ -1,7 +1,7 @@
-// Batch edit: titles and covers of several videos at once (PATCH /videos, ≤ 20 per call),
+// Batch edit: titles and covers of several videos at once (PATCH /videos, batchLimit per call),
 // with each video's own result: updated, not found, forbidden, or failed with its code.
 
-import { api, getManyVideos } from "../api.js";
+import { api, getManyVideos, limits } from "../api.js";
 import {
   announce,
   busy,
@@ -15,8 +15,6 @@ import {
   statusBadge,
 } from "../dom.js";
 import { clearSelection } from "../state.js";
-
-const BATCH_LIMIT = 20;
 
 export function renderBatch(main, { signal }, idsText) {
   const ids = [...new Set(decodeURIComponent(idsText ?? "").split(",").map((id) => id.trim()).filter(Boolean))];
@@ -172,12 +170,19 @@ export function renderBatch(main, { signal }, idsText) {
       setSlot(summary, "Nothing to change.");
       return;
     }
+    let batchLimit;
+    try {
+      ({ batchLimit } = await limits());
+    } catch (error) {
+      setSlot(errorSlot, errorBox(error, "The changes were not sent"));
+      return;
+    }
     const counts = { updated: 0, missing: 0, forbidden: 0, failed: 0 };
     await busy(
       save,
       async () => {
-        for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
-          const chunk = updates.slice(start, start + BATCH_LIMIT);
+        for (let start = 0; start < updates.length; start += batchLimit) {
+          const chunk = updates.slice(start, start + batchLimit);
           let answer;
           try {
             answer = await api.batchUpdate(chunk);

@@ -2,7 +2,7 @@
 // then follow the video until it is ready. An optional cover: a URL (given at creation) or a
 // local image (PUT /videos/{id}/cover once the upload has landed).
 
-import { ApiError, api, putToPresignedUrl } from "../api.js";
+import { ApiError, api, limits, putToPresignedUrl } from "../api.js";
 import {
   announce,
   COVER_CHANGE_STATUSES,
@@ -18,9 +18,9 @@ import {
   toast,
   wireDrop,
 } from "../dom.js";
-import { checkCoverImage } from "../images.js";
+import { checkCoverImage, coverRulesText } from "../images.js";
 import { Poller } from "../poll.js";
-import { parseTags } from "./video.js";
+import { parseTags } from "./video/details.js";
 
 // Uploads outlive the page: they go on (and are shown again) when you come back to it.
 const uploads = [];
@@ -60,6 +60,7 @@ export function renderUpload(main, { signal }) {
     h("input", { type: "radio", name: "cover-mode", value: mode, id: `cover-mode-${mode}`, checked: mode === "auto" }),
   );
   const coverFile = h("input", { type: "file", id: "upload-cover-file", accept: "image/jpeg,image/png" });
+  const coverFileLabel = h("label", { for: "upload-cover-file" }, "Cover image");
   const coverFileCheck = h("div", { class: "check-slot" });
   const coverUrl = h("input", {
     type: "url",
@@ -67,7 +68,7 @@ export function renderUpload(main, { signal }) {
     placeholder: "https://… or s3://bucket/key",
     autocomplete: "off",
   });
-  const coverFileBox = h("div", { class: "cover-option", hidden: true }, h("label", { for: "upload-cover-file" }, "Cover image (JPG or PNG, ≤ 1 MB, ≤ 1920×1080)"), coverFile, coverFileCheck);
+  const coverFileBox = h("div", { class: "cover-option", hidden: true }, coverFileLabel, coverFile, coverFileCheck);
   const coverUrlBox = h("div", { class: "cover-option", hidden: true }, h("label", { for: "upload-cover-url" }, "Cover image URL"), coverUrl);
 
   const submit = h("button", { type: "submit", class: "button button-primary" }, "Upload");
@@ -172,8 +173,19 @@ export function renderUpload(main, { signal }) {
     coverUrlBox.hidden = mode !== "url";
   }
 
+  limits()
+    .then((known) => !signal.aborted && (coverFileLabel.textContent = `Cover image (${coverRulesText(known)})`))
+    .catch(() => {}); // the check of a chosen file reports the failure
+
   async function takeCover(file) {
-    const check = await checkCoverImage(file);
+    let check;
+    try {
+      check = await checkCoverImage(file, await limits());
+    } catch (error) {
+      coverCheck = null;
+      if (!signal.aborted) setSlot(coverFileCheck, errorBox(error, "The cover limits could not be read"));
+      return;
+    }
     if (signal.aborted) return;
     coverCheck = { file, check };
     setSlot(
