@@ -15,6 +15,7 @@ from vodcover import dependencies
 from vodcover.domain.keys import VIDEO_ID_PATTERN
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media.animated import make_animated_cover
+from vodcover.media.cover_image import CoverLimits
 from vodcover.media.smart import select_candidates
 from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import get_settings
@@ -37,7 +38,14 @@ def build_job() -> SmartCoverJob:
         events=dependencies.event_publisher(),
         select=select_candidates,
         animate=make_animated_cover,
-        options=SmartCoverOptions(count=settings.candidate_count, width=0, quality=settings.jpeg_quality),
+        options=SmartCoverOptions(
+            count=settings.candidate_count,
+            width=0,
+            quality=settings.jpeg_quality,
+            limits=CoverLimits(
+                settings.cover_max_bytes, settings.cover_max_long_side, settings.cover_max_short_side
+            ),
+        ),
     )
 
 

@@ -20,15 +20,12 @@ from PIL import Image, ImageChops, ImageStat
 
 from tests.support.counting_proxy import CountingProxy
 from vodcover.errors import MediaCorrupt, MediaUnavailable
+from vodcover.media.byte_ranges import fetch_ranges
+from vodcover.media.elementary_stream import split_nal_units
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.keyframes import (
-    Frame,
-    choose_keyframes,
-    fetch_ranges,
-    grab_keyframes,
-    split_nal_units,
-)
-from vodcover.media.mp4index import Keyframe
+from vodcover.media.keyframe_choice import choose_keyframes
+from vodcover.media.keyframes import Frame, grab_keyframes
+from vodcover.media.mp4samples import Keyframe
 
 TIMEOUT = 60.0
 # Mean luma difference, of 255: the right frame scores ~0.5 (JPEG noise); the next frame of a

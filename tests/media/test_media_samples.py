@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import ImageChops, ImageStat
 
+from vodcover.media.frame_grabbers import FfmpegSeekGrabber, frame_grab_args
 from vodcover.media.probe import probe
-from vodcover.media.snapshots import FfmpegSeekGrabber, frame_grab_args, snapshot_times
+from vodcover.media.snapshots import snapshot_times
 from vodcover_dev.samples import make_sample_video
 
 pytestmark = pytest.mark.media

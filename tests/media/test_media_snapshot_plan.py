@@ -8,8 +8,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from vodcover.errors import MediaCorrupt
+from vodcover.media.frame_grabbers import GrabbedFrame
 from vodcover.media.probe import MediaProbe
-from vodcover.media.snapshots import GrabbedFrame, capture_snapshots, output_size, snapshot_times
+from vodcover.media.snapshots import capture_snapshots, output_size, snapshot_times
 
 
 def media(duration: float = 10.0, width: int = 1920, height: int = 1080, rotation: int = 0) -> MediaProbe:

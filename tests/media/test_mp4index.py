@@ -16,14 +16,8 @@ import pytest
 
 from vodcover.errors import MediaCorrupt, MediaError, MediaNoVideoStream
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.mp4index import (
-    Mp4Unsupported,
-    display_filters,
-    display_rotation,
-    parse_box_header,
-    parse_moov,
-    read_video_index,
-)
+from vodcover.media.mp4boxes import Mp4Unsupported, parse_box_header
+from vodcover.media.mp4index import display_filters, display_rotation, parse_moov, read_video_index
 
 IDENTITY = (0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 

@@ -28,11 +28,12 @@ from vodcover.media.animated import make_animated_cover
 from vodcover.media.duration import last_cluster_seconds
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import colourfulness
+from vodcover.media.frame_grabbers import frame_grab_args
 from vodcover.media.keyframes import grab_keyframes
 from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
 from vodcover.media.probe import AudioWithCoverArt, probe
 from vodcover.media.smart import select_candidates
-from vodcover.media.snapshots import capture_frame_at, capture_snapshots, frame_grab_args
+from vodcover.media.snapshots import capture_frame_at, capture_snapshots
 from vodcover_dev import samples
 
 pytestmark = pytest.mark.media

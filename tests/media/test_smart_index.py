@@ -18,10 +18,12 @@ import pytest
 
 from tests.media.conftest import RangeServer
 from tests.support.smart_clips import Part, make_clip, scene_of
-from vodcover.media import smart
+from vodcover.media import frame_sampling, smart, smart_analysis
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.keyframes import decode_keyframes_lowres, keyframes_near, thin_keyframes
-from vodcover.media.mp4index import Keyframe
+from vodcover.media.frame_features import measure
+from vodcover.media.keyframe_choice import keyframes_near, thin_keyframes
+from vodcover.media.keyframes import decode_keyframes_lowres
+from vodcover.media.mp4samples import Keyframe
 from vodcover.media.probe import probe
 from vodcover.media.smart import SmartResult, select_candidates
 
@@ -33,7 +35,7 @@ TIMEOUT = 60.0
 @pytest.fixture(autouse=True)
 def clips_stand_for_large_videos(monkeypatch: pytest.MonkeyPatch) -> None:
     """These small clips stand for large videos: keyframe analysis, not one decoding pass."""
-    monkeypatch.setattr(smart, "CHEAP_DECODE_PIXEL_SECONDS", 0)
+    monkeypatch.setattr(smart_analysis, "CHEAP_DECODE_PIXEL_SECONDS", 0)
 
 
 def encode(path: Path, *args: str) -> Path:
@@ -78,11 +80,11 @@ def test_keyframes_from_the_index_look_exactly_like_ffmpegs_pass(tmp_path: Path,
     path = tmp_path / f"pixels-{rotation}.mp4"
     make_clip(path, [Part("scene", 3.0, 0), Part("bars", 2.0), Part("scene", 3.0, 1)], rotation=rotation)
     media = probe(str(path), timeout=TIMEOUT)
-    size = smart.analysis_size(media)
+    size = smart_analysis.analysis_size(media)
 
     # When its keyframes are decoded small from the index and by ffmpeg's pass
     ours = decode_keyframes_lowres(path, step=1.9, max_frames=120, size=size, timeout=TIMEOUT)
-    reference = smart.decode_keyframes(
+    reference = frame_sampling.decode_keyframe_pass(
         str(path), media, size=size, step=1.9, deadline=time.monotonic() + TIMEOUT
     )
 
@@ -90,7 +92,7 @@ def test_keyframes_from_the_index_look_exactly_like_ffmpegs_pass(tmp_path: Path,
     assert ours is not None
     assert [t for t, _ in ours] == [s.frame.time for s in reference] == [0.0, 2.0, 4.0, 6.0]
     assert all(image.size == size for _, image in ours)
-    assert [smart.measure(image) for _, image in ours] == [s.frame.features for s in reference]
+    assert [measure(image) for _, image in ours] == [s.frame.features for s in reference]
 
 
 def test_the_index_path_declines_a_matroska_file(tmp_path: Path) -> None:
@@ -122,12 +124,12 @@ def thirty_megabytes(media_dir: Path) -> dict[str, Path]:
     return {"moov-at-end": at_end, "faststart": faststart}
 
 
-def analysis_bytes(range_server: RangeServer, path: Path) -> tuple[int, list[smart._Sampled]]:
+def analysis_bytes(range_server: RangeServer, path: Path) -> tuple[int, list[frame_sampling.Sampled]]:
     url = range_server.url(path.name)
     media = probe(url, timeout=TIMEOUT)
     time.sleep(0.05)  # let the probe's connection finish counting
     before = range_server.bytes_sent
-    sampled = smart.analyse(url, media, count=5, deadline=time.monotonic() + TIMEOUT)
+    sampled = smart_analysis.analyse(url, media, count=5, deadline=time.monotonic() + TIMEOUT)
     time.sleep(0.05)
     return range_server.bytes_sent - before, sampled
 
@@ -165,18 +167,19 @@ def ffmpeg_pass_only(monkeypatch: pytest.MonkeyPatch) -> None:
         yield None
 
     monkeypatch.setattr(smart, "open_keyframe_index", no_index)
+    monkeypatch.setattr(smart_analysis, "open_keyframe_index", no_index)
 
 
 def spy_on_ffmpeg_pass(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record the sources ffmpeg's keyframe pass decoded."""
     calls: list[str] = []
-    real = smart.decode_keyframes
+    real = smart_analysis.decode_keyframe_pass
 
-    def spy(source: str, *args: Any, **kwargs: Any) -> list[smart._Sampled]:
+    def spy(source: str, *args: Any, **kwargs: Any) -> list[frame_sampling.Sampled]:
         calls.append(source)
         return real(source, *args, **kwargs)
 
-    monkeypatch.setattr(smart, "decode_keyframes", spy)
+    monkeypatch.setattr(smart_analysis, "decode_keyframe_pass", spy)
     return calls
 
 
@@ -238,13 +241,13 @@ def test_a_matroska_video_is_still_analysed_by_ffmpegs_pass(
 # --- gaps: thinned keyframes and sparse keyframes -----------------------------------------------
 def spy_on_seeking(monkeypatch: pytest.MonkeyPatch) -> list[list[float]]:
     calls: list[list[float]] = []
-    real = smart.sample_by_seeking
+    real = smart_analysis.sample_by_seeking
 
-    def spy(source: str, times: list[float], **kwargs: Any) -> list[smart._Sampled]:
+    def spy(source: str, times: list[float], **kwargs: Any) -> list[frame_sampling.Sampled]:
         calls.append(list(times))
         return real(source, times, **kwargs)
 
-    monkeypatch.setattr(smart, "sample_by_seeking", spy)
+    monkeypatch.setattr(smart_analysis, "sample_by_seeking", spy)
     return calls
 
 
@@ -268,11 +271,11 @@ def test_gaps_left_by_thinning_a_long_video_are_filled_with_keyframes_not_seeks(
     media = probe(str(path), timeout=TIMEOUT)
 
     # When it is analysed
-    sampled = smart.analyse(str(path), media, count=5, deadline=time.monotonic() + TIMEOUT)
+    sampled = smart_analysis.analyse(str(path), media, count=5, deadline=time.monotonic() + TIMEOUT)
 
     # Then the gaps get extra frames, all of them keyframes read from the index, none by seeking
     assert seeks == []
-    assert len(sampled) > smart.MAX_ANALYSIS_FRAMES
+    assert len(sampled) > smart_analysis.MAX_ANALYSIS_FRAMES
     assert all(s.keyframe for s in sampled)
     times = [s.frame.time for s in sampled]
     assert times == sorted(times) and len(set(times)) == len(times)

@@ -45,6 +45,7 @@ from vodcover.domain.videos import new_upload_record
 from vodcover.errors import MediaCorrupt, VodcoverError
 from vodcover.jobs.screenshot import ScreenshotJob, SnapshotOptions
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
+from vodcover.media.cover_image import CoverLimits
 from vodcover.models import VideoRecord
 from vodcover.settings import get_settings
 from vodcover.usecases.covers import CoverEditor
@@ -250,7 +251,9 @@ class EventRaces(RuleBasedStateMachine):
         job.run(self.key, video_id=self.video_id, size=100 + len(etag), etag=etag, timeout=5.0)
 
     def _smart_cover(self, count: int, during: tuple[Any, ...]) -> None:
-        def select(source: str, *, count: int, timeout: float, width: int, quality: int) -> FakeSelection:
+        def select(
+            source: str, *, count: int, timeout: float, width: int, quality: int, limits: CoverLimits
+        ) -> FakeSelection:
             self._run_during(during)
             if wanted == 0:
                 raise MediaCorrupt("No frame of the video could be decoded.")
@@ -265,7 +268,7 @@ class EventRaces(RuleBasedStateMachine):
             events=self.events,
             select=select,
             animate=None,
-            options=SmartCoverOptions(count=3, width=64, quality=80, animated=False),
+            options=SmartCoverOptions(count=3, width=64, quality=80, limits=CoverLimits(), animated=False),
         )
         job.run(self.video_id, timeout=5.0)
 

@@ -31,6 +31,7 @@ from vodcover.domain.videos import new_upload_record
 from vodcover.jobs.pull import PullJob, PullOptions
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media import snapshots
+from vodcover.media.cover_image import CoverLimits
 from vodcover.media.ffmpeg import ffmpeg_executable
 from vodcover.models import SmartStatus, VideoRecord, VideoStatus, utc_now
 from vodcover.net.fetch import SourceStream
@@ -262,7 +263,7 @@ def test_a_bug_in_the_smart_cover_analysis_ends_failed_and_the_retry_ends_done(c
         events=dependencies.event_publisher(),
         select=selector_with_a_bug,
         animate=None,
-        options=SmartCoverOptions(count=2, width=0, quality=80, animated=False),
+        options=SmartCoverOptions(count=2, width=0, quality=80, limits=CoverLimits(), animated=False),
     )
 
     with pytest.raises(KeyError):

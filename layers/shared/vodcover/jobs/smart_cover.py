@@ -11,14 +11,14 @@ same objects and records the same state.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
+from vodcover.deadline import deadline_in, seconds_left
 from vodcover.domain import keys
 from vodcover.domain.failures import unexpected_error
 from vodcover.domain.smart import (
@@ -31,6 +31,9 @@ from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
 from vodcover.jobs.screenshot import JobResult, Outcome
 from vodcover.models import AnimatedCover, ErrorInfo, SmartCandidate, SourceObject, VideoRecord, utc_now
 
+if TYPE_CHECKING:
+    from vodcover.media.cover_image import CoverLimits
+
 logger = logging.getLogger(__name__)
 
 ANIMATION_SHARE = 0.35  # of the time budget left after selection; the animation is optional
@@ -39,7 +42,9 @@ ANIMATION_SHARE = 0.35  # of the time budget left after selection; the animation
 class CandidateSelector(Protocol):
     """``vodcover.media.smart.select_candidates``."""
 
-    def __call__(self, source: str, *, count: int, timeout: float, width: int, quality: int) -> Any: ...
+    def __call__(
+        self, source: str, *, count: int, timeout: float, width: int, quality: int, limits: CoverLimits
+    ) -> Any: ...
 
 
 class AnimationMaker(Protocol):
@@ -53,6 +58,7 @@ class SmartCoverOptions:
     count: int
     width: int  # 0: the source size within the cover limits
     quality: int
+    limits: CoverLimits  # candidates may become the cover: they keep within its limits
     animated: bool = True
 
 
@@ -81,7 +87,7 @@ class SmartCoverJob:
         A retry restarts the analysis over ``Failed`` (:func:`start_smart_cover`), so recording
         every failure at once never stops Lambda's retries from succeeding.
         """
-        deadline = time.monotonic() + timeout
+        deadline = deadline_in(timeout)
         record = self._claim(video_id)
         if record is None or record.source is None:
             return JobResult(video_id, Outcome.SKIPPED, record)
@@ -97,15 +103,16 @@ class SmartCoverJob:
             raise
 
     def _analyse(self, video_id: str, source: SourceObject, deadline: float) -> JobResult:
-        timeout = _left(deadline)
+        timeout = seconds_left(deadline, at_least=1.0)
         url = self._store.reading_url(source.key, for_seconds=timeout)
         try:
             result = self._select(
                 url,
                 count=self._options.count,
-                timeout=_left(deadline),
+                timeout=seconds_left(deadline, at_least=1.0),
                 width=self._options.width,
                 quality=self._options.quality,
+                limits=self._options.limits,
             )
         except MediaError as exc:
             logger.warning("video %s: smart cover failed: %s (%s)", video_id, exc.code, exc.detail[-500:])
@@ -157,7 +164,9 @@ class SmartCoverJob:
         if self._animate is None or not self._options.animated or not moments:
             return None
         try:
-            animation = self._animate(url, moments, timeout=max(5.0, _left(deadline) * ANIMATION_SHARE))
+            animation = self._animate(
+                url, moments, timeout=max(5.0, seconds_left(deadline, at_least=1.0) * ANIMATION_SHARE)
+            )
         except MediaError as exc:
             logger.warning("video %s: no animated cover: %s (%s)", video_id, exc.code, exc.detail[-300:])
             return None
@@ -204,7 +213,3 @@ class SmartCoverJob:
         if outcome.written:
             observability.count_failure(error.code)
         return JobResult(video_id, Outcome.FAILED, outcome.record)
-
-
-def _left(deadline: float) -> float:
-    return max(1.0, deadline - time.monotonic())

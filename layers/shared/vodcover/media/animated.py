@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from vodcover.errors import MediaCorrupt, MediaTimeout
+from vodcover.deadline import deadline_in, time_left
+from vodcover.errors import MediaCorrupt
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.picture import picture_filters
 from vodcover.media.probe import MediaProbe, probe, source_input_args
@@ -87,7 +87,7 @@ def make_animated_cover(
     """A looping GIF and WebP from short clips around ``moments`` (best first)."""
     if not moments:
         raise ValueError("an animated cover needs at least one moment")
-    deadline = time.monotonic() + timeout
+    deadline = deadline_in(timeout)
     media = with_bars_detected(source, media or probe(source, timeout=timeout), deadline=deadline)
     clips = plan_clips(moments, total_seconds=total_seconds, duration=media.duration)
     size = animation_size(media, width)
@@ -194,9 +194,7 @@ def _render(
 ) -> tuple[bytes, bytes, int]:
     with tempfile.TemporaryDirectory(prefix="vodcover-animated-") as tmp:
         gif_path, webp_path = Path(tmp) / "cover.gif", Path(tmp) / "cover.webp"
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise MediaTimeout("Processing the video took too long.")
+        left = time_left(deadline)
         args = animation_args(
             source, clips, size, fps=fps, colours=colours, gif=gif_path, webp=webp_path, media=media
         )

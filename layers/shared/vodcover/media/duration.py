@@ -81,7 +81,7 @@ def parse_framecrc_duration(listing: str) -> float | None:
 
 
 def _tail_duration(source: str, media: MediaProbe, *, deadline: float) -> float | None:
-    from vodcover.media.keyframes import open_range_reader  # the ranged reader lives there
+    from vodcover.media.byte_ranges import open_range_reader
 
     reader = open_range_reader(source, deadline=deadline)
     try:
