@@ -14,31 +14,26 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from vodcover.errors import VodcoverError
+from vodcover.errors import ApiCallFailed, ApiUnreachable, UploadRefused
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 
-
-class ApiCallFailed(VodcoverError):
-    """A call did not answer as expected; ``code`` is the API's error code when it gave one."""
-
-    status = 502
-
-    def __init__(self, message: str, *, code: str = "Api.CallFailed") -> None:
-        super().__init__(message, code=code)
+__all__ = ["ApiCallFailed", "ApiError", "SignedApi"]
 
 
 class ApiError(ApiCallFailed):
-    """The API answered with another status than expected (its error body, when any, is kept)."""
+    """The API answered with another status than expected; ``code`` is the API's own code when
+    its error body gave one (the body is kept)."""
 
     def __init__(self, method: str, path: str, status: int, body: Any) -> None:
         error = body.get("error", {}) if isinstance(body, dict) else {}
         self.http_status = status
         self.body = body
         super().__init__(
-            f"{method} {path} answered {status} {error.get('code', '')}: {error.get('message', body)}",
-            code=str(error.get("code") or "Api.CallFailed"),
+            f"{method} {path} answered {status} {error.get('code', '')}: {error.get('message', body)}"
         )
+        if error.get("code"):
+            self.code = str(error["code"])  # type: ignore[misc]  # the API's code, passed on as it is
 
 
 class SignedApi:
@@ -90,10 +85,7 @@ class SignedApi:
         upload = ticket["upload"]
         response = self._request(upload["method"], upload["url"], body=data, headers=upload["headers"])
         if response.status != 200:
-            raise ApiCallFailed(
-                f"the presigned upload answered {response.status}: {response.data[:200]!r}",
-                code="Upload.Refused",
-            )
+            raise UploadRefused(f"the presigned upload answered {response.status}: {response.data[:200]!r}")
 
     def download(self, url: str, path: Path) -> Path:
         response = self._request("GET", url)
@@ -107,6 +99,4 @@ class SignedApi:
         try:
             return self._http.request(method, url, **kwargs)
         except urllib3.exceptions.HTTPError as exc:
-            raise ApiCallFailed(
-                f"{method} {url.split('?')[0]} failed: {exc}", code="Api.Unreachable"
-            ) from None
+            raise ApiUnreachable(f"{method} {url.split('?')[0]} failed: {exc}") from None

@@ -33,6 +33,9 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
+from vodcover import errors
+from vodcover.api.rest_views import ErrorBody
+from vodcover.api.statuses import status_of
 from vodcover_dev import logger_for
 from vodcover_dev.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
 
@@ -66,11 +69,11 @@ class ConsoleAnswer:
     body: bytes = b""
 
 
-def error_answer(status: int, code: str, message: str) -> ConsoleAnswer:
-    """An answer the proxy gives itself, in the API's error shape (docs/api.md)."""
-    body = {"error": {"code": code, "message": message, "requestId": str(uuid.uuid4())}}
+def error_answer(error: errors.VodcoverError) -> ConsoleAnswer:
+    """An answer the proxy gives itself: the API's one error body, at the REST status table's status."""
+    body = ErrorBody.of(error, str(uuid.uuid4())).answer()
     return ConsoleAnswer(
-        status,
+        status_of(error),
         [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
         json.dumps(body).encode("utf-8"),
     )
@@ -151,7 +154,7 @@ class ConsoleProxy:
             credentials = self._credentials()
         except Exception as exc:  # botocore's refresh errors have no common base worth naming
             logger.warning("console proxy: no credentials: %s", exc)
-            return error_answer(500, "Console.NoCredentials", f"No AWS credentials to sign with: {exc}")
+            return error_answer(errors.ConsoleNoCredentials(f"No AWS credentials to sign with: {exc}"))
         request = AWSRequest(method=method, url=url, headers=forwarded, data=body)
         SigV4Auth(credentials, SERVICE, self.region).add_auth(request)
         try:
@@ -159,7 +162,7 @@ class ConsoleProxy:
         except (OSError, http.client.HTTPException) as exc:
             logger.warning("console proxy: %s %s failed: %s", method, url, exc)
             return error_answer(
-                502, "Console.Unreachable", f"The API at {self.endpoint} did not answer: {exc}"
+                errors.ConsoleUnreachable(f"The API at {self.endpoint} did not answer: {exc}")
             )
 
     def _send(self, url: str, method: str, headers: dict[str, str], body: bytes) -> ConsoleAnswer:
@@ -192,23 +195,19 @@ def _refusal(
     """Why this call must not be signed, or None when it is the console's own."""
     names = {name.lower(): value for name, value in headers}
     if CONSOLE_HEADER.lower() not in names:
-        return error_answer(403, "Console.Forbidden", f"Console API calls need the {CONSOLE_HEADER} header.")
+        return error_answer(errors.ConsoleForbidden(f"Console API calls need the {CONSOLE_HEADER} header."))
     origin = names.get("origin")
     if origin is not None and origin not in {f"http://{host}", f"https://{host}"}:
-        return error_answer(
-            403, "Console.Forbidden", "Console API calls must come from the console's origin."
-        )
+        return error_answer(errors.ConsoleForbidden("Console API calls must come from the console's origin."))
     if names.get("sec-fetch-site", "same-origin") not in {"same-origin", "none"}:
-        return error_answer(
-            403, "Console.Forbidden", "Console API calls must come from the console's origin."
-        )
+        return error_answer(errors.ConsoleForbidden("Console API calls must come from the console's origin."))
     if not raw_path.startswith(CONSOLE_API_PREFIX):
-        return error_answer(404, "NotFound", f"No console API route {unquote(raw_path)}.")
+        return error_answer(errors.RouteNotFound(f"No console API route {unquote(raw_path)}."))
     segments = unquote(raw_path[len(CONSOLE_API_PREFIX) :]).split("/")
     if any(segment in {".", ".."} for segment in segments):
-        return error_answer(400, "Console.BadPath", "Console API paths may not contain '.' or '..'.")
+        return error_answer(errors.ConsoleBadPath("Console API paths may not contain '.' or '..'."))
     if method.upper() not in {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}:
-        return error_answer(405, "Console.BadMethod", f"{method} is not forwarded.")
+        return error_answer(errors.ConsoleBadMethod(f"{method} is not forwarded."))
     return None
 
 
@@ -220,7 +219,7 @@ def console_file(console_dir: Path, raw_path: str) -> ConsoleAnswer:
     if path.is_dir():
         path = path / "index.html"
     if not path.is_relative_to(root) or not path.is_file():
-        return error_answer(404, "NotFound", f"No console file {relative}.")
+        return error_answer(errors.RouteNotFound(f"No console file {relative}."))
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type in {"application/javascript", "image/svg+xml"}:
         content_type += "; charset=utf-8"
@@ -284,18 +283,18 @@ class ConsoleServer:
         header_list = list(headers)
         host = next((v for k, v in header_list if k.lower() == "host"), "")
         if host not in self.allowed_hosts():
-            return error_answer(421, "Console.WrongHost", f"This console answers only on {self.url}.")
+            return error_answer(errors.ConsoleWrongHost(f"This console answers only on {self.url}."))
         if raw_path in {"/", CONSOLE_PREFIX.rstrip("/")}:
             return ConsoleAnswer(302, [("Location", CONSOLE_PREFIX)])
         if raw_path.startswith(CONSOLE_API_PREFIX):
             return self.proxy.forward(method, raw_path, raw_query, header_list, body, host=host)
         if raw_path.startswith(CONSOLE_PREFIX) and method in {"GET", "HEAD"}:
             return console_file(self.console_dir, raw_path)
-        return error_answer(404, "NotFound", f"No route for {method} {unquote(raw_path)}.")
+        return error_answer(errors.RouteNotFound(f"No route for {method} {unquote(raw_path)}."))
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if content_length(environ) > MAX_BODY_BYTES:
-            answer = error_answer(413, "Request.TooLarge", "The request body exceeds 10 MB.")
+            answer = error_answer(errors.RequestTooLarge("The request body exceeds 10 MB."))
         else:
             answer = self.answer(*request_parts(environ))
         headers = [*answer.headers, ("X-Content-Type-Options", "nosniff")]

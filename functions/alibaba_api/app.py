@@ -22,9 +22,14 @@ from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
 from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
-from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
-from vodcover.usecases.library import Library
+from vodcover.usecases.pull import Pulls
+from vodcover.usecases.read import Reads
+from vodcover.usecases.register import Registrations
+from vodcover.usecases.smart_cover import SmartCoverStarts
+from vodcover.usecases.uploads import Uploads
 
 
 def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float) -> tuple[bytes, int, int]:
@@ -37,15 +42,22 @@ def use_cases() -> UseCases:
     settings = get_settings()
     store = dependencies.media_store()
     videos = dependencies.video_repository()
+    jobs = dependencies.job_starter()
+    editor = VideoEditor(
+        videos=videos,
+        store=store,
+        events=dependencies.event_publisher(),
+        settings=settings,
+        frame_at=frame_at,
+    )
     return UseCases(
-        library=Library(videos=videos, store=store, jobs=dependencies.job_starter(), settings=settings),
-        editor=CoverEditor(
-            videos=videos,
-            store=store,
-            events=dependencies.event_publisher(),
-            settings=settings,
-            frame_at=frame_at,
-        ),
+        uploads=Uploads(videos=videos, store=store, settings=settings),
+        pulls=Pulls(videos=videos, store=store, jobs=jobs, settings=settings),
+        registrations=Registrations(videos=videos, store=store, jobs=jobs, settings=settings),
+        reads=Reads(videos=videos),
+        smart_covers=SmartCoverStarts(videos=videos, jobs=jobs, settings=settings),
+        editor=editor,
+        batch=BatchEditor(videos=videos, editor=editor),
         images=ImageUploads(store=store, settings=settings),
         store=store,
         settings=settings,

@@ -7,21 +7,27 @@ imported lazily so requests that do not need them do not pay for them.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import caller_of, create_app, json_body, json_response, raw_body
-from vodcover.api.schemas import BatchUpdateRequest, VideoChanges, VideoId
-from vodcover.api.views import video_view
+from vodcover.api.http import answer, caller_of, create_app, json_body, json_request, raw_body
+from vodcover.api.rest_docs import answers
+from vodcover.api.rest_views import BatchUpdateAnswer, RestViews, VideoView
+from vodcover.commands import BatchUpdateRequest, VideoChanges, VideoId
+from vodcover.domain.expiry import Deadlines
 from vodcover.errors import InvalidImageTooLarge
 from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
-from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.edit import VideoEditor
 
 app = create_app()
+VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
+COVER_IMAGE_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
 
 
 def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float) -> tuple[bytes, int, int]:
@@ -30,8 +36,8 @@ def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float)
     return capture_frame_at(url, seconds, width=width, quality=quality, timeout=timeout)
 
 
-def editor() -> CoverEditor:
-    return CoverEditor(
+def editor() -> VideoEditor:
+    return VideoEditor(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),
         events=dependencies.event_publisher(),
@@ -40,31 +46,83 @@ def editor() -> CoverEditor:
     )
 
 
-def view(record: Any) -> dict[str, Any]:
-    return video_view(record, dependencies.media_store().read_url)
-
-
-@app.patch("/videos/<video_id>")
-def update_video(video_id: VideoId) -> Response[dict[str, Any]]:
-    changes = json_body(app, VideoChanges)
-    return json_response(HTTPStatus.OK, view(editor().update(caller_of(app), video_id, changes)))
-
-
-@app.patch("/videos")
-def batch_update() -> Response[dict[str, Any]]:
-    request = json_body(app, BatchUpdateRequest)
-    return json_response(
-        HTTPStatus.OK, editor().batch_update(caller_of(app), list(request.updates)).as_answer()
+def views() -> RestViews:
+    settings = get_settings()
+    return RestViews(
+        url_for=dependencies.media_store().viewer_url,
+        deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds),
     )
 
 
-@app.put("/videos/<video_id>/cover")
-def upload_cover(video_id: VideoId) -> Response[dict[str, Any]]:
+@app.patch(
+    "/videos/<videoId>",
+    operation_id="updateVideo",
+    summary="Change title, description, tags and/or the cover (one way of choosing it at most)",
+    responses=answers(
+        HTTPStatus.OK,
+        VideoView,
+        "The video after the change.",
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        415,
+        422,
+        502,
+        504,
+    ),
+    openapi_extensions=json_request(VideoChanges),
+)
+def update_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    changes = json_body(app, VideoChanges)
+    return answer(HTTPStatus.OK, views().video(editor().update(caller_of(app), video_id, changes)))
+
+
+@app.patch(
+    "/videos",
+    operation_id="batchUpdate",
+    summary="Change up to 20 videos at once, with a result per item",
+    responses=answers(
+        HTTPStatus.OK,
+        BatchUpdateAnswer,
+        "Per-item results; one bad item never spoils the others.",
+        400,
+        401,
+        403,
+        415,
+    ),
+    openapi_extensions=json_request(BatchUpdateRequest),
+)
+def batch_update() -> Response[dict[str, Any]]:
+    request = json_body(app, BatchUpdateRequest)
+    batch = BatchEditor(videos=dependencies.video_repository(), editor=editor())
+    return answer(HTTPStatus.OK, RestViews.batch_update(batch.batch_update(caller_of(app), request.updates)))
+
+
+@app.put(
+    "/videos/<videoId>/cover",
+    operation_id="uploadCover",
+    summary="Upload a local image as the cover (JPG/PNG by content, ≤ 1 MB, ≤ 1920x1080 or 1080x1920)",
+    responses=answers(
+        HTTPStatus.OK, VideoView, "The video with its new cover.", 400, 401, 403, 404, 409, 413
+    ),
+    openapi_extensions={
+        "requestBody": {
+            "required": True,
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in COVER_IMAGE_TYPES
+            },
+        }
+    },
+)
+def upload_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     data = raw_body(app)
     limit = get_settings().cover_max_bytes
     if len(data) > limit:
         raise InvalidImageTooLarge(f"A cover image may be at most {limit} bytes; this one is {len(data)}.")
-    return json_response(HTTPStatus.OK, view(editor().upload_cover(caller_of(app), video_id, data)))
+    return answer(HTTPStatus.OK, views().video(editor().upload_cover(caller_of(app), video_id, data)))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -9,100 +9,202 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import caller_of, create_app, json_body, json_response
-from vodcover.api.limits import limits_view
-from vodcover.api.schemas import CreateUploadRequest, PullRequest, QueryInteger, RegisterRequest, VideoId
-from vodcover.api.views import video_view
+from vodcover.api.http import answer, caller_of, create_app, json_body, json_request
+from vodcover.api.params import QueryInteger
+from vodcover.api.rest_docs import answers
+from vodcover.api.rest_views import (
+    BatchReadAnswer,
+    LibraryPage,
+    Limits,
+    PullAnswer,
+    RegisterAnswer,
+    RestViews,
+    UploadTicket,
+    VideoView,
+)
+from vodcover.commands import CreateUploadRequest, PullRequest, RegisterRequest, VideoId
+from vodcover.domain.expiry import Deadlines
 from vodcover.errors import BatchTooLarge, InvalidParameter
 from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
-from vodcover.usecases.library import Library
+from vodcover.usecases.pull import Pulls
+from vodcover.usecases.read import Reads
+from vodcover.usecases.register import Registrations
+from vodcover.usecases.smart_cover import SmartCoverStarts
+from vodcover.usecases.uploads import Uploads
 
 app = create_app()
+VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 
 
-def library() -> Library:
-    return Library(
+def views() -> RestViews:
+    settings = get_settings()
+    return RestViews(
+        url_for=dependencies.media_store().viewer_url,
+        deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds),
+    )
+
+
+@app.post(
+    "/videos",
+    operation_id="createUpload",
+    summary="Create an upload (a video id and a presigned PUT URL)",
+    responses=answers(
+        HTTPStatus.CREATED,
+        UploadTicket,
+        "The upload ticket: PUT the file to `upload.url` with `upload.headers`.",
+        400,
+        401,
+        403,
+        415,
+    ),
+    openapi_extensions=json_request(CreateUploadRequest),
+)
+def create_upload() -> Response[dict[str, Any]]:
+    request = json_body(app, CreateUploadRequest)
+    uploads = Uploads(
+        videos=dependencies.video_repository(), store=dependencies.media_store(), settings=get_settings()
+    )
+    return answer(HTTPStatus.CREATED, RestViews.upload_ticket(uploads.create(caller_of(app), request)))
+
+
+@app.post(
+    "/videos/pull",
+    operation_id="pullUpload",
+    summary="Pull videos from https URLs (at most 20); answers at once",
+    responses=answers(
+        HTTPStatus.ACCEPTED,
+        PullAnswer,
+        "One record per URL; refused URLs are `UploadFail` with an error at once.",
+        400,
+        401,
+        403,
+        415,
+    ),
+    openapi_extensions=json_request(PullRequest),
+)
+def pull_upload() -> Response[dict[str, Any]]:
+    request = json_body(app, PullRequest)
+    pulls = Pulls(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),
         jobs=dependencies.job_starter(),
         settings=get_settings(),
     )
+    return answer(HTTPStatus.ACCEPTED, RestViews.pull(pulls.start(caller_of(app), request.items)))
 
 
-def view(record: Any) -> dict[str, Any]:
-    return video_view(record, dependencies.media_store().read_url)
-
-
-@app.post("/videos")
-def create_upload() -> Response[dict[str, Any]]:
-    request = json_body(app, CreateUploadRequest)
-    ticket = library().create_upload(caller_of(app), request)
-    upload = {"url": ticket.url, "method": "PUT", "headers": ticket.headers, "expiresAt": ticket.expires_at}
-    return json_response(HTTPStatus.CREATED, {"videoId": ticket.video_id, "upload": upload})
-
-
-@app.post("/videos/pull")
-def pull_upload() -> Response[dict[str, Any]]:
-    request = json_body(app, PullRequest)
-    items = library().start_pull(caller_of(app), list(request.items))
-    return json_response(HTTPStatus.ACCEPTED, {"items": items})
-
-
-@app.post("/videos/register")
+@app.post(
+    "/videos/register",
+    operation_id="registerMedia",
+    summary="Register objects already in the media bucket (at most 20), without copying them",
+    responses=answers(
+        HTTPStatus.OK, RegisterAnswer, "Registered items and per-item failures.", 400, 401, 403, 415
+    ),
+    openapi_extensions=json_request(RegisterRequest),
+)
 def register_media() -> Response[dict[str, Any]]:
     request = json_body(app, RegisterRequest)
-    result = library().register(caller_of(app), list(request.items))
-    return json_response(HTTPStatus.OK, {"registered": result.registered, "failed": result.failed})
+    registrations = Registrations(
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        jobs=dependencies.job_starter(),
+        settings=get_settings(),
+    )
+    return answer(HTTPStatus.OK, RestViews.register(registrations.register(caller_of(app), request.items)))
 
 
-@app.get("/videos/<video_id>")
-def get_video(video_id: VideoId) -> Response[dict[str, Any]]:
-    return json_response(HTTPStatus.OK, view(library().get(caller_of(app), video_id)))
+@app.get(
+    "/videos/<videoId>",
+    operation_id="getVideo",
+    summary="One video",
+    responses=answers(HTTPStatus.OK, VideoView, "The video.", 400, 401, 403, 404),
+)
+def get_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    record = Reads(videos=dependencies.video_repository()).get(caller_of(app), video_id)
+    return answer(HTTPStatus.OK, views().video(record))
 
 
-@app.get("/videos")
+@app.get(
+    "/videos",
+    operation_id="listVideos",
+    summary="The caller's media library (newest first), or several videos by id",
+    responses=answers(
+        HTTPStatus.OK,
+        LibraryPage | BatchReadAnswer,
+        "Videos (with `nonExistVideoIds`/`forbiddenVideoIds` when `ids` is given).",
+        400,
+        401,
+        403,
+    ),
+)
 def list_videos(
-    ids: Annotated[str | None, Query(max_length=20 * 65)] = None,
-    limit: Annotated[QueryInteger, Query(ge=1, le=100)] = 20,
-    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+    ids: Annotated[
+        str | None,
+        Query(
+            max_length=20 * 65,
+            description="Comma-separated video ids (at most 20). When given, paging is ignored.",
+        ),
+    ] = None,
+    limit: Annotated[
+        QueryInteger,
+        Query(ge=1, le=100, description="Plain ASCII digits. Each query parameter may be given once."),
+    ] = 20,
+    next_token: Annotated[
+        str | None,
+        Query(
+            alias="nextToken",
+            max_length=2048,
+            description="The signed token of the previous page, for the same caller only.",
+        ),
+    ] = None,
 ) -> Response[dict[str, Any]]:
     caller = caller_of(app)
+    reads = Reads(videos=dependencies.video_repository())
     if ids is not None:
-        return json_response(HTTPStatus.OK, read_many(caller, ids))
-    page = library().library(caller, limit=limit, next_token=next_token)
-    body: dict[str, Any] = {"videos": [view(record) for record in page.records]}
-    if page.next_token:
-        body["nextToken"] = page.next_token
-    return json_response(HTTPStatus.OK, body)
+        return answer(HTTPStatus.OK, views().batch_read(reads.get_many(caller, requested_ids(ids))))
+    page = reads.library_page(caller, limit=limit, next_token=next_token)
+    return answer(HTTPStatus.OK, views().library_page(page))
 
 
-def read_many(caller: str, ids: str) -> dict[str, Any]:
+def requested_ids(ids: str) -> list[str]:
     video_ids = [part.strip() for part in ids.split(",") if part.strip()]
     if not video_ids:
         raise InvalidParameter("Ids", "ids must name at least one video.")
     if len(video_ids) > get_settings().batch_limit:
         raise BatchTooLarge(f"At most {get_settings().batch_limit} ids per request.")
-    read = library().get_many(caller, video_ids)
-    return {
-        "videos": [view(record) for record in read.found],
-        "nonExistVideoIds": read.missing,
-        "forbiddenVideoIds": read.forbidden,
-    }
+    return video_ids
 
 
-@app.get("/limits")
+@app.get(
+    "/limits",
+    operation_id="getLimits",
+    summary="The limits a client should check before sending (from the stack's settings)",
+    responses=answers(
+        HTTPStatus.OK, Limits, "Cover image limits and the batch size, as this stack enforces them.", 401, 403
+    ),
+)
 def get_limits() -> Response[dict[str, Any]]:
-    return json_response(HTTPStatus.OK, limits_view(get_settings()))
+    return answer(HTTPStatus.OK, RestViews.limits(get_settings()))
 
 
-@app.post("/videos/<video_id>/smart-cover")
-def start_smart_cover(video_id: VideoId) -> Response[dict[str, Any]]:
-    return json_response(HTTPStatus.ACCEPTED, view(library().start_smart_cover(caller_of(app), video_id)))
+@app.post(
+    "/videos/<videoId>/smart-cover",
+    operation_id="startSmartCover",
+    summary="Start smart-cover analysis (candidates and an animated cover)",
+    responses=answers(
+        HTTPStatus.ACCEPTED, VideoView, "The video, its smartCover now Processing.", 400, 401, 403, 404
+    ),
+)
+def start_smart_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    starts = SmartCoverStarts(
+        videos=dependencies.video_repository(), jobs=dependencies.job_starter(), settings=get_settings()
+    )
+    return answer(HTTPStatus.ACCEPTED, views().video(starts.start(caller_of(app), video_id)))
 
 
 @logger.inject_lambda_context(clear_state=True)

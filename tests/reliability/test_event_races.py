@@ -37,7 +37,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from PIL import Image
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE
-from vodcover.api.schemas import VideoChanges
+from vodcover.commands import VideoChanges
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository, Mutation, UpdateOutcome
 from vodcover.domain import keys
@@ -48,7 +48,8 @@ from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media.cover_image import CoverLimits
 from vodcover.models import VideoRecord
 from vodcover.settings import get_settings
-from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.edit import VideoEditor
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -180,7 +181,7 @@ class EventRaces(RuleBasedStateMachine):
         self.store = MediaStore(TEST_BUCKET, url_ttl_seconds=3600)
         self.events = RecordingEvents()
         self.etags = ["etag0"]
-        self.editor = CoverEditor(
+        self.editor = VideoEditor(
             videos=self.repo,
             store=self.store,
             events=self.events,
@@ -297,7 +298,7 @@ class EventRaces(RuleBasedStateMachine):
                 {"videoId": self.video_id, "description": "d"},
             ],
         }[shape]
-        result = self.editor.batch_update(OWNER, updates)
+        result = BatchEditor(videos=self.repo, editor=self.editor).batch_update(OWNER, updates)
         assert self.other_id not in result.updated
 
     # --- rules --------------------------------------------------------------------------------------
@@ -400,9 +401,9 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Mutations read the clock; a fixed one makes replaying them exact."""
     import vodcover.jobs.screenshot
     import vodcover.jobs.smart_cover
-    import vodcover.usecases.covers
+    import vodcover.usecases.edit
 
-    for module in (vodcover.jobs.screenshot, vodcover.jobs.smart_cover, vodcover.usecases.covers):
+    for module in (vodcover.jobs.screenshot, vodcover.jobs.smart_cover, vodcover.usecases.edit):
         monkeypatch.setattr(module, "utc_now", lambda: FIXED_NOW)
     yield
 

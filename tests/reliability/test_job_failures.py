@@ -26,8 +26,8 @@ from vodcover import dependencies
 from vodcover.dal.aws import client
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.domain import keys
-from vodcover.domain.failures import INTERNAL_UNEXPECTED
 from vodcover.domain.videos import new_upload_record
+from vodcover.errors import InternalUnexpected
 from vodcover.jobs.pull import PullJob, PullOptions
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media import snapshots
@@ -150,7 +150,7 @@ def test_a_bug_in_the_scorer_ends_process_fail_and_the_retry_after_the_fix_ends_
 
     record = stored(video_id)
     assert record.status == VideoStatus.PROCESS_FAIL
-    assert record.error is not None and record.error.code == INTERNAL_UNEXPECTED
+    assert record.error is not None and record.error.code == InternalUnexpected.code
     assert "must be > 0" not in record.error.message  # internals go to the logs, not to users
 
     # Lambda's retry, once the fault is gone (a redriven event after a fix is the same call).
@@ -231,7 +231,7 @@ def test_a_bug_in_the_pull_worker_ends_upload_fail_and_the_retry_ends_uploaded()
 
     failed = stored(video_id)
     assert failed.status == VideoStatus.UPLOAD_FAIL
-    assert failed.error is not None and failed.error.code == INTERNAL_UNEXPECTED
+    assert failed.error is not None and failed.error.code == InternalUnexpected.code
 
     uploader.fixed = True
     result = job.run(video_id, "https://videos.example.com/clip.mp4")  # Lambda's retry
@@ -270,7 +270,7 @@ def test_a_bug_in_the_smart_cover_analysis_ends_failed_and_the_retry_ends_done(c
         job.run(video_id, timeout=60)
     smart = stored(video_id).smart_cover
     assert smart is not None and smart.status == SmartStatus.FAILED
-    assert smart.error is not None and smart.error.code == INTERNAL_UNEXPECTED
+    assert smart.error is not None and smart.error.code == InternalUnexpected.code
     assert stored(video_id).status == VideoStatus.NORMAL  # the video itself is fine
 
     job.run(video_id, timeout=60)  # Lambda's retry

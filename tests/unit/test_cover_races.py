@@ -31,7 +31,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository, Mutation, UpdateOutcome
 from vodcover.models import MediaInfo, SourceObject, StoredSnapshot, VideoRecord, VideoStatus, utc_now
 from vodcover.settings import get_settings
-from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.edit import VideoEditor
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
 ROUNDS = 8
@@ -72,9 +72,9 @@ def image(colour: tuple[int, int, int]) -> bytes:
 X, Y = image((200, 30, 30)), image((30, 30, 200))
 
 
-def editor(videos: DynamoVideoRepository) -> CoverEditor:
+def editor(videos: DynamoVideoRepository) -> VideoEditor:
     settings = get_settings()
-    return CoverEditor(
+    return VideoEditor(
         videos=videos,
         store=MediaStore(settings.media_bucket, url_ttl_seconds=settings.url_ttl_seconds),
         events=EventPublisher(settings.event_bus),
@@ -151,7 +151,7 @@ def test_setting_the_current_image_again_while_another_replaces_it_leaves_no_dan
 def test_picking_the_current_snapshot_again_while_another_is_picked_leaves_no_dangling_cover(
     round_number: int,
 ) -> None:
-    from vodcover.api.schemas import VideoChanges
+    from vodcover.commands import VideoChanges
 
     video_id = f"pick{round_number}"
     given_a_video(video_id)
@@ -186,6 +186,7 @@ class SnapshotsRedoneAfterTheLook(MediaStore):
 
 @pytest.mark.usefixtures("aws")
 def test_a_snapshot_removed_between_the_look_and_the_copy_is_a_clear_refusal() -> None:
+    from vodcover.api.statuses import status_of
     from vodcover.errors import VideoNotFound
     from vodcover.usecases.cover_images import CoverImages
 
@@ -197,5 +198,5 @@ def test_a_snapshot_removed_between_the_look_and_the_copy_is_a_clear_refusal() -
     with pytest.raises(VideoNotFound) as caught:
         images.copy_generated("v1", "snapshots/v1/0.jpg", 64, 36)
 
-    assert caught.value.status == 404
+    assert status_of(caught.value) == 404
     assert stored_cover_keys("v1") == set()

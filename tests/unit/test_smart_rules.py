@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vodcover.domain import smart
+from vodcover.domain import smart_cover
 from vodcover.errors import IllegalStatus, VideoNotFound
 from vodcover.models import (
     AnimatedCover,
@@ -47,37 +47,37 @@ def normal_record(**fields: object) -> VideoRecord:
 
 
 def running(record: VideoRecord) -> VideoRecord:
-    started = smart.start_smart_cover(record, now=NOW)
+    started = smart_cover.start_smart_cover(record, now=NOW)
     assert started is not None
     return started
 
 
 def complete(record: VideoRecord, candidates: list[SmartCandidate] = CANDIDATES) -> VideoRecord | None:
-    return smart.complete_smart_cover(
+    return smart_cover.complete_smart_cover(
         record, source=SOURCE, candidates=candidates, animated=ANIMATED, now=LATER
     )
 
 
 def test_given_a_normal_video_when_smart_cover_starts_then_it_is_processing() -> None:
-    record = smart.start_smart_cover(normal_record(), now=NOW)
+    record = smart_cover.start_smart_cover(normal_record(), now=NOW)
 
     assert record is not None and record.smart_cover is not None
     assert record.smart_cover.status == SmartStatus.PROCESSING
 
 
 def test_given_an_analysis_running_when_another_request_arrives_then_nothing_changes() -> None:
-    assert smart.start_smart_cover(running(normal_record()), now=LATER) is None
+    assert smart_cover.start_smart_cover(running(normal_record()), now=LATER) is None
 
 
 @pytest.mark.parametrize("status", [VideoStatus.UPLOADING, VideoStatus.UPLOAD_SUCC, VideoStatus.PROCESSING])
 def test_given_a_video_not_yet_normal_when_smart_cover_starts_then_it_is_refused(status: VideoStatus) -> None:
     with pytest.raises(IllegalStatus):
-        smart.start_smart_cover(normal_record(status=status), now=NOW)
+        smart_cover.start_smart_cover(normal_record(status=status), now=NOW)
 
 
 def test_given_no_video_when_smart_cover_starts_then_not_found() -> None:
     with pytest.raises(VideoNotFound):
-        smart.start_smart_cover(None, now=NOW)
+        smart_cover.start_smart_cover(None, now=NOW)
 
 
 def test_given_a_snapshot_cover_when_smart_cover_completes_then_the_best_candidate_is_the_cover() -> None:
@@ -140,7 +140,7 @@ def test_given_a_media_error_when_smart_cover_fails_then_it_is_failed_and_earlie
     assert earlier is not None
     error = ErrorInfo(code="Media.Timeout", message="Processing the video took too long.")
 
-    record = smart.fail_smart_cover(running(earlier), source=SOURCE, error=error, now=LATER)
+    record = smart_cover.fail_smart_cover(running(earlier), source=SOURCE, error=error, now=LATER)
 
     assert record is not None and record.smart_cover is not None
     assert record.smart_cover == SmartCover(

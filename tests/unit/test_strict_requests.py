@@ -1,7 +1,7 @@
 """Request bodies and parameters are judged strictly, at the lowest layer that can tell.
 
 ``vodcover.api.bodies`` turns bytes into a JSON document (content type, UTF-8, JSON shape);
-the request models in ``vodcover.api.schemas`` then hold every field to the type openapi.yaml
+the commands in ``vodcover.commands`` then hold every field to the type openapi.yaml
 states (a bool is not an integer, a string is not a number, null is never a value). The
 functions' answers to the same inputs are checked in ``tests/unit/test_hostile_api_events.py``
 and end to end in ``tests/integration/test_hostile_api.py``.
@@ -15,15 +15,16 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from vodcover.api.bodies import MAX_JSON_BYTES, body_bytes, parse_json, require_json_media_type
-from vodcover.api.schemas import (
+from vodcover.api.statuses import status_of
+from vodcover.commands import (
     BatchItem,
     CreateUploadRequest,
     PullRequest,
     RegisterRequest,
     VideoChanges,
 )
-from vodcover.api.validation import describe_validation_error
 from vodcover.errors import InvalidJson, UnsupportedMediaType
+from vodcover.validation import refusal_of
 
 
 # --- content type -------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def test_other_content_types_are_unsupported_media_types(content_types: list[str
     with pytest.raises(UnsupportedMediaType) as caught:
         require_json_media_type(content_types)
 
-    assert (caught.value.status, caught.value.code) == (415, "Request.UnsupportedMediaType")
+    assert (status_of(caught.value), caught.value.code) == (415, "Request.UnsupportedMediaType")
 
 
 # --- bytes and JSON -----------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def test_base64_bodies_are_decoded_strictly() -> None:
 def code_for(model: type[BaseModel], document: Any) -> str:
     with pytest.raises(ValidationError) as caught:
         model.model_validate(document)
-    return describe_validation_error(caught.value.errors())[0]
+    return refusal_of(caught.value.errors()).code
 
 
 CREATE = {"title": "t", "fileName": "a.mp4"}

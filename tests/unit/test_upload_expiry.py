@@ -15,8 +15,8 @@ from moto import mock_aws
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE
 from vodcover import dependencies
-from vodcover.domain import expiry, processing, pull, smart
-from vodcover.domain.failures import PROCESS_STALLED, UPLOAD_EXPIRED
+from vodcover.domain import expiry, processing, pull, smart_cover
+from vodcover.errors import ProcessStalled, UploadExpired
 from vodcover.jobs.upload_sweeper import UploadSweeper
 from vodcover.models import ErrorInfo, SmartCover, SmartStatus, SourceObject, VideoRecord, VideoStatus
 from vodcover_dev.local.stack import find_template
@@ -58,7 +58,7 @@ def test_an_upload_ends_expired_only_after_its_url_expired_plus_the_margin() -> 
         record("v", VideoStatus.UPLOADING, created_ago=deadline + 1), now=NOW, deadlines=DEADLINES
     )
     assert ended is not None and ended.status == VideoStatus.UPLOAD_FAIL
-    assert ended.error is not None and ended.error.code == UPLOAD_EXPIRED and ended.error.message
+    assert ended.error is not None and ended.error.code == UploadExpired.code and ended.error.message
     assert ended.updated_at == expiry.timestamp(NOW)
 
 
@@ -76,7 +76,7 @@ def test_processing_stalls_only_after_lambda_can_no_longer_retry(status: VideoSt
     assert not expiry.is_overdue(record("v", status, created_ago=10 * window, updated_ago=60), NOW, DEADLINES)
     ended = expiry.expire_overdue(record("v", status, created_ago=window + 1), now=NOW, deadlines=DEADLINES)
     assert ended is not None and ended.status == VideoStatus.PROCESS_FAIL
-    assert ended.error is not None and ended.error.code == PROCESS_STALLED
+    assert ended.error is not None and ended.error.code == ProcessStalled.code
 
 
 @pytest.mark.parametrize("status", [VideoStatus.NORMAL, VideoStatus.PROCESS_FAIL, VideoStatus.UPLOAD_FAIL])
@@ -137,8 +137,8 @@ def test_a_smart_cover_analysis_that_never_finished_ends_failed_and_may_be_start
     )
     assert ended is not None and ended.status == VideoStatus.NORMAL  # the video itself is fine
     assert ended.smart_cover is not None and ended.smart_cover.status == SmartStatus.FAILED
-    assert ended.smart_cover.error is not None and ended.smart_cover.error.code == PROCESS_STALLED
-    again = smart.start_smart_cover(ended, now=at(0))
+    assert ended.smart_cover.error is not None and ended.smart_cover.error.code == ProcessStalled.code
+    again = smart_cover.start_smart_cover(ended, now=at(0))
     assert again is not None and again.smart_cover is not None
     assert again.smart_cover.status == SmartStatus.PROCESSING
 
@@ -186,9 +186,9 @@ def test_the_sweeper_ends_exactly_the_overdue_records_and_a_second_run_changes_n
 
     assert sorted(result.expired) == ["abandoned", "dead-pull"]
     assert sorted(result.stalled) == ["landed-stuck", "stalled"]
-    assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UPLOAD_EXPIRED)
-    assert status_of("dead-pull") == (VideoStatus.UPLOAD_FAIL, UPLOAD_EXPIRED)
-    assert status_of("stalled") == (VideoStatus.PROCESS_FAIL, PROCESS_STALLED)
+    assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UploadExpired.code)
+    assert status_of("dead-pull") == (VideoStatus.UPLOAD_FAIL, UploadExpired.code)
+    assert status_of("stalled") == (VideoStatus.PROCESS_FAIL, ProcessStalled.code)
     assert status_of("fresh") == (VideoStatus.UPLOADING, None)
     assert status_of("started-lately") == (VideoStatus.PROCESSING, None)
     assert status_of("done") == (VideoStatus.NORMAL, None)
@@ -248,7 +248,7 @@ def test_the_scheduled_function_sweeps_with_the_deployed_settings(monkeypatch: p
     answer = load_function("upload_sweeper").lambda_handler({"source": "aws.events"}, FakeContext())
 
     assert answer == {"expired": ["abandoned"], "stalled": [], "smartStalled": [], "errors": 0}
-    assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UPLOAD_EXPIRED)
+    assert status_of("abandoned") == (VideoStatus.UPLOAD_FAIL, UploadExpired.code)
 
 
 def test_the_processing_window_outlasts_lambdas_retries_of_every_media_function() -> None:

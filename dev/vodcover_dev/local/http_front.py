@@ -19,11 +19,21 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from vodcover.errors import VodcoverError
+from vodcover.api.rest_views import ErrorBody
+from vodcover.api.statuses import status_of
+from vodcover.errors import (
+    InternalBadResponse,
+    InternalError,
+    LocalStarting,
+    RequestTooLarge,
+    RouteNotFound,
+    VodcoverError,
+)
 from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import CONSOLE_API_PREFIX, ConsoleProxy
 from vodcover_dev.local.emulator import PortInUse
@@ -51,14 +61,6 @@ _TEXT_TYPES = (
     "application/javascript",
     "application/x-www-form-urlencoded",
 )
-
-
-class HttpError(VodcoverError):
-    """An answer the front gives itself (no function involved)."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message, code=code)
-        self.status = status
 
 
 # --- routing ---------------------------------------------------------------------------
@@ -230,7 +232,7 @@ class ProxyResponse:
 def parse_proxy_response(result: Any) -> ProxyResponse:
     """Turn a handler's proxy response into status, headers and bytes, as API Gateway does."""
     if not isinstance(result, Mapping) or "statusCode" not in result:
-        raise HttpError(502, "Internal.BadResponse", "The function returned a malformed proxy response.")
+        raise InternalBadResponse("The function returned a malformed proxy response.")
     headers = [(str(k), str(v)) for k, v in (result.get("headers") or {}).items()]
     single = {k.lower() for k, _ in headers}
     for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -244,9 +246,12 @@ def parse_proxy_response(result: Any) -> ProxyResponse:
     return ProxyResponse(int(result["statusCode"]), headers, raw)
 
 
-def error_response(status: int, code: str, message: str, request_id: str) -> ProxyResponse:
-    body = json.dumps({"error": {"code": code, "message": message, "requestId": request_id}})
-    return ProxyResponse(status, [("Content-Type", "application/json")], body.encode("utf-8"))
+def error_response(error: VodcoverError, request_id: str, *, status: int | None = None) -> ProxyResponse:
+    """An answer the front gives itself, in the API's one error body, at the REST status table's
+    status unless the front has its own reason (a crashed function is a 502, as on API Gateway)."""
+    body = json.dumps(ErrorBody.of(error, request_id).answer())
+    answered = status_of(error) if status is None else status
+    return ProxyResponse(answered, [("Content-Type", "application/json")], body.encode("utf-8"))
 
 
 # --- the server ------------------------------------------------------------------------
@@ -312,17 +317,17 @@ class ApiFront(BackgroundWsgiServer):
                 return parse_proxy_response(self._invoke(rpc_route, event, request_id))
             matched = self.router.match(request.method, request.raw_path)
             if matched is None:
-                raise HttpError(
-                    404, "NotFound", f"No route for {request.method} {unquote(request.raw_path)}."
-                )
+                raise RouteNotFound(f"No route for {request.method} {unquote(request.raw_path)}.")
             route, params = matched
             caller = self.verifier.verify(request)
             event = build_proxy_event(
                 request, route, params, caller, request_id=request_id, source_ip=source_ip
             )
             return parse_proxy_response(self._invoke(route, event, request_id))
+        except InternalError as exc:  # the function crashed: API Gateway answers 502
+            return error_response(exc, request_id, status=HTTPStatus.BAD_GATEWAY)
         except VodcoverError as exc:
-            return error_response(exc.status, exc.code, exc.message, request_id)
+            return error_response(exc, request_id)
 
     def _invoke(self, route: Route, event: Mapping[str, Any], request_id: str) -> Any:
         try:
@@ -335,7 +340,7 @@ class ApiFront(BackgroundWsgiServer):
                 route.path,
                 extra=self.lambda_.log_labels(route.function, request_id),
             )
-            raise HttpError(502, "Internal.Error", f"{route.function} failed: {type(exc).__name__}") from exc
+            raise InternalError(f"{route.function} failed: {type(exc).__name__}") from exc
 
     def _console_api(self, request: ReceivedRequest) -> ProxyResponse:
         assert self.console_proxy is not None
@@ -358,7 +363,7 @@ class ApiFront(BackgroundWsgiServer):
         if path.is_dir():
             path = path / "index.html"
         if not path.is_relative_to(root) or not path.is_file():
-            raise HttpError(404, "NotFound", f"No console file {relative}.")
+            raise RouteNotFound(f"No console file {relative}.")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type == "application/javascript":
             content_type += "; charset=utf-8"
@@ -374,7 +379,7 @@ class ApiFront(BackgroundWsgiServer):
     def _respond(self, environ: dict[str, Any], cors: list[tuple[str, str]]) -> ProxyResponse:
         if not self._ready.is_set():
             response = error_response(
-                503, "Local.Starting", "The local stack is still starting; retry shortly.", str(uuid.uuid4())
+                LocalStarting("The local stack is still starting; retry shortly."), str(uuid.uuid4())
             )
             response.headers.append(("Retry-After", "1"))
             return response
@@ -382,9 +387,7 @@ class ApiFront(BackgroundWsgiServer):
             # CORS preflight: API Gateway answers it without calling a function or checking auth.
             return ProxyResponse(204, self._cors_preflight_headers(cors), b"")
         if content_length(environ) > MAX_BODY_BYTES:
-            return error_response(
-                413, "Request.TooLarge", "The request body exceeds 10 MB.", str(uuid.uuid4())
-            )
+            return error_response(RequestTooLarge("The request body exceeds 10 MB."), str(uuid.uuid4()))
         method, raw_path, raw_query, headers, body = request_parts(environ)
         request = ReceivedRequest(
             method=method,

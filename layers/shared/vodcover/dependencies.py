@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from vodcover.dal.aws import reset_clients
 from vodcover.dal.events import EventPublisher
-from vodcover.dal.jobs import JobStarter
+from vodcover.dal.invocations import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.settings import get_settings, reset_settings

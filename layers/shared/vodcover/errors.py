@@ -1,37 +1,75 @@
 """Named errors with stable codes: the only vocabulary of failure users and tests rely on.
 
-Domain and media code raise these; one mapping (``vodcover.api.http.create_app``) turns them
-into HTTP answers, and the CLI turns them into ``{"error": {...}}`` JSON (docs/design.md,
-"Error vocabulary"). The ``detail`` field keeps technical context (an ffmpeg stderr tail) for logs
-and never reaches a user message.
+One class per code (docs/design.md, "Error vocabulary"). Domain, media and job code raise these,
+or record their ``code`` on a video (``models.ErrorInfo.of``); no code string is written
+anywhere else. What a code *answers* is a wire format's business, not the class's: the REST
+wire's status table is ``vodcover.api.statuses``, the Alibaba wire's is
+``vodcover.compat.alibaba.errors``. The ``detail`` field keeps technical context (an ffmpeg
+stderr tail) for logs and never reaches a user message.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class VodcoverError(Exception):
-    """Base class: a stable ``code``, a human ``message`` and the HTTP status it maps to."""
+    """Base class: a stable ``code`` and a human ``message``."""
 
-    code = "Internal.Error"
-    status = 500
+    code: ClassVar[str] = "Internal.Error"
 
-    def __init__(self, message: str, *, code: str | None = None, detail: str = "") -> None:
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
-        if code is not None:
-            self.code = code
         self.detail = detail
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
 
 
+class ServiceFailure(Exception):
+    """An AWS service or the wiring failed: no code of its own, so answers show ``Internal.Error``
+    and jobs let Lambda retry (``vodcover.jobs.retries``). Never a verdict on a video."""
+
+
+class PublishFailed(ServiceFailure):
+    """EventBridge refused an event (a partial failure of ``PutEvents``)."""
+
+
+class FunctionNotConfigured(ServiceFailure):
+    """A job was started but the template gave no function name for it."""
+
+
+# --- failures of ours ------------------------------------------------------------------
+class InternalError(VodcoverError):
+    """A bug or a dependency failure answered to a request: quote the request id."""
+
+    code = "Internal.Error"
+
+
+class InternalUnexpected(VodcoverError):
+    """Recorded on a video when a job met a failure nobody foresaw (logged with its traceback)."""
+
+    code = "Internal.Unexpected"
+
+
+class UploadExpired(VodcoverError):
+    """Recorded when nothing arrived before the upload URL expired (plus a margin)."""
+
+    code = "Upload.Expired"
+
+
+class ProcessStalled(VodcoverError):
+    """Recorded when processing or an analysis gave no result within its window."""
+
+    code = "Process.Stalled"
+
+
 # --- media -----------------------------------------------------------------------------
 class MediaError(VodcoverError):
-    """The video cannot be processed; the record ends in ``ProcessFail`` with this code."""
+    """The video cannot be processed; the record ends in ``ProcessFail`` with the code."""
 
     code = "Media.Corrupt"
-    status = 422
 
 
 class MediaCorrupt(MediaError):
@@ -48,81 +86,89 @@ class MediaNoVideoStream(MediaError):
 
 class MediaTimeout(MediaError):
     code = "Media.Timeout"
-    status = 504
 
 
 class MediaUnavailable(MediaError):
     """The source could not be read (object vanished, URL refused): retryable, not corrupt."""
 
     code = "Media.Unavailable"
-    status = 502
 
 
-# --- request validation ----------------------------------------------------------------
+# --- requests --------------------------------------------------------------------------
 class InvalidParameter(VodcoverError):
-    status = 400
+    """``InvalidParameter.<Name>``: one code per field or parameter, named after it."""
+
+    family = "InvalidParameter."
 
     def __init__(self, name: str, message: str) -> None:
-        super().__init__(message, code=f"InvalidParameter.{name}")
+        super().__init__(message)
+        self.code = f"{self.family}{name}"  # type: ignore[misc]  # the one code built from a name
 
 
 class InvalidJson(VodcoverError):
     code = "InvalidJson"
-    status = 400
-
-
-class InvalidRequest(VodcoverError):
-    """A request that failed validation, carrying the code :mod:`vodcover.api.validation` chose."""
-
-    code = "InvalidParameter.Body"
-    status = 400
 
 
 class UnsupportedMediaType(VodcoverError):
     """A body that is not ``application/json`` (UTF-8) sent to a route that takes JSON."""
 
     code = "Request.UnsupportedMediaType"
-    status = 415
 
 
 class BatchTooLarge(VodcoverError):
     code = "Batch.TooLarge"
-    status = 400
+
+
+class RouteNotFound(VodcoverError):
+    code = "NotFound"
+
+
+class RequestTooLarge(VodcoverError):
+    """A body over API Gateway's 10 MB (the local front and the console proxy match it)."""
+
+    code = "Request.TooLarge"
 
 
 # --- videos and ownership --------------------------------------------------------------
 class VideoNotFound(VodcoverError):
     code = "InvalidVideo.NotFound"
-    status = 404
 
 
 class NotOwner(VodcoverError):
     code = "Forbidden.NotOwner"
-    status = 403
 
 
 class IllegalStatus(VodcoverError):
     code = "Forbidden.IllegalStatus"
-    status = 403
 
 
 class ConcurrentUpdate(VodcoverError):
     """Optimistic concurrency gave up after its retries: the caller may simply try again."""
 
     code = "Conflict.ConcurrentUpdate"
-    status = 409
 
 
 class RegisterRefused(VodcoverError):
-    """One item of a register request cannot be registered (``Register.*`` codes)."""
+    """One item of a register request cannot be registered (answered per item)."""
 
     code = "Register.Refused"
-    status = 400
+
+
+class RegisterNotFound(RegisterRefused):
+    code = "Register.NotFound"
+
+
+class RegisterAlreadyRegistered(RegisterRefused):
+    code = "Register.AlreadyRegistered"
+
+
+class RegisterInvalidKey(RegisterRefused):
+    code = "Register.InvalidKey"
 
 
 # --- cover images and URLs -------------------------------------------------------------
 class InvalidImage(VodcoverError):
-    status = 400
+    code = "InvalidImage.Format"
 
 
 class InvalidImageFormat(InvalidImage):
@@ -131,7 +177,6 @@ class InvalidImageFormat(InvalidImage):
 
 class InvalidImageTooLarge(InvalidImage):
     code = "InvalidImage.TooLarge"
-    status = 413
 
 
 class InvalidImageDimensions(InvalidImage):
@@ -144,43 +189,94 @@ class InvalidImageCorrupt(InvalidImage):
 
 class CoverUrlForbidden(VodcoverError):
     code = "CoverUrl.Forbidden"
-    status = 400
 
 
 class CoverUrlNotOwner(CoverUrlForbidden):
     """A URL naming an object of the media bucket that is not one of the caller's videos'."""
 
     code = "CoverUrl.NotOwner"
-    status = 403
 
 
 class CoverUrlUnreachable(VodcoverError):
     code = "CoverUrl.Unreachable"
-    status = 400
 
 
 # --- authentication (local stack; API Gateway answers these itself when deployed) -------
 class AuthMissing(VodcoverError):
     code = "Auth.Missing"
-    status = 401
 
 
 class AuthInvalid(VodcoverError):
     code = "Auth.Invalid"
-    status = 403
 
 
 # --- pull-upload sources (POST /videos/pull; the record ends in UploadFail with the code) --
 class SourceUrlForbidden(VodcoverError):
     code = "SourceUrl.Forbidden"
-    status = 400
 
 
 class SourceUrlUnreachable(VodcoverError):
     code = "SourceUrl.Unreachable"
-    status = 400
 
 
 class SourceUrlTooLarge(VodcoverError):
     code = "SourceUrl.TooLarge"
-    status = 413
+
+
+class PullStorageFailed(VodcoverError):
+    """S3 kept refusing the pulled bytes after botocore's retries; pulling again starts afresh."""
+
+    code = "Pull.StorageFailed"
+
+
+# --- the development world's fronts (vodcover local, vodcover console) -----------------
+class LocalStarting(VodcoverError):
+    """The local stack's front before everything behind it is ready (with ``Retry-After``)."""
+
+    code = "Local.Starting"
+
+
+class InternalBadResponse(VodcoverError):
+    """A function gave the local front a malformed proxy response."""
+
+    code = "Internal.BadResponse"
+
+
+class ConsoleForbidden(VodcoverError):
+    code = "Console.Forbidden"
+
+
+class ConsoleWrongHost(VodcoverError):
+    code = "Console.WrongHost"
+
+
+class ConsoleBadPath(VodcoverError):
+    code = "Console.BadPath"
+
+
+class ConsoleBadMethod(VodcoverError):
+    code = "Console.BadMethod"
+
+
+class ConsoleNoCredentials(VodcoverError):
+    code = "Console.NoCredentials"
+
+
+class ConsoleUnreachable(VodcoverError):
+    code = "Console.Unreachable"
+
+
+class ApiCallFailed(VodcoverError):
+    """``vodcover upload``/the demo: an API call did not answer as expected."""
+
+    code = "Api.CallFailed"
+
+
+class ApiUnreachable(ApiCallFailed):
+    code = "Api.Unreachable"
+
+
+class UploadRefused(ApiCallFailed):
+    """The presigned PUT of ``vodcover upload`` was refused."""
+
+    code = "Upload.Refused"

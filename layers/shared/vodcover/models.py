@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+if TYPE_CHECKING:
+    from vodcover.errors import VodcoverError
 
 
 def utc_now() -> str:
@@ -104,6 +108,11 @@ class AnimatedCover(CamelModel):
 class ErrorInfo(CamelModel):
     code: str
     message: str
+
+    @classmethod
+    def of(cls, error: VodcoverError) -> ErrorInfo:
+        """What a record keeps of an error: its stable code and its message, never the detail."""
+        return cls(code=error.code, message=error.message)
 
 
 class SmartCover(CamelModel):

@@ -1,14 +1,14 @@
 """The API's HTTP frame: one resolver factory, one exception → answer mapping, the caller.
 
 Every API function builds its resolver with :func:`create_app`, so errors look the same on
-every route: ``{"error": {"code", "message", "requestId"}}`` with a stable code (docs/api.md).
-Every JSON body is read with :func:`json_body` (through :mod:`vodcover.api.bodies`), so
-content type, encoding and JSON are judged in one place for every route.
+every route: :class:`~vodcover.api.rest_views.ErrorBody` with a stable code, at the status
+:mod:`vodcover.api.statuses` gives it (docs/design.md, "Error vocabulary"). Every JSON body is
+read with :func:`json_body` (through :mod:`vodcover.api.bodies`), so content type, encoding and
+JSON are judged in one place for every route.
 """
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -19,9 +19,11 @@ from pydantic import BaseModel, ValidationError
 
 from vodcover import observability
 from vodcover.api.bodies import body_bytes, parse_json, require_json_media_type
-from vodcover.api.validation import describe_validation_error, parameter_name
-from vodcover.errors import AuthMissing, InvalidParameter, InvalidRequest, VodcoverError
+from vodcover.api.rest_views import ErrorBody, View
+from vodcover.api.statuses import status_of
+from vodcover.errors import AuthMissing, InternalError, InvalidParameter, RouteNotFound, VodcoverError
 from vodcover.observability import logger
+from vodcover.validation import parameter_name, refusal_of
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -32,25 +34,22 @@ def create_app() -> APIGatewayRestResolver:
 
     @app.exception_handler(VodcoverError)
     def _known_error(exc: VodcoverError) -> Response:
-        if exc.status >= 500:
+        if status_of(exc) >= 500:
             logger.error("request failed", extra={"code": exc.code, "detail": exc.detail[-500:]})
-        return error_response(app, exc.status, exc.code, exc.message)
+        return error_response(app, exc)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response:
-        code, message = describe_validation_error(exc.errors())
-        return error_response(app, HTTPStatus.BAD_REQUEST, code, message)
+        return error_response(app, refusal_of(exc.errors()))
 
     @app.not_found
     def _no_route(_exc: NotFoundError) -> Response:
-        return error_response(app, HTTPStatus.NOT_FOUND, "NotFound", "No such route.")
+        return error_response(app, RouteNotFound("No such route."))
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         logger.exception("unexpected failure")
-        return error_response(
-            app, HTTPStatus.INTERNAL_SERVER_ERROR, "Internal.Error", "Something went wrong."
-        )
+        return error_response(app, InternalError("Something went wrong."))
 
     return app
 
@@ -84,8 +83,7 @@ def json_body(app: APIGatewayRestResolver, model: type[Model]) -> Model:
     try:
         return model.model_validate(document)
     except ValidationError as exc:
-        code, message = describe_validation_error(exc.errors())
-        raise InvalidRequest(message, code=code) from exc
+        raise refusal_of(exc.errors()) from exc
 
 
 def header_values(app: APIGatewayRestResolver, name: str) -> list[str]:
@@ -111,14 +109,22 @@ def request_id(app: APIGatewayRestResolver) -> str:
     return str(getattr(context, "aws_request_id", "") or "")
 
 
-def error_response(app: APIGatewayRestResolver, status: int, code: str, message: str) -> Response:
-    observability.count_failure(code)
-    body = {"error": {"code": code, "message": message, "requestId": request_id(app)}}
-    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=body)
+def error_response(app: APIGatewayRestResolver, error: VodcoverError) -> Response[dict[str, Any]]:
+    observability.count_failure(error.code)
+    return answer(status_of(error), ErrorBody.of(error, request_id(app)))
 
 
-def json_response(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=body)
+def answer(status: int, view: View) -> Response[dict[str, Any]]:
+    """A JSON answer: ``view`` as the wire carries it (``View.answer``)."""
+    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=view.answer())
+
+
+def json_request(model: type[BaseModel]) -> dict[str, Any]:
+    """A route's request body for the generated openapi.yaml (read at run time by :func:`json_body`)."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {"required": True, "content": {content_types.APPLICATION_JSON: {"schema": schema}}}
+    }
 
 
 def caller_of(app: APIGatewayRestResolver) -> str:

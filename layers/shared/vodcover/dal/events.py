@@ -9,6 +9,7 @@ from typing import Any
 
 from vodcover import observability
 from vodcover.dal.aws import client
+from vodcover.errors import PublishFailed
 
 logger = logging.getLogger(__name__)
 
@@ -21,10 +22,6 @@ class EventType(StrEnum):
     COVER_CHANGED = "CoverChanged"
     SMART_COVER_COMPLETE = "SmartCoverComplete"
     PROCESS_FAILED = "ProcessFailed"
-
-
-class PublishFailed(RuntimeError):
-    """EventBridge refused an entry: transient, so the job raises and Lambda retries it."""
 
 
 class EventPublisher:

@@ -114,17 +114,19 @@ class MediaStore:
         bucket, _, key = path.lstrip("/").partition("/")
         return key if bucket == self.bucket else None
 
-    def read_url(self, key: str) -> str:
-        """A URL that reads the object: the CDN's when configured, else a presigned GET."""
+    def viewer_url(self, key: str) -> str:
+        """The URL answers show for the object: the CDN's when configured, else a presigned GET."""
         if self._cdn:
             return f"{self._cdn}/{key}"
         return self.presigned_get(key)
 
-    def reading_url(self, key: str, *, for_seconds: float) -> str:
-        """A presigned GET that outlives a job of ``for_seconds`` (the setting may be shorter)."""
+    def job_read_url(self, key: str, *, for_seconds: float) -> str:
+        """A presigned GET a media job reads through: it outlives a job of ``for_seconds``
+        (``UrlTtlSeconds`` may be shorter), and never goes through the CDN."""
         return self.presigned_get(key, max(self._ttl, int(for_seconds) + 60))
 
     def presigned_get(self, key: str, ttl_seconds: int | None = None) -> str:
+        """A presigned GET valid ``ttl_seconds`` (default ``UrlTtlSeconds``): what the two above use."""
         return str(
             self._s3.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=ttl_seconds or self._ttl

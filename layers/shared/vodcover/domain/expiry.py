@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from vodcover.domain.failures import PROCESS_STALLED, UPLOAD_EXPIRED
-from vodcover.domain.smart import fail_smart_cover, is_smart_cover_running
+from vodcover.domain.smart_cover import fail_smart_cover, is_smart_cover_running
+from vodcover.errors import ProcessStalled, UploadExpired
 from vodcover.models import ErrorInfo, VideoRecord, VideoStatus
 
 UPLOAD_MARGIN_SECONDS = 600.0  # a PUT started just before the URL expired may still be running
@@ -106,16 +106,14 @@ def as_seen(record: VideoRecord, now: datetime, deadlines: Deadlines) -> VideoRe
 
 
 def upload_expired() -> ErrorInfo:
-    return ErrorInfo(
-        code=UPLOAD_EXPIRED,
-        message="The upload URL expired before the video arrived; create the upload again.",
+    return ErrorInfo.of(
+        UploadExpired("The upload URL expired before the video arrived; create the upload again.")
     )
 
 
 def process_stalled() -> ErrorInfo:
-    return ErrorInfo(
-        code=PROCESS_STALLED,
-        message="Processing stopped without a result; register or upload the video again.",
+    return ErrorInfo.of(
+        ProcessStalled("Processing stopped without a result; register or upload the video again.")
     )
 
 

@@ -9,20 +9,16 @@ late) may carry on over it; a verdict (``Media.Corrupt``, ``SourceUrl.Forbidden`
 
 from __future__ import annotations
 
+from vodcover.errors import InternalUnexpected, ProcessStalled, UploadExpired
 from vodcover.models import ErrorInfo, VideoRecord, VideoStatus
 
-INTERNAL_UNEXPECTED = "Internal.Unexpected"
-UPLOAD_EXPIRED = "Upload.Expired"
-PROCESS_STALLED = "Process.Stalled"
-
-OVERTAKABLE_CODES = frozenset({INTERNAL_UNEXPECTED, UPLOAD_EXPIRED, PROCESS_STALLED})
+OVERTAKABLE_CODES = frozenset({InternalUnexpected.code, UploadExpired.code, ProcessStalled.code})
 
 
 def unexpected_error() -> ErrorInfo:
     """What a user sees for a failure of ours: stable, and free of internals (those go to the logs)."""
-    return ErrorInfo(
-        code=INTERNAL_UNEXPECTED,
-        message="An internal error stopped the work on this video; it has been logged.",
+    return ErrorInfo.of(
+        InternalUnexpected("An internal error stopped the work on this video; it has been logged.")
     )
 
 

@@ -6,6 +6,7 @@ runs against the freshest record and concurrent changes never overwrite each oth
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from vodcover.errors import IllegalStatus, InvalidParameter, NotOwner, VideoNotFound
@@ -58,6 +59,38 @@ def new_upload_record(
         source=source,
         pending_cover_url=cover_url,
     )
+
+
+def only_if_new(record: VideoRecord) -> Callable[[VideoRecord | None], VideoRecord | None]:
+    """A mutation creating ``record`` unless its (random) id is somehow taken already."""
+    return lambda current: record if current is None else None
+
+
+@dataclass(frozen=True)
+class OwnerPartition:
+    """Asked-for video ids split by what the caller may do with them, in the order asked."""
+
+    owned: list[str]
+    missing: list[str]
+    forbidden: list[str]
+
+
+def partition_by_owner(
+    video_ids: Iterable[str], records: Mapping[str, VideoRecord], caller: str
+) -> OwnerPartition:
+    """Each id once: the caller's videos, ids no video has, and other owners' videos."""
+    owned: list[str] = []
+    missing: list[str] = []
+    forbidden: list[str] = []
+    for video_id in dict.fromkeys(video_ids):
+        record = records.get(video_id)
+        if record is None:
+            missing.append(video_id)
+        elif record.owner != caller:
+            forbidden.append(video_id)
+        else:
+            owned.append(video_id)
+    return OwnerPartition(owned, missing, forbidden)
 
 
 def require_readable(record: VideoRecord | None, video_id: str, caller: str) -> VideoRecord:

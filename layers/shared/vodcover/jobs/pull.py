@@ -32,14 +32,13 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, pull
 from vodcover.domain.failures import unexpected_error
 from vodcover.domain.file_names import upload_file_name
-from vodcover.errors import VodcoverError
+from vodcover.errors import PullStorageFailed, VodcoverError
 from vodcover.models import CamelModel, ErrorInfo, VideoRecord, utc_now
 from vodcover.net.fetch import SourceStream, open_stream
 from vodcover.net.url_policy import MAX_URL_LENGTH, UrlPolicy
 
 logger = logging.getLogger(__name__)
 
-STORAGE_FAILED = "Pull.StorageFailed"
 
 DEFAULT_TIMEOUT_SECONDS = 840.0  # Lambda's 900 s, less time to abort and record a failure
 READ_CHUNK_BYTES = 1024 * 1024
@@ -119,14 +118,14 @@ class PullJob:
             key, size = self._copy(record, url, timeout)
         except VodcoverError as exc:
             logger.warning("video %s: pull failed with %s (%s)", video_id, exc.code, exc.detail[-500:])
-            return self._fail(video_id, ErrorInfo(code=exc.code, message=exc.message))
+            return self._fail(video_id, ErrorInfo.of(exc))
         except (BotoCoreError, ClientError) as exc:
             # S3 kept failing after botocore's own retries. Say so on the record rather than leave
             # it Uploading forever once Lambda's retries run out; pulling again starts afresh.
             logger.warning("video %s: storing the pulled video failed: %s", video_id, exc)
             return self._fail(
                 video_id,
-                ErrorInfo(code=STORAGE_FAILED, message="The video could not be stored; pull it again."),
+                ErrorInfo.of(PullStorageFailed("The video could not be stored; pull it again.")),
             )
         except Exception:
             # A failure of ours: on the record now (this attempt may be Lambda's last), then

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vodcover.dal.events import PublishFailed
-from vodcover.errors import ConcurrentUpdate, MediaUnavailable
+from vodcover.errors import ConcurrentUpdate, MediaUnavailable, PublishFailed
 
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     BotoCoreError,

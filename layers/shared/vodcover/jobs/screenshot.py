@@ -136,7 +136,7 @@ class ScreenshotJob:
         )
         try:
             result = self._capture(
-                self._store.reading_url(key, for_seconds=timeout),
+                self._store.job_read_url(key, for_seconds=timeout),
                 count=self._options.count,
                 width=self._options.width,
                 quality=self._options.quality,
@@ -148,10 +148,10 @@ class ScreenshotJob:
                 # verdict on the video. Raise so Lambda retries the event (the job is idempotent).
                 logger.warning("video %s: read failed, will be retried (%s)", video_id, exc.detail[-500:])
                 raise
-            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
+            return self._fail(video_id, source, ErrorInfo.of(exc))
         except MediaError as exc:
             logger.warning("video %s: %s (%s)", video_id, exc.code, exc.detail[-500:])
-            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
+            return self._fail(video_id, source, ErrorInfo.of(exc))
         return self._complete(video_id, source, result)
 
     def run_registered(self, video_id: str, key: str, *, timeout: float) -> JobResult:

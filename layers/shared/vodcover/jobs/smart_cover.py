@@ -21,7 +21,7 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.deadline import deadline_in, seconds_left
 from vodcover.domain import keys
 from vodcover.domain.failures import unexpected_error
-from vodcover.domain.smart import (
+from vodcover.domain.smart_cover import (
     complete_smart_cover,
     fail_smart_cover,
     is_smart_cover_running,
@@ -104,7 +104,7 @@ class SmartCoverJob:
 
     def _analyse(self, video_id: str, source: SourceObject, deadline: float) -> JobResult:
         timeout = seconds_left(deadline, at_least=1.0)
-        url = self._store.reading_url(source.key, for_seconds=timeout)
+        url = self._store.job_read_url(source.key, for_seconds=timeout)
         try:
             result = self._select(
                 url,
@@ -116,7 +116,7 @@ class SmartCoverJob:
             )
         except MediaError as exc:
             logger.warning("video %s: smart cover failed: %s (%s)", video_id, exc.code, exc.detail[-500:])
-            return self._fail(video_id, source, ErrorInfo(code=exc.code, message=exc.message))
+            return self._fail(video_id, source, ErrorInfo.of(exc))
         candidates = self._store_candidates(video_id, result.candidates)
         animated = self._store_animation(video_id, url, result.moments, deadline)
         return self._complete(video_id, source, candidates, animated)

@@ -19,10 +19,10 @@ from typing import Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from vodcover import observability
-from vodcover.dal.events import EventPublisher, EventType, PublishFailed
+from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.videos import Mutation, UpdateOutcome
 from vodcover.domain.expiry import WAITING_KEYS, Deadlines, expire_overdue
-from vodcover.errors import VodcoverError
+from vodcover.errors import PublishFailed, VodcoverError
 from vodcover.models import VideoStatus
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import InvalidParameter
 from vodcover.settings import Settings
-from vodcover.usecases.library import presigned_upload
+from vodcover.usecases.uploads import presigned_upload
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
 
@@ -42,4 +42,4 @@ class ImageUploads:
         url, headers, expires_at = presigned_upload(
             self._store, self._settings, key, CONTENT_TYPES[extension], None
         )
-        return ImageTicket(image_id, key, url, headers, expires_at, self._store.read_url(key))
+        return ImageTicket(image_id, key, url, headers, expires_at, self._store.viewer_url(key))

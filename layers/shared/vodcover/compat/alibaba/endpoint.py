@@ -19,6 +19,7 @@ from vodcover.compat.alibaba.errors import (
     InvalidParameter,
     InvalidVersion,
     UnknownAction,
+    status_of,
 )
 from vodcover.compat.alibaba.parameters import ActionParameters, CountExceededMax
 from vodcover.compat.alibaba.rendering import (
@@ -30,7 +31,8 @@ from vodcover.compat.alibaba.rendering import (
 )
 from vodcover.compat.alibaba.request import ReceivedRequest, is_rpc_request
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
-from vodcover.errors import BatchTooLarge, IllegalStatus, InvalidRequest, NotOwner, VodcoverError
+from vodcover.errors import BatchTooLarge, IllegalStatus, NotOwner, VodcoverError
+from vodcover.errors import InvalidParameter as ProductInvalidParameter
 
 logger = logging.getLogger(__name__)
 VERSION = "2017-03-21"
@@ -57,7 +59,7 @@ def as_alibaba(error: VodcoverError) -> VodcoverError:
         return ForbiddenIllegalStatus(error.message)
     if isinstance(error, BatchTooLarge):
         return CountExceededMax(error.message)
-    if isinstance(error, InvalidRequest) or error.code.startswith("InvalidParameter."):
+    if error.code.startswith(ProductInvalidParameter.family):
         return InvalidParameter(error.message)
     return error
 
@@ -87,7 +89,7 @@ class RpcEndpoint:
             return result_answer(action, result, fmt, request_id=request_id)
         except VodcoverError as exc:
             error = as_alibaba(exc)
-            if error.status >= 500:
+            if status_of(error) >= 500:
                 logger.error("%s failed", action, extra={"code": error.code, "detail": error.detail[-500:]})
             return error_answer(error, fmt, request_id=request_id, host_id=request.host)
         except Exception:

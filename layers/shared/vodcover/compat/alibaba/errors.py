@@ -2,19 +2,51 @@
 
 Each class carries the code and HTTP status Alibaba's gateway answers with; ``rendering`` turns
 one into ``{RequestId, HostId, Code, Message}``. They are :class:`~vodcover.errors.VodcoverError`
-subclasses, so the one error mapping of a front can treat them like any other.
+subclasses, so the one error mapping of a front can treat them like any other. This wire keeps
+its own status table (:func:`status_of`): the REST wire's (``vodcover.api.statuses``) is not
+Alibaba's, and this module never imports it.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from vodcover import errors
 from vodcover.errors import VodcoverError
+
+# vodcover codes answered through this wire, at the statuses Alibaba's VOD uses for the same kind
+# of refusal; anything else there is a failure of ours.
+PRODUCT_STATUS_BY_CODE: dict[str, int] = {
+    errors.VideoNotFound.code: 404,
+    errors.NotOwner.code: 403,
+    errors.IllegalStatus.code: 403,
+    errors.ConcurrentUpdate.code: 409,
+    errors.InvalidJson.code: 400,
+    errors.BatchTooLarge.code: 400,
+    errors.InvalidImageFormat.code: 400,
+    errors.InvalidImageDimensions.code: 400,
+    errors.InvalidImageCorrupt.code: 400,
+    errors.InvalidImageTooLarge.code: 400,
+    errors.CoverUrlForbidden.code: 400,
+    errors.CoverUrlUnreachable.code: 400,
+    errors.CoverUrlNotOwner.code: 403,
+}
+
+
+def status_of(error: VodcoverError) -> int:
+    """The status this wire answers ``error`` with: Alibaba's own, or the table's for ours."""
+    if isinstance(error, AlibabaError):
+        return error.status
+    if error.code.startswith(errors.InvalidParameter.family):
+        return 400
+    return PRODUCT_STATUS_BY_CODE.get(error.code, 500)
 
 
 class AlibabaError(VodcoverError):
     """An error answered in Alibaba's shape; ``code`` is Alibaba's, not a vodcover code."""
 
     code = "InternalError"
-    status = 500
+    status: ClassVar[int] = 500
 
 
 class MissingParameter(AlibabaError):

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 from xml.etree import ElementTree
 
+from vodcover.compat.alibaba.errors import status_of
 from vodcover.compat.alibaba.request import ReceivedRequest, SigningScheme, parameter_pairs, signing_scheme
 from vodcover.errors import VodcoverError
 
@@ -71,7 +72,7 @@ def response_format(request: ReceivedRequest) -> ResponseFormat:
 def error_answer(error: VodcoverError, fmt: ResponseFormat, *, request_id: str, host_id: str) -> RpcAnswer:
     """Any vodcover error in Alibaba's shape (its ``code``, ``status`` and ``message``)."""
     fields = {"RequestId": request_id, "HostId": host_id, "Code": error.code, "Message": error.message}
-    return _answer(error.status, "Error", fields, fmt)
+    return _answer(status_of(error), "Error", fields, fmt)
 
 
 def result_answer(

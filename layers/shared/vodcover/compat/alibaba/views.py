@@ -1,6 +1,6 @@
 """Alibaba's views of vodcover's records: its field names, statuses and time formats.
 
-The Alibaba counterpart of :mod:`vodcover.api.views`: the same records, the same readable URLs
+The Alibaba counterpart of :mod:`vodcover.api.rest_views`: the same records, the same readable URLs
 (``url_for``), only named as Alibaba Cloud VOD names them (``VideoId``, ``CoverURL``,
 ``Snapshots.Snapshot``, ``CreationTime``…). Nothing here decides anything.
 """

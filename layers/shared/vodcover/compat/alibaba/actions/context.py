@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vodcover.api.validation import describe_validation_error
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.views import upload_documents
 from vodcover.dal.objects import MediaStore
+from vodcover.domain.expiry import Deadlines, as_seen
+from vodcover.models import VideoRecord
 from vodcover.settings import Settings
-from vodcover.usecases.covers import CoverEditor
+from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
-from vodcover.usecases.library import Library
+from vodcover.usecases.pull import Pulls
+from vodcover.usecases.read import Reads
+from vodcover.usecases.register import Registrations
+from vodcover.usecases.smart_cover import SmartCoverStarts
+from vodcover.usecases.uploads import Uploads
+from vodcover.validation import refusal_of
 
 Command = TypeVar("Command", bound=BaseModel)
 
@@ -23,14 +31,23 @@ Command = TypeVar("Command", bound=BaseModel)
 class UseCases:
     """The use cases an Alibaba call may reach, wired by the function (or a test)."""
 
-    library: Library
-    editor: CoverEditor
+    uploads: Uploads
+    pulls: Pulls
+    registrations: Registrations
+    reads: Reads
+    smart_covers: SmartCoverStarts
+    editor: VideoEditor
+    batch: BatchEditor
     images: ImageUploads
     store: MediaStore
     settings: Settings
 
     def url_for(self, key: str) -> str:
-        return self.store.read_url(key)
+        return self.store.viewer_url(key)
+
+    def as_seen(self, record: VideoRecord) -> VideoRecord:
+        """A record as it stands now: an overdue wait as the sweeper will store it."""
+        return as_seen(record, datetime.now(UTC), Deadlines.for_url_ttl(self.settings.url_ttl_seconds))
 
 
 @dataclass(frozen=True)
@@ -59,5 +76,4 @@ def command(model: type[Command], fields: dict[str, Any]) -> Command:
     try:
         return model.model_validate({name: value for name, value in fields.items() if value is not None})
     except ValidationError as exc:
-        _code, message = describe_validation_error(exc.errors())
-        raise InvalidParameter(message) from exc
+        raise InvalidParameter(refusal_of(exc.errors()).message) from exc

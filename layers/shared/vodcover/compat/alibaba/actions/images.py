@@ -27,21 +27,21 @@ def create_upload_image(call: ActionCall, parameters: ActionParameters) -> dict[
 
 def submit_ai_image_job(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
     """Smart cover: candidates from the video's scenes (and the animated cover with them)."""
-    record = call.cases.library.start_smart_cover(call.owner, parameters.required("VideoId"))
+    record = call.cases.smart_covers.start(call.owner, parameters.required("VideoId"))
     return {"JobId": record.video_id}
 
 
 def list_ai_image_info(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
-    record = call.cases.library.get(call.owner, parameters.required("VideoId"))
+    record = call.cases.as_seen(call.cases.reads.get(call.owner, parameters.required("VideoId")))
     return {"AIImageInfoList": ai_image_views(record, call.cases.url_for)}
 
 
 def submit_dynamic_image_job(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
     """The animated cover comes from the smart-cover analysis: one job makes both."""
-    record = call.cases.library.start_smart_cover(call.owner, parameters.required("VideoId"))
+    record = call.cases.smart_covers.start(call.owner, parameters.required("VideoId"))
     return {"DynamicImageJob": {"JobId": record.video_id}}
 
 
 def list_dynamic_image(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
-    record = call.cases.library.get(call.owner, parameters.required("VideoId"))
+    record = call.cases.as_seen(call.cases.reads.get(call.owner, parameters.required("VideoId")))
     return {"DynamicImageList": dynamic_image_views(record, call.cases.url_for)}

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from vodcover.api.schemas import CreateUploadRequest, PullItem, RegisterItem
+from vodcover.commands import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.compat.alibaba.actions.context import ActionCall, command
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.parameters import ActionParameters, CountExceededMax, tags_of
-from vodcover.usecases.library import UploadTicket
+from vodcover.usecases.uploads import NewUpload
 
 
-def _upload_answer(call: ActionCall, ticket: UploadTicket) -> dict[str, Any]:
+def _upload_answer(call: ActionCall, ticket: NewUpload) -> dict[str, Any]:
     documents = call.upload_documents(
-        url=ticket.url, key=ticket.key, headers=ticket.headers, expires_at=ticket.expires_at
+        url=ticket.url, key=ticket.key, headers=dict(ticket.headers), expires_at=ticket.expires_at
     )
     return {"VideoId": ticket.video_id, **documents}
 
@@ -31,11 +31,11 @@ def create_upload_video(call: ActionCall, parameters: ActionParameters) -> dict[
             "coverUrl": parameters.text("CoverURL"),
         },
     )
-    return _upload_answer(call, call.cases.library.create_upload(call.owner, request))
+    return _upload_answer(call, call.cases.uploads.create(call.owner, request))
 
 
 def refresh_upload_video(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
-    ticket = call.cases.library.refresh_upload(call.owner, parameters.required("VideoId"))
+    ticket = call.cases.uploads.refresh(call.owner, parameters.required("VideoId"))
     return _upload_answer(call, ticket)
 
 
@@ -62,10 +62,10 @@ def upload_media_by_url(call: ActionCall, parameters: ActionParameters) -> dict[
         for url in urls
     ]
     jobs = []
-    for started in call.cases.library.start_pull(call.owner, items):
-        job = {"JobId": started["videoId"], "SourceURL": started["url"], "VideoId": started["videoId"]}
-        if "error" in started:
-            job |= {"Code": started["error"]["code"], "Message": started["error"]["message"]}
+    for started in call.cases.pulls.start(call.owner, items):
+        job = {"JobId": started.video_id, "SourceURL": started.url, "VideoId": started.video_id}
+        if started.error is not None:
+            job |= {"Code": started.error.code, "Message": started.error.message}
         jobs.append(job)
     return {"UploadJobs": jobs}
 
@@ -95,10 +95,10 @@ def register_media(call: ActionCall, parameters: ActionParameters) -> dict[str, 
                 },
             )
         )
-    result = call.cases.library.register(call.owner, items)
-    failed.extend(file_urls[item["key"]] for item in result.failed)
+    result = call.cases.registrations.register(call.owner, items)
+    failed.extend(file_urls[item.key] for item in result.failed)
     registered = [
-        {"FileURL": file_urls[item["key"]], "MediaId": item["videoId"], "NewRegister": True}
+        {"FileURL": file_urls[item.key], "MediaId": item.video_id, "NewRegister": True}
         for item in result.registered
     ]
     return {"RegisteredMediaList": registered, "FailedFileURLs": failed}

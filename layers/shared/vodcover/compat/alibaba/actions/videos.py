@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from vodcover.api.schemas import VideoChanges
+from vodcover.commands import VideoChanges
 from vodcover.compat.alibaba.actions.context import ActionCall, command
 from vodcover.compat.alibaba.parameters import ActionParameters, tags_of
 from vodcover.compat.alibaba.views import video_view
 
 
 def get_video_info(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
-    record = call.cases.library.get(call.owner, parameters.required("VideoId"))
+    record = call.cases.as_seen(call.cases.reads.get(call.owner, parameters.required("VideoId")))
     return {"Video": video_view(record, call.cases.url_for)}
 
 
 def get_video_infos(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
     limit = call.cases.settings.batch_limit
     video_ids = parameters.words("VideoIds", limit=limit, required=True) or []
-    read = call.cases.library.get_many(call.owner, video_ids)
+    read = call.cases.reads.get_many(call.owner, video_ids)
     return {
-        "VideoList": [video_view(record, call.cases.url_for, in_list=True) for record in read.found],
+        "VideoList": [
+            video_view(call.cases.as_seen(record), call.cases.url_for, in_list=True) for record in read.found
+        ],
         "NonExistVideoIds": read.missing,
         # Beyond Alibaba (one account sees all its videos): another owner's ids are named apart.
         "ForbiddenVideoIds": read.forbidden,
@@ -51,14 +53,14 @@ def update_video_infos(call: ActionCall, parameters: ActionParameters) -> dict[s
     for item in items:
         update = {"videoId": item.get("VideoId"), **changes_of(item)}
         updates.append({name: value for name, value in update.items() if value is not None})
-    result = call.cases.editor.batch_update(call.owner, updates)
+    result = call.cases.batch.batch_update(call.owner, updates)
     answer: dict[str, Any] = {
         "NonExistVideoIds": result.missing,
         "ForbiddenVideoIds": result.forbidden,
     }
     if result.failed:  # beyond Alibaba: why an item changed nothing
         answer["FailedVideos"] = [
-            {"VideoId": failed["videoId"], "Code": failed["code"], "Message": failed["message"]}
+            {"VideoId": failed.video_id, "Code": failed.error.code, "Message": failed.error.message}
             for failed in result.failed
         ]
     return answer

@@ -1,12 +1,16 @@
-"""Request bodies (docs/api.md), one pydantic model each; limits live here, not in handlers.
+"""Commands: what a caller asks, one strict model each, whatever wire format it came by.
 
-Types are strict, as openapi.yaml states them: a bool is not an integer, a string is not a
-number, and ``null`` is never a value (leave a field out to leave it unchanged).
+Limits live here, not in handlers or use cases (docs/design.md, "Request bodies"). Types are
+strict, as the generated openapi.yaml states them: a bool is not an integer, a string is not a
+number, NaN is not a number, and ``null`` is never a value (leave a field out to leave it
+unchanged). Field names are the product's camelCase document keys; a wire format that names
+them otherwise (the Alibaba API's ``CoverURL``) maps its names to these before validating.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -14,19 +18,26 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
+    ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from vodcover.domain.keys import VIDEO_ID_PATTERN
-from vodcover.settings import get_settings
+from vodcover.errors import InvalidParameter, VodcoverError
+from vodcover.settings import Settings, get_settings
+from vodcover.validation import refusal_of
 
 MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned PUT carries at most 5 GiB (an S3 limit)
 MAX_KEY_BYTES = 1024  # S3 keys are at most 1024 bytes of UTF-8
 MAX_FILE_NAME_BYTES = 255  # what file systems hold; keeps uploads/{id}/{name} a valid key
+DOCUMENTED_BATCH_LIMIT: int = Settings.model_fields["batch_limit"].default  # BatchLimit's default
 T = TypeVar("T")
 
 
@@ -36,8 +47,25 @@ def _not_null(value: Any) -> Any:
     return value
 
 
+class NullNotAllowed:
+    """Documents an omittable field as its type alone: null is refused, so the schema says so."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        documented = handler(schema)
+        branches = documented.get("anyOf")
+        if isinstance(branches, list):
+            kept = [branch for branch in branches if branch != {"type": "null"}]
+            if len(kept) == 1:
+                rest = {key: value for key, value in documented.items() if key != "anyOf"}
+                return {**kept[0], **rest}
+        return documented
+
+
 # A field that may be left out but, when given, must be a T (never null).
-Omittable = Annotated[T | None, BeforeValidator(_not_null)]
+Omittable = Annotated[T | None, BeforeValidator(_not_null), NullNotAllowed]
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -56,7 +84,7 @@ class RequestModel(BaseModel):
     )
 
 
-def batch_within_limit(items: list[Any]) -> list[Any]:
+def batch_within_limit(items: list[T]) -> list[T]:
     limit = get_settings().batch_limit
     if len(items) > limit:
         raise PydanticCustomError("batch_too_large", "At most {limit} items per request.", {"limit": limit})
@@ -88,7 +116,9 @@ class PullItem(RequestModel):
 
 
 class PullRequest(RequestModel):
-    items: Annotated[list[PullItem], Field(min_length=1)]
+    items: Annotated[
+        list[PullItem], Field(min_length=1, json_schema_extra={"maxItems": DOCUMENTED_BATCH_LIMIT})
+    ]
 
     _limit = field_validator("items")(batch_within_limit)
 
@@ -109,7 +139,9 @@ class RegisterItem(RequestModel):
 
 
 class RegisterRequest(RequestModel):
-    items: Annotated[list[RegisterItem], Field(min_length=1)]
+    items: Annotated[
+        list[RegisterItem], Field(min_length=1, json_schema_extra={"maxItems": DOCUMENTED_BATCH_LIMIT})
+    ]
 
     _limit = field_validator("items")(batch_within_limit)
 
@@ -146,21 +178,39 @@ class BatchItem(VideoChanges):
 
 
 class BatchUpdateRequest(RequestModel):
-    """Items are validated one by one later, so one bad item never spoils the others."""
+    """Items are validated one by one later (:func:`parse_batch_item`), so one bad item never
+    spoils the others; the schema still documents what each item must be."""
 
-    updates: Annotated[list[dict[str, Any]], Field(min_length=1)]
+    updates: Annotated[
+        list[dict[str, Any]],
+        Field(min_length=1),
+        WithJsonSchema(
+            {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": DOCUMENTED_BATCH_LIMIT,
+                "items": BatchItem.model_json_schema(),
+            }
+        ),
+    ]
 
     _limit = field_validator("updates")(batch_within_limit)
 
 
-def _query_integer(value: Any) -> Any:
-    """Query strings carry text: only plain ASCII digits are a number (not "+5", "5_0", " 5")."""
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit() and len(value) <= 9):
-            raise PydanticCustomError("query_integer", "Give a whole number in plain digits.")
-        return int(value)
-    return value
+@dataclass(frozen=True)
+class RefusedItem:
+    """A batch item that is not a valid :class:`BatchItem`: refused alone, with its code."""
+
+    video_id: str | None
+    error: VodcoverError
 
 
-# An integer query parameter, parsed from plain digits only.
-QueryInteger = Annotated[int, BeforeValidator(_query_integer)]
+def parse_batch_item(raw: Any) -> BatchItem | RefusedItem:
+    """One item of ``PATCH /videos``'s ``updates`` (or any wire's batch), validated on its own."""
+    if not isinstance(raw, dict):
+        return RefusedItem(None, InvalidParameter("Updates", "Each update must be a JSON object."))
+    video_id = raw.get("videoId") if isinstance(raw.get("videoId"), str) else None
+    try:
+        return BatchItem.model_validate(raw)
+    except ValidationError as exc:
+        return RefusedItem(video_id, refusal_of(exc.errors()))

@@ -1,4 +1,4 @@
-"""Changing videos: info, and the cover from a URL, a snapshot, a candidate, a moment or an upload.
+"""Changing a video: info, and the cover from a URL, a snapshot, a candidate, a moment or an upload.
 
 The image is prepared first (fetched, checked, stored under ``covers/`` by content digest), then
 the record is changed in one conditional write that re-checks ownership and status on the
@@ -10,14 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
-
-from vodcover.api.schemas import BatchItem, VideoChanges
-from vodcover.api.validation import describe_validation_error
+from vodcover.commands import VideoChanges
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
@@ -31,7 +25,6 @@ from vodcover.domain.videos import (
     require_time_within,
     snapshot_for_cover,
 )
-from vodcover.errors import NotOwner, VideoNotFound, VodcoverError
 from vodcover.models import VideoRecord, utc_now
 from vodcover.settings import Settings
 from vodcover.usecases.cover_images import CoverImages, PreparedCover
@@ -43,23 +36,7 @@ logger = logging.getLogger(__name__)
 FrameAt = Callable[[str, float, int, int, float], tuple[bytes, int, int]]
 
 
-@dataclass
-class BatchResult:
-    updated: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    forbidden: list[str] = field(default_factory=list)
-    failed: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_answer(self) -> dict[str, Any]:
-        return {
-            "updated": self.updated,
-            "nonExistVideoIds": self.missing,
-            "forbiddenVideoIds": self.forbidden,
-            "failed": self.failed,
-        }
-
-
-class CoverEditor:
+class VideoEditor:
     def __init__(
         self,
         *,
@@ -165,7 +142,9 @@ class CoverEditor:
             require_time_within(record, changes.cover_time)
             assert record.source is not None  # analysed videos have a source
             jpeg, width, height = self._frame_at(
-                self._store.reading_url(record.source.key, for_seconds=self._settings.ffmpeg_timeout_seconds),
+                self._store.job_read_url(
+                    record.source.key, for_seconds=self._settings.ffmpeg_timeout_seconds
+                ),
                 changes.cover_time,
                 self._settings.snapshot_width,
                 self._settings.jpeg_quality,
@@ -174,84 +153,6 @@ class CoverEditor:
             return self._images.from_frame(video_id, jpeg, width, height)
         return None
 
-    # --- many videos ----------------------------------------------------------------------
-    def batch_update(self, caller: str, raw_updates: list[dict[str, Any]]) -> BatchResult:
-        result = BatchResult()
-        items: list[BatchItem] = []
-        seen: set[str] = set()
-        for raw in raw_updates:
-            item = self._parse_item(raw, result)
-            if item is None:
-                continue
-            if item.video_id in seen:
-                result.failed.append(
-                    failure(
-                        item.video_id,
-                        "InvalidParameter.VideoId",
-                        "The video appears more than once in the batch.",
-                    )
-                )
-                continue
-            seen.add(item.video_id)
-            items.append(item)
-
-        records = self._videos.get_many([item.video_id for item in items])
-        runnable = []
-        for item in items:
-            record = records.get(item.video_id)
-            if record is None:
-                result.missing.append(item.video_id)
-            elif record.owner != caller:
-                result.forbidden.append(item.video_id)
-            else:
-                runnable.append(item)
-
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            outcomes = list(pool.map(lambda item: self._try_update(caller, item), runnable))
-        for item, error in zip(runnable, outcomes, strict=True):
-            if error is None:
-                result.updated.append(item.video_id)
-            elif isinstance(error, VideoNotFound):
-                result.missing.append(item.video_id)
-            elif isinstance(error, NotOwner):
-                result.forbidden.append(item.video_id)
-            else:
-                result.failed.append(failure(item.video_id, error.code, error.message))
-        return result
-
-    def _parse_item(self, raw: Any, result: BatchResult) -> BatchItem | None:
-        video_id = (
-            raw.get("videoId") if isinstance(raw, dict) and isinstance(raw.get("videoId"), str) else None
-        )
-        if not isinstance(raw, dict):
-            result.failed.append(
-                failure(None, "InvalidParameter.Updates", "Each update must be a JSON object.")
-            )
-            return None
-        try:
-            return BatchItem.model_validate(raw)
-        except ValidationError as exc:
-            code, message = describe_validation_error(exc.errors())
-            result.failed.append(failure(video_id, code, message))
-            return None
-
-    def _try_update(self, caller: str, item: BatchItem) -> VodcoverError | None:
-        changes = VideoChanges.model_validate(
-            item.model_dump(by_alias=True, exclude={"video_id"}, exclude_unset=True)
-        )
-        try:
-            self.update(caller, item.video_id, changes)
-        except VodcoverError as exc:
-            return exc
-        except Exception:  # one item's surprise must not spoil the others
-            logger.exception("batch item %s failed unexpectedly", item.video_id)
-            return VodcoverError("The change could not be made; try again.")
-        return None
-
 
 def cover_key_of(record: VideoRecord | None) -> str | None:
     return record.cover.key if record is not None and record.cover is not None else None
-
-
-def failure(video_id: str | None, code: str, message: str) -> dict[str, Any]:
-    return {"videoId": video_id, "code": code, "message": message}

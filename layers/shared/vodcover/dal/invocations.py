@@ -10,12 +10,15 @@ import json
 from typing import Any
 
 from vodcover.dal.aws import client
+from vodcover.errors import FunctionNotConfigured
 
 
 class JobStarter:
     def start(self, function_name: str, payload: dict[str, Any]) -> None:
         if not function_name:
-            raise RuntimeError("No function is configured for this job (check the template's environment).")
+            raise FunctionNotConfigured(
+                "No function is configured for this job (check the template's environment)."
+            )
         client("lambda").invoke(
             FunctionName=function_name,
             InvocationType="Event",

@@ -1,0 +1,73 @@
+"""What each route declares about its answers, for powertools to emit into openapi.yaml.
+
+A route lists its success model and the error statuses it can answer; every error status is the
+one error body (:class:`~vodcover.api.rest_views.ErrorBody`), described by the codes the status
+table (:mod:`vodcover.api.statuses`) maps to it. ``make openapi`` writes the document
+(``vodcover_dev.openapi``), and a test fails when the committed one is not current.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import content_types
+
+from vodcover import errors
+from vodcover.api.rest_views import ErrorBody
+from vodcover.api.statuses import codes_answering
+
+# Codes no API function answers as a whole answer: per-item results, and the development
+# world's fronts (the local front and the console proxy answer these themselves).
+_NOT_API_ANSWERS = frozenset(
+    {
+        errors.RegisterRefused.code,
+        errors.RegisterNotFound.code,
+        errors.RegisterAlreadyRegistered.code,
+        errors.RegisterInvalidKey.code,
+        errors.SourceUrlForbidden.code,
+        errors.SourceUrlUnreachable.code,
+        errors.SourceUrlTooLarge.code,
+        errors.LocalStarting.code,
+        errors.InternalBadResponse.code,
+        errors.ConsoleForbidden.code,
+        errors.ConsoleWrongHost.code,
+        errors.ConsoleBadPath.code,
+        errors.ConsoleBadMethod.code,
+        errors.ConsoleNoCredentials.code,
+        errors.ConsoleUnreachable.code,
+        errors.RequestTooLarge.code,
+    }
+)
+_WHY = {
+    401: "the request is not signed",
+    403: "not the caller's video, a status that forbids the change, or a bad signature",
+    404: "no such video (`NotFound`: no such route)",
+    409: "too many writers at once; retry",
+    413: "the image (uploaded, or fetched from a coverUrl) is over 1 MB (1,048,576 bytes)",
+    415: "the body is not `application/json` (UTF-8)",
+    422: "`coverTime`: the video's frame cannot be decoded",
+    502: "`coverTime`: the video could not be read",
+    504: "`coverTime`: taking the frame took too long",
+}
+
+
+def error_description(status: int) -> str:
+    codes = ", ".join(f"`{code}`" for code in codes_answering(status) if code not in _NOT_API_ANSWERS)
+    why = _WHY.get(status)
+    return f"{codes}: {why}." if why else f"Codes: {codes}."
+
+
+def answers(status: int, model: Any, description: str, *error_statuses: int) -> dict[int, Any]:
+    """``responses=`` for a route: ``model`` at ``status``, the error body at each error status."""
+    documented: dict[int, Any] = {
+        int(status): {
+            "description": description,
+            "content": {content_types.APPLICATION_JSON: {"model": model}},
+        }
+    }
+    for error_status in error_statuses:
+        documented[error_status] = {
+            "description": error_description(error_status),
+            "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}},
+        }
+    return documented

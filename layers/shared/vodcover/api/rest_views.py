@@ -1,0 +1,370 @@
+"""The REST wire format: use-case results become typed answers here, and only here.
+
+Every answer of the REST API is one of these models (docs/design.md, "HTTP API"); the route
+handlers declare them, so the generated openapi.yaml is what the handlers send. Stored keys
+become URLs only here, through the one URL-making function :class:`RestViews` is given
+(``MediaStore.viewer_url`` today), and every record is shown as it stands now: an overdue wait
+as the sweeper will store it (``domain.expiry.as_seen``), also in a PATCH answer.
+
+A field that is left out when it has no value (``error``, ``nextToken``) is marked
+:data:`OMITTED_WHEN_NONE`; every other field is always present, null when it has no value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic.alias_generators import to_camel
+
+from vodcover.commands import NullNotAllowed
+from vodcover.domain.expiry import Deadlines, as_seen
+from vodcover.errors import VodcoverError
+from vodcover.models import CoverSource, ErrorInfo, SmartStatus, VideoRecord, VideoStatus
+
+if TYPE_CHECKING:  # results only: a views module must not load every use case's dependencies
+    from vodcover.dal.videos import Page
+    from vodcover.settings import Settings
+    from vodcover.usecases.batch_edit import BatchUpdateResult
+    from vodcover.usecases.pull import PullStarted
+    from vodcover.usecases.read import BatchRead
+    from vodcover.usecases.register import RegisterResult
+    from vodcover.usecases.uploads import NewUpload
+
+UrlFor = Callable[[str], str]
+
+
+class View(BaseModel):
+    """An answer's shape: camelCase keys; fields in ``omitted_when_none`` vanish when None."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    omitted_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
+        dumped = handler(self)
+        if isinstance(dumped, dict):
+            for name in self.omitted_when_none:
+                key = to_camel(name)
+                for candidate in (key, name):
+                    if candidate in dumped and dumped[candidate] is None:
+                        del dumped[candidate]
+        return dumped
+
+    def answer(self) -> dict[str, Any]:
+        """The JSON document the wire carries."""
+        dumped: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        return dumped
+
+
+# A field documented as its type alone: absent rather than null when it has no value.
+Omitted = NullNotAllowed
+
+
+class ErrorView(View):
+    code: str
+    message: str
+
+
+class ErrorDetail(View):
+    code: str
+    message: str
+    request_id: str
+
+
+class ErrorBody(View):
+    """Every error answer: ``{"error": {"code", "message", "requestId"}}`` with a stable code."""
+
+    error: ErrorDetail
+
+    @classmethod
+    def of(cls, error: VodcoverError, request_id: str) -> ErrorBody:
+        return cls(error=ErrorDetail(code=error.code, message=error.message, request_id=request_id))
+
+
+class MediaView(View):
+    duration: float
+    width: int
+    height: int
+    rotation: Literal[0, 90, 180, 270]
+    fps: float
+    size: int
+
+
+class CoverView(View):
+    url: str
+    source: CoverSource
+    width: int
+    height: int
+    updated_at: str
+
+
+class SnapshotView(View):
+    index: int
+    time: float
+    url: str
+    width: int
+    height: int
+
+
+class CandidateView(View):
+    index: int
+    time: float
+    score: float
+    url: str
+
+
+class AnimatedView(View):
+    gif: str
+    webp: str
+
+
+class SmartCoverView(View):
+    omitted_when_none = frozenset({"error"})
+
+    status: SmartStatus
+    candidates: list[CandidateView]
+    animated: AnimatedView | None
+    error: Annotated[ErrorView | None, Omitted] = None
+
+
+class VideoView(View):
+    omitted_when_none = frozenset({"error"})
+
+    video_id: str
+    title: str
+    description: str
+    tags: list[str]
+    status: VideoStatus
+    owner: str | None
+    version: int
+    created_at: str
+    updated_at: str
+    media: MediaView | None
+    cover: CoverView | None
+    snapshots: list[SnapshotView]
+    smart_cover: SmartCoverView | None
+    # Beyond docs/design.md, "The video answer": lets the console play the uploaded video.
+    source_url: str | None
+    error: Annotated[ErrorView | None, Omitted] = None
+
+
+class UploadTarget(View):
+    url: str
+    method: Literal["PUT"]
+    headers: dict[str, str]
+    expires_at: str
+
+
+class UploadTicket(View):
+    video_id: str
+    upload: UploadTarget
+
+
+class PulledItem(View):
+    omitted_when_none = frozenset({"error"})
+
+    video_id: str
+    url: str
+    status: Literal[VideoStatus.UPLOADING, VideoStatus.UPLOAD_FAIL]
+    error: Annotated[ErrorView | None, Omitted] = None
+
+
+class PullAnswer(View):
+    items: list[PulledItem]
+
+
+class RegisteredItem(View):
+    video_id: str
+    key: str
+
+
+class RegisterFailedItem(View):
+    key: str
+    code: str
+    message: str
+
+
+class RegisterAnswer(View):
+    registered: list[RegisteredItem]
+    failed: list[RegisterFailedItem]
+
+
+class LibraryPage(View):
+    omitted_when_none = frozenset({"next_token"})
+
+    videos: list[VideoView]
+    next_token: Annotated[str | None, Omitted] = None
+
+
+class BatchReadAnswer(View):
+    videos: list[VideoView]
+    non_exist_video_ids: list[str]
+    forbidden_video_ids: list[str]
+
+
+class BatchFailedItem(View):
+    video_id: str | None
+    code: str
+    message: str
+
+
+class BatchUpdateAnswer(View):
+    updated: list[str]
+    non_exist_video_ids: list[str]
+    forbidden_video_ids: list[str]
+    failed: list[BatchFailedItem]
+
+
+class Limits(View):
+    """``GET /limits``: what a client should check before it sends (the console reads them
+    instead of copying numbers an operator can change); the server judges by the same settings."""
+
+    cover_max_bytes: Annotated[
+        int, Field(ge=1, description="Largest cover image (PUT /videos/{videoId}/cover, coverUrl), in bytes")
+    ]
+    cover_max_long_side: Annotated[
+        int, Field(ge=1, description="Largest cover side, in pixels (either orientation)")
+    ]
+    cover_max_short_side: Annotated[int, Field(ge=1, description="Largest shorter cover side, in pixels")]
+    batch_limit: Annotated[
+        int,
+        Field(
+            ge=1,
+            description="Most items per batch (PATCH /videos updates, GET /videos ids, pull and register items)",
+        ),
+    ]
+
+
+def _error_view(error: ErrorInfo | None) -> ErrorView | None:
+    return None if error is None else ErrorView(code=error.code, message=error.message)
+
+
+@dataclass(frozen=True)
+class RestViews:
+    """Results → REST answers, with one way of turning keys into URLs and one clock."""
+
+    url_for: UrlFor
+    deadlines: Deadlines
+
+    def video(self, stored: VideoRecord) -> VideoView:
+        record = as_seen(stored, datetime.now(UTC), self.deadlines)
+        url = self.url_for
+        media, cover, smart = record.media, record.cover, record.smart_cover
+        return VideoView(
+            video_id=record.video_id,
+            title=record.title,
+            description=record.description,
+            tags=list(record.tags),
+            status=record.status,
+            owner=record.owner,
+            version=record.version,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            media=None
+            if media is None
+            else MediaView(
+                duration=media.duration,
+                width=media.width,
+                height=media.height,
+                rotation=media.rotation,  # type: ignore[arg-type]  # probing yields 0/90/180/270
+                fps=media.fps,
+                size=media.size,
+            ),
+            cover=None
+            if cover is None
+            else CoverView(
+                url=url(cover.key),
+                source=cover.source,
+                width=cover.width,
+                height=cover.height,
+                updated_at=cover.updated_at,
+            ),
+            snapshots=[
+                SnapshotView(index=s.index, time=s.time, url=url(s.key), width=s.width, height=s.height)
+                for s in record.snapshots
+            ],
+            smart_cover=None
+            if smart is None
+            else SmartCoverView(
+                status=smart.status,
+                candidates=[
+                    CandidateView(index=c.index, time=c.time, score=c.score, url=url(c.key))
+                    for c in smart.candidates
+                ],
+                animated=None
+                if smart.animated is None
+                else AnimatedView(gif=url(smart.animated.gif), webp=url(smart.animated.webp)),
+                error=_error_view(smart.error),
+            ),
+            source_url=None if record.source is None else url(record.source.key),
+            error=_error_view(record.error),
+        )
+
+    def videos(self, records: Sequence[VideoRecord]) -> list[VideoView]:
+        return [self.video(record) for record in records]
+
+    def library_page(self, page: Page) -> LibraryPage:
+        return LibraryPage(videos=self.videos(page.records), next_token=page.next_token or None)
+
+    def batch_read(self, read: BatchRead) -> BatchReadAnswer:
+        return BatchReadAnswer(
+            videos=self.videos(read.found),
+            non_exist_video_ids=list(read.missing),
+            forbidden_video_ids=list(read.forbidden),
+        )
+
+    @staticmethod
+    def limits(settings: Settings) -> Limits:
+        return Limits(
+            cover_max_bytes=settings.cover_max_bytes,
+            cover_max_long_side=settings.cover_max_long_side,
+            cover_max_short_side=settings.cover_max_short_side,
+            batch_limit=settings.batch_limit,
+        )
+
+    @staticmethod
+    def upload_ticket(upload: NewUpload) -> UploadTicket:
+        target = UploadTarget(
+            url=upload.url, method="PUT", headers=dict(upload.headers), expires_at=upload.expires_at
+        )
+        return UploadTicket(video_id=upload.video_id, upload=target)
+
+    @staticmethod
+    def pull(started: Sequence[PullStarted]) -> PullAnswer:
+        return PullAnswer(
+            items=[
+                PulledItem(
+                    video_id=item.video_id,
+                    url=item.url,
+                    status=item.status,  # type: ignore[arg-type]  # a pull starts in one of the two
+                    error=_error_view(item.error),
+                )
+                for item in started
+            ]
+        )
+
+    @staticmethod
+    def register(result: RegisterResult) -> RegisterAnswer:
+        return RegisterAnswer(
+            registered=[RegisteredItem(video_id=r.video_id, key=r.key) for r in result.registered],
+            failed=[
+                RegisterFailedItem(key=f.key, code=f.error.code, message=f.error.message)
+                for f in result.failed
+            ],
+        )
+
+    @staticmethod
+    def batch_update(result: BatchUpdateResult) -> BatchUpdateAnswer:
+        return BatchUpdateAnswer(
+            updated=list(result.updated),
+            non_exist_video_ids=list(result.missing),
+            forbidden_video_ids=list(result.forbidden),
+            failed=[
+                BatchFailedItem(video_id=f.video_id, code=f.error.code, message=f.error.message)
+                for f in result.failed
+            ],
+        )

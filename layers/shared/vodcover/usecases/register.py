@@ -1,0 +1,130 @@
+"""Registering objects already in the media bucket as videos, without copying them.
+
+Each item is judged on its own: a refused item (``Register.*``, ``CoverUrl.*``) is reported
+with its code and never spoils the others.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vodcover.commands import RegisterItem
+from vodcover.dal.invocations import JobStarter
+from vodcover.dal.objects import MediaStore
+from vodcover.dal.videos import VideoRepository
+from vodcover.domain import keys
+from vodcover.domain.videos import new_upload_record
+from vodcover.errors import (
+    RegisterAlreadyRegistered,
+    RegisterInvalidKey,
+    RegisterNotFound,
+    VodcoverError,
+)
+from vodcover.models import SourceObject, VideoRecord, VideoStatus, utc_now
+from vodcover.settings import Settings
+from vodcover.usecases.cover_urls import CoverUrls
+
+# Prefixes the system writes to: registering them as videos would make no sense.
+SYSTEM_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/")
+
+
+@dataclass(frozen=True)
+class Registered:
+    video_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class RegisterFailure:
+    key: str
+    error: VodcoverError
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    registered: list[Registered]
+    failed: list[RegisterFailure]
+
+
+class Registrations:
+    def __init__(
+        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: Settings
+    ) -> None:
+        self._videos = videos
+        self._store = store
+        self._jobs = jobs
+        self._settings = settings
+        self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
+
+    def register(self, caller: str, items: Sequence[RegisterItem]) -> RegisterResult:
+        registered: list[Registered] = []
+        failed: list[RegisterFailure] = []
+        for item in items:
+            try:
+                video_id = self._register_one(caller, item)
+            except VodcoverError as exc:
+                failed.append(RegisterFailure(item.key, exc))
+            else:
+                registered.append(Registered(video_id, item.key))
+        return RegisterResult(registered=registered, failed=failed)
+
+    def _register_one(self, caller: str, item: RegisterItem) -> str:
+        key = item.key
+        if key.startswith(SYSTEM_PREFIXES) or key.endswith("/"):
+            raise RegisterInvalidKey("That key holds vodcover's own output, not a video.")
+        if item.cover_url:
+            self._cover_urls.check(caller, item.cover_url)
+        found = self._store.head(key)
+        if found is None:
+            raise RegisterNotFound(f"No object {key} in the media bucket.")
+        video_id = self._existing_id_for(key) or keys.orphan_video_id(key)
+        source = SourceObject(key=key, size=found.size, etag=found.etag)
+        now = utc_now()
+        file_name = posixpath.basename(key)
+
+        def claim(current: VideoRecord | None) -> VideoRecord | None:
+            if current is not None and current.owner is not None:
+                raise RegisterAlreadyRegistered(f"{key} is already registered.")
+            if current is not None:  # processed already, owned by nobody until now
+                return current.changed(
+                    owner=caller,
+                    title=item.title or current.title,
+                    pending_cover_url=item.cover_url,
+                    updated_at=now,
+                )
+            return new_upload_record(
+                video_id=video_id,
+                owner=caller,
+                title=item.title or file_name,
+                file_name=file_name,
+                description="",
+                tags=[],
+                cover_url=item.cover_url,
+                now=now,
+                status=VideoStatus.UPLOAD_SUCC,
+                source=source,
+            )
+
+        outcome = self._videos.update(video_id, claim)
+        record = outcome.record
+        if record is not None and record.status == VideoStatus.UPLOAD_SUCC:
+            self._jobs.start(
+                self._settings.screenshot_function, {"register": {"videoId": video_id, "key": key}}
+            )
+        return video_id
+
+    def _existing_id_for(self, key: str) -> str | None:
+        claimed = keys.parse_upload_key(key).claimed_video_id if keys.is_upload_key(key) else None
+        if not claimed:
+            return None
+        record = self._videos.get(claimed)
+        if record is None:
+            return None
+        if record.owner is not None:
+            # The folder is that video's, uploaded or still being uploaded: never a second owner's.
+            raise RegisterAlreadyRegistered(f"{key} belongs to a video already.")
+        if record.source is not None and record.source.key == key:
+            return claimed
+        return None
