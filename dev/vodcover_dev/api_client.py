@@ -33,7 +33,7 @@ class ApiError(ApiCallFailed):
             f"{method} {path} answered {status} {error.get('code', '')}: {error.get('message', body)}"
         )
         if error.get("code"):
-            self.code = str(error["code"])  # type: ignore[misc]  # the API's code, passed on as it is
+            self.code = str(error["code"])  # the API's code, passed on as it is
 
 
 class SignedApi:
