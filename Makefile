@@ -68,6 +68,10 @@ screenshots: $(STAMP) ## Retake the console screenshots in docs/images (headless
 	bash scripts/install_browser.sh
 	$(BIN)/python scripts/console_screenshots.py
 
+.PHONY: openapi
+openapi: $(STAMP) ## Regenerate openapi.yaml from the API routes and models (a test fails when it is stale)
+	$(BIN)/python scripts/openapi.py
+
 .PHONY: lint
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check layers dev functions tests bench scripts

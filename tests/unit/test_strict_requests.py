@@ -197,12 +197,12 @@ SCHEMA_OF = {
 
 
 def openapi_accepts(schema_name: str, document: Any) -> bool:
-    from openapi_schema_validator import OAS30Validator
+    from openapi_schema_validator import OAS31Validator
 
     from tests.support.openapi import spec
 
     schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec()["components"]}
-    return bool(OAS30Validator(schema).is_valid(document))
+    return bool(OAS31Validator(schema).is_valid(document))
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,16 @@ def batch_within_limit(items: list[T]) -> list[T]:
 
 class CreateUploadRequest(RequestModel):
     title: Title
-    file_name: str
+    file_name: Annotated[
+        str,
+        Field(
+            json_schema_extra={
+                "minLength": 1,
+                "maxLength": MAX_FILE_NAME_BYTES,
+                "description": "At most 255 bytes of UTF-8; no slashes or control characters.",
+            }
+        ),
+    ]
     file_size: Omittable[Annotated[int, Field(ge=1, le=MAX_UPLOAD_BYTES)]] = None
     description: Description = ""
     tags: Tags = Field(default_factory=list)

@@ -6,8 +6,9 @@ become URLs only here, through the one URL-making function :class:`RestViews` is
 (``MediaStore.viewer_url`` today), and every record is shown as it stands now: an overdue wait
 as the sweeper will store it (``domain.expiry.as_seen``), also in a PATCH answer.
 
-A field that is left out when it has no value (``error``, ``nextToken``) is marked
-:data:`OMITTED_WHEN_NONE`; every other field is always present, null when it has no value.
+A field that is left out when it has no value (``error``, ``nextToken``) is declared
+:data:`Omitted` with ``default=ABSENT``; every other field is always present, null when it has
+no value.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from vodcover.commands import NullNotAllowed
@@ -38,21 +39,9 @@ UrlFor = Callable[[str], str]
 
 
 class View(BaseModel):
-    """An answer's shape: camelCase keys; fields in ``omitted_when_none`` vanish when None."""
+    """An answer's shape: camelCase keys, every field present unless it is :data:`Omitted`."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-    omitted_when_none: ClassVar[frozenset[str]] = frozenset()
-
-    @model_serializer(mode="wrap")
-    def _leave_out_absent(self, handler: SerializerFunctionWrapHandler) -> Any:
-        dumped = handler(self)
-        if isinstance(dumped, dict):
-            for name in self.omitted_when_none:
-                key = to_camel(name)
-                for candidate in (key, name):
-                    if candidate in dumped and dumped[candidate] is None:
-                        del dumped[candidate]
-        return dumped
 
     def answer(self) -> dict[str, Any]:
         """The JSON document the wire carries."""
@@ -60,8 +49,14 @@ class View(BaseModel):
         return dumped
 
 
-# A field documented as its type alone: absent rather than null when it has no value.
+def _absent(value: object) -> bool:
+    return value is None
+
+
+# A field documented as its type alone, left out of the answer (never null) when it has no value:
+# ``name: Annotated[T | None, Omitted] = ABSENT``.
 Omitted = NullNotAllowed
+ABSENT: Any = Field(default=None, exclude_if=_absent)
 
 
 class ErrorView(View):
@@ -123,17 +118,13 @@ class AnimatedView(View):
 
 
 class SmartCoverView(View):
-    omitted_when_none = frozenset({"error"})
-
     status: SmartStatus
     candidates: list[CandidateView]
     animated: AnimatedView | None
-    error: Annotated[ErrorView | None, Omitted] = None
+    error: Annotated[ErrorView | None, Omitted] = ABSENT
 
 
 class VideoView(View):
-    omitted_when_none = frozenset({"error"})
-
     video_id: str
     title: str
     description: str
@@ -149,7 +140,7 @@ class VideoView(View):
     smart_cover: SmartCoverView | None
     # Beyond docs/design.md, "The video answer": lets the console play the uploaded video.
     source_url: str | None
-    error: Annotated[ErrorView | None, Omitted] = None
+    error: Annotated[ErrorView | None, Omitted] = ABSENT
 
 
 class UploadTarget(View):
@@ -165,12 +156,10 @@ class UploadTicket(View):
 
 
 class PulledItem(View):
-    omitted_when_none = frozenset({"error"})
-
     video_id: str
     url: str
     status: Literal[VideoStatus.UPLOADING, VideoStatus.UPLOAD_FAIL]
-    error: Annotated[ErrorView | None, Omitted] = None
+    error: Annotated[ErrorView | None, Omitted] = ABSENT
 
 
 class PullAnswer(View):
@@ -194,10 +183,8 @@ class RegisterAnswer(View):
 
 
 class LibraryPage(View):
-    omitted_when_none = frozenset({"next_token"})
-
     videos: list[VideoView]
-    next_token: Annotated[str | None, Omitted] = None
+    next_token: Annotated[str | None, Omitted] = ABSENT
 
 
 class BatchReadAnswer(View):
