@@ -221,7 +221,7 @@ class Limits(View):
         int,
         Field(
             ge=1,
-            description="Most items per batch (PATCH /videos updates, GET /videos ids, pull and register items)",
+            description="Most items per batch (PATCH /videos, GET /videos ids, pull and register)",
         ),
     ]
 
