@@ -26,6 +26,7 @@ def test_the_document_is_valid_openapi_and_documents_every_route_with_sigv4() ->
         ("patch", "/videos/{videoId}"),
         ("put", "/videos/{videoId}/cover"),
         ("post", "/videos/{videoId}/smart-cover"),
+        ("get", "/limits"),
     }
     assert spec()["security"] == [{"sigv4": []}]
 

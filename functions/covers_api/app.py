@@ -18,7 +18,6 @@ from vodcover.api.http import answer, caller_of, create_app, json_body, json_req
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import BatchUpdateAnswer, RestViews, VideoView
 from vodcover.commands import BatchUpdateRequest, VideoChanges, VideoId
-from vodcover.domain.expiry import Deadlines
 from vodcover.errors import InvalidImageTooLarge
 from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
@@ -47,11 +46,7 @@ def editor() -> VideoEditor:
 
 
 def views() -> RestViews:
-    settings = get_settings()
-    return RestViews(
-        url_for=dependencies.media_store().viewer_url,
-        deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds),
-    )
+    return RestViews.from_settings(dependencies.media_store().viewer_url, get_settings())
 
 
 @app.patch(

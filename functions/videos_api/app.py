@@ -27,7 +27,6 @@ from vodcover.api.rest_views import (
     VideoView,
 )
 from vodcover.commands import CreateUploadRequest, PullRequest, RegisterRequest, VideoId
-from vodcover.domain.expiry import Deadlines
 from vodcover.errors import BatchTooLarge, InvalidParameter
 from vodcover.observability import logger, observed
 from vodcover.settings import get_settings
@@ -42,11 +41,7 @@ VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 
 
 def views() -> RestViews:
-    settings = get_settings()
-    return RestViews(
-        url_for=dependencies.media_store().viewer_url,
-        deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds),
-    )
+    return RestViews.from_settings(dependencies.media_store().viewer_url, get_settings())
 
 
 @app.post(

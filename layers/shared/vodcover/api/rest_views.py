@@ -237,6 +237,11 @@ class RestViews:
     url_for: UrlFor
     deadlines: Deadlines
 
+    @classmethod
+    def from_settings(cls, url_for: UrlFor, settings: Settings) -> RestViews:
+        """Views whose waits expire as the settings' upload URLs do (``UrlTtlSeconds``)."""
+        return cls(url_for=url_for, deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds))
+
     def video(self, stored: VideoRecord) -> VideoView:
         record = as_seen(stored, datetime.now(UTC), self.deadlines)
         url = self.url_for
