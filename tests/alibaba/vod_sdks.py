@@ -36,10 +36,10 @@ class VodSdk(Protocol):
 
 
 def snake(name: str) -> str:
-    """Alibaba's name as the Tea SDK spells it: CoverURL → cover_url, SubmitAIImageJob →
-    submit_aiimage_job, UploadMediaByURL → upload_media_by_url, UploadURLs → upload_urls."""
-    words = re.findall(r"AI[A-Z][a-z]+|[A-Z]+(?=[A-Z][a-z]|s?$|s?[A-Z])s?|[A-Z][a-z]*|[a-z]+|\d+", name)
-    return "_".join(word.lower() for word in words)
+    """Alibaba's name as the Tea SDK spells it: a run of capitals joins the word after it
+    (SubmitAIImageJob → submit_aiimage_job, GetURLUploadInfos → get_urlupload_infos), as its
+    code generator does; CoverURL → cover_url, UploadURLs → upload_urls."""
+    return "_".join(word.lower() for word in re.findall(r"[A-Z]+[a-z]*|[a-z]+|\d+", name))
 
 
 class ClassicVod:

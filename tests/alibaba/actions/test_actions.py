@@ -71,6 +71,20 @@ def test_upload_media_by_url_pulls_each_url_into_a_video(
     video = settled_video(stack, sdk, job["JobId"])
     assert (video["Status"], video["Title"]) == ("Normal", "Pulled")
     assert image_bytes(video["CoverURL"]) == media.cover_jpeg
+    missing = "0123456789abcdef0123456789abcdef"
+    infos = sdk.call("GetURLUploadInfos", JobIds=f"{job['JobId']},{missing}")
+    (info,) = infos["URLUploadInfoList"]
+    assert (info["JobId"], info["MediaId"], info["Status"]) == (job["JobId"], job["JobId"], "SUCCESS")
+    assert int(info["FileSize"]) == media.video.stat().st_size
+    assert infos["NonExists"] == [missing]
+
+
+def test_a_refused_pull_is_a_failed_upload_job(sdk: VodSdk) -> None:
+    source = "https://169.254.169.254/latest/meta-data/video.mp4"  # never fetched: not public
+    (job,) = sdk.call("UploadMediaByURL", UploadURLs=requests.utils.quote(source, safe=""))["UploadJobs"]
+
+    (info,) = sdk.call("GetURLUploadInfos", JobIds=job["JobId"])["URLUploadInfoList"]
+    assert (info["Status"], info["ErrorCode"]) == ("FAIL", "SourceUrl.Forbidden")
 
 
 def test_register_media_takes_an_object_already_in_the_bucket(

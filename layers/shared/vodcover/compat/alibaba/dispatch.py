@@ -16,6 +16,7 @@ ACTIONS: Mapping[str, Action] = {
     "CreateUploadVideo": uploads.create_upload_video,
     "RefreshUploadVideo": uploads.refresh_upload_video,
     "UploadMediaByURL": uploads.upload_media_by_url,
+    "GetURLUploadInfos": uploads.get_url_upload_infos,
     "RegisterMedia": uploads.register_media,
     "GetVideoInfo": videos.get_video_info,
     "GetVideoInfos": videos.get_video_infos,

@@ -70,6 +70,30 @@ def video_view(record: VideoRecord, url_for: UrlFor, *, in_list: bool = False) -
     return view
 
 
+def url_upload_view(record: VideoRecord) -> dict[str, Any]:
+    """An item of ``GetURLUploadInfos``' ``URLUploadInfoList``: how far a pull got. The file is
+    there (``SUCCESS``) once the video left ``Uploading``, unless the pull failed (``FAIL``)."""
+    if record.status == VideoStatus.UPLOADING:
+        status = "PROCESSING"
+    elif record.status == VideoStatus.UPLOAD_FAIL:
+        status = "FAIL"
+    else:
+        status = "SUCCESS"
+    view: dict[str, Any] = {
+        "JobId": record.video_id,
+        "MediaId": record.video_id,
+        "Status": status,
+        "CreationTime": alibaba_time(record.created_at),
+    }
+    if status != "PROCESSING":
+        view["CompleteTime"] = alibaba_time(record.updated_at)
+    if record.source is not None:
+        view["FileSize"] = str(record.source.size)
+    if status == "FAIL" and record.error is not None:
+        view["ErrorCode"], view["ErrorMessage"] = record.error.code, record.error.message
+    return view
+
+
 def ai_image_views(record: VideoRecord, url_for: UrlFor) -> list[dict[str, Any]]:
     """``ListAIImageInfo``'s ``AIImageInfoList``: the smart-cover candidates, best first."""
     smart = record.smart_cover

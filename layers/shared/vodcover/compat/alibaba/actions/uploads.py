@@ -9,6 +9,7 @@ from vodcover.commands import CreateUploadRequest, PullItem, RegisterItem
 from vodcover.compat.alibaba.actions.context import ActionCall, command
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.parameters import ActionParameters, CountExceededMax, tags_of
+from vodcover.compat.alibaba.views import url_upload_view
 from vodcover.usecases.uploads import NewUpload
 
 
@@ -68,6 +69,20 @@ def upload_media_by_url(call: ActionCall, parameters: ActionParameters) -> dict[
             job |= {"Code": started.error.code, "Message": started.error.message}
         jobs.append(job)
     return {"UploadJobs": jobs}
+
+
+def get_url_upload_infos(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
+    """By ``JobIds`` (a pull's job id is its video's id); vodcover keeps no source URLs, so
+    ``UploadURLs`` cannot be looked up."""
+    if parameters.text("JobIds") is None and parameters.text("UploadURLs") is not None:
+        raise InvalidParameter("Give JobIds: vodcover finds pull jobs by id, not by source URL.")
+    job_ids = parameters.words("JobIds", limit=call.cases.settings.batch_limit, required=True) or []
+    read = call.cases.reads.get_many(call.owner, job_ids)
+    return {
+        "URLUploadInfoList": [url_upload_view(call.cases.as_seen(record)) for record in read.found],
+        "NonExists": read.missing,
+        "ForbiddenJobIds": read.forbidden,  # beyond Alibaba, as ForbiddenVideoIds
+    }
 
 
 def register_media(call: ActionCall, parameters: ActionParameters) -> dict[str, Any]:
