@@ -34,10 +34,9 @@ from vodcover_dev.cfn_yaml import load_cfn_yaml
 MIB = 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # function + layers, bytes (250 MiB)
 MEDIA_BUDGET = 200 * MIB  # functions with ffmpeg: leave room under the hard limit
-API_BUDGET = 20 * MIB  # API functions: small packages cold-start fast
-# The covers API checks uploaded images (Pillow) and takes coverTime frames (ffmpeg): it carries
-# the media layer by design and is held to the media budget. Its module imports neither at load.
-MEDIA_API_FUNCTIONS = frozenset({"CoversApiFunction"})
+# API functions (an Api event): small packages cold-start fast. None carries the media layer: the
+# covers API has its image checks and coverTime frames done by the CoverMediaFunction.
+API_BUDGET = 20 * MIB
 
 ELF_MACHINES = {"arm64": 183, "x86_64": 62}  # e_machine: EM_AARCH64, EM_X86_64
 HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
@@ -85,6 +84,13 @@ def functions_of(template: dict[str, Any], build_dir: Path) -> list[FunctionBuil
         is_api = any(ev.get("Type") == "Api" for ev in props.get("Events", {}).values())
         builds.append(FunctionBuild(name, build_dir / props["CodeUri"], layers, is_api))
     return builds
+
+
+def budget_of(build: FunctionBuild) -> tuple[int, str]:
+    """(bytes, kind): the media budget for media functions, 20 MiB for API functions and the rest."""
+    if build.is_media and not build.is_api:
+        return MEDIA_BUDGET, "media"
+    return API_BUDGET, "api" if build.is_api else "other"
 
 
 def elf_machine(path: Path) -> int | None:
@@ -166,7 +172,7 @@ def find_python313() -> str | None:
 
 SMOKE = """
 import subprocess, sys
-import aws_lambda_powertools, pydantic, pydantic_settings, vodcover.settings
+import aws_lambda_powertools, pydantic, vodcover.settings
 print("shared layer imports: ok")
 if "media" in sys.argv:
     from PIL import Image
@@ -218,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         code = tree_size(build.code_dir)
         layer_sizes = {name: tree_size(path) for name, path in build.layers.items()}
         total = code + sum(layer_sizes.values())
-        budget, kind = (MEDIA_BUDGET, "media") if build.is_media else (API_BUDGET, "api/other")
+        budget, kind = budget_of(build)
         parts = ", ".join([f"code {code / MIB:.2f}"] + [f"{n} {s / MIB:.1f}" for n, s in layer_sizes.items()])
         if not args.quiet:
             print(f"{build.name} ({kind}): {total / MIB:.1f} MiB unzipped = {parts}")
@@ -228,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(
                 f"{build.name}: {total / MIB:.1f} MiB exceeds the {kind} budget of {budget / MIB:.0f} MiB"
             )
-        if build.is_api and build.is_media and build.name not in MEDIA_API_FUNCTIONS:
+        if build.is_api and build.is_media:
             problems.append(f"{build.name}: an API function must not carry the media layer")
         for name, path in build.layers.items():
             if name in checked_layers:

@@ -33,6 +33,11 @@ def fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "VODCOVER_MEDIA_BUCKET": TEST_BUCKET,
         "VODCOVER_VIDEOS_TABLE": TEST_TABLE,
         "VODCOVER_EVENT_BUS": "default",
+        # The functions one function starts or invokes, by logical id as the local stack names them.
+        "VODCOVER_SCREENSHOT_FUNCTION": "ScreenshotFunction",
+        "VODCOVER_PULL_WORKER_FUNCTION": "PullWorkerFunction",
+        "VODCOVER_SMART_COVER_FUNCTION": "SmartCoverFunction",
+        "VODCOVER_COVER_MEDIA_FUNCTION": "CoverMediaFunction",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_DEV": "false",
     }.items():
@@ -110,3 +115,27 @@ def aws_server(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     create_videos_table(boto3.client("dynamodb", endpoint_url=moto_endpoint))
     yield
     requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10)
+
+
+@pytest.fixture
+def cover_media_function(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The template's CoverMediaFunction behind the local Lambda ``Invoke`` endpoint.
+
+    The covers API invokes it synchronously, as deployed: the real handler runs in process.
+    """
+    from pathlib import Path
+
+    from vodcover_dev.local.invoker import LocalLambda
+    from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
+    from vodcover_dev.local.template import load_template
+
+    endpoint = LambdaEndpoint(
+        LocalLambda(load_template(Path(__file__).resolve().parents[1] / "template.yaml"))
+    )
+    endpoint.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint.endpoint)
+    dependencies.reset()
+    try:
+        yield
+    finally:
+        endpoint.stop()

@@ -20,7 +20,7 @@ from urllib.parse import unquote_plus
 import pytest
 from packaging.requirements import Requirement
 
-from vodcover.settings import Settings
+from vodcover.settings import FUNCTION_SETTINGS, SettingsError, all_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
@@ -30,8 +30,8 @@ MEDIA_FUNCTIONS = {
     "ScreenshotFunction",
     "SmartCoverFunction",
     "PullWorkerFunction",
-    "CoversApiFunction",
-    "AlibabaApiFunction",  # the covers API's actions over Alibaba's wire: Pillow checks images
+    "CoverMediaFunction",
+    "AlibabaApiFunction",  # the covers use cases over Alibaba's wire: checks images in process
 }
 # Registered videos (POST /videos/register) may lie anywhere in the media bucket, so the functions
 # that read videos (and the API that checks registered keys exist) read any key; they still
@@ -48,10 +48,6 @@ LISTS_WHOLE_BUCKET = {"VideosApiFunction", "AlibabaApiFunction"}  # RegisterMedi
 
 # Settings the template does not set, each with its reason.
 SETTINGS_NOT_IN_TEMPLATE = {
-    # set per function once those functions exist (names of the functions to invoke)
-    "smart_cover_function": "the smart-cover function is not in the template yet",
-    "pull_worker_function": "the pull worker function is not in the template yet",
-    "screenshot_function": "only needed by functions that re-run snapshots",
     # derived from the Lambda's remaining time by the handlers; the default is a backstop
     "ffmpeg_timeout_seconds": "handlers pass the remaining time",
     # tuning knobs outside docs/design.md, "Configuration", with safe defaults; promote to a parameter
@@ -60,10 +56,6 @@ SETTINGS_NOT_IN_TEMPLATE = {
     "pull_max_bytes": "tuning knob for the pull worker",
     "pull_part_bytes": "tuning knob for the pull worker",
     "pull_stall_timeout_seconds": "tuning knob for the pull worker",
-    # set on AlibabaApiFunction only (AlibabaApi=on), never in Globals: tests/test_template_alibaba.py
-    "alibaba_keys_table": "set by the Alibaba endpoint's function only",
-    "alibaba_keys_kms_key": "set by the Alibaba endpoint's function only",
-    "alibaba_nonces_table": "set by the Alibaba endpoint's function only",
 }
 
 # Policy templates whose resources are one table, queue, bus or function: fine as they are.
@@ -328,10 +320,14 @@ def test_shared_layer_everywhere_media_layer_only_on_media_functions(template: d
         assert layers[0] == "SharedLayer", name
         if "MediaLayer" in layers:
             assert name in MEDIA_FUNCTIONS, f"{name} carries ffmpeg and Pillow but is no media function"
-    # The covers API checks images with Pillow (lazily) and takes coverTime frames with ffmpeg;
-    # every other API route lives in the videos API, which stays small.
-    assert "MediaLayer" not in effective_layers(
-        template, template["Resources"]["VideosApiFunction"]["Properties"]
+    # No API function carries ffmpeg or Pillow: the covers API has the cover media function do
+    # its image checks and coverTime frames, so every API function stays under 20 MB.
+    for api_function in ("VideosApiFunction", "CoversApiFunction"):
+        assert "MediaLayer" not in effective_layers(
+            template, template["Resources"][api_function]["Properties"]
+        )
+    assert "MediaLayer" in effective_layers(
+        template, template["Resources"]["CoverMediaFunction"]["Properties"]
     )
     assert "MediaLayer" in effective_layers(
         template, template["Resources"]["ScreenshotFunction"]["Properties"]
@@ -389,35 +385,105 @@ def _field_name(env_name: str) -> str:
     return env_name.removeprefix("VODCOVER_").lower()
 
 
+def every_function_variable(template: dict[str, Any]) -> dict[str, Any]:
+    """Globals' variables and every function's own."""
+    variables = dict(env_vars(template))
+    for props in functions(template["Resources"]).values():
+        variables.update(props.get("Environment", {}).get("Variables", {}))
+    return variables
+
+
+def function_environment(template: dict[str, Any], props: dict[str, Any]) -> dict[str, str]:
+    """What Lambda gives one function: Globals plus its own, parameters at their defaults."""
+    parameters = template["Parameters"]
+    variables = {**env_vars(template), **props.get("Environment", {}).get("Variables", {})}
+    environment = {}
+    for name, value in variables.items():
+        if isinstance(value, dict) and value.get("Ref") in parameters:
+            environment[name] = str(parameters[value["Ref"]]["Default"])
+        else:  # a resource name, a !Sub: any non-empty text stands for it
+            environment[name] = value if isinstance(value, str) else f"deployed-{name.lower()}"
+    return environment
+
+
 def test_every_vodcover_variable_is_a_setting(template: dict[str, Any]) -> None:
+    fields = all_fields()
     unknown = [
         v
-        for v in env_vars(template)
-        if v.startswith("VODCOVER_") and _field_name(v) not in Settings.model_fields
+        for v in every_function_variable(template)
+        if v.startswith("VODCOVER_") and _field_name(v) not in fields
     ]
-    assert not unknown, f"no field in vodcover.settings.Settings for {unknown}"
+    assert not unknown, f"no field in any vodcover.settings class for {unknown}"
+
+
+def test_every_function_has_settings_the_template_satisfies(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each function's own settings class loads from exactly what the template gives that function."""
+    folders = {Path(props["CodeUri"]).name: props for props in functions(template["Resources"]).values()}
+    assert set(folders) == set(FUNCTION_SETTINGS)
+    for folder, props in folders.items():
+        for name in [n for n in os.environ if n.startswith("VODCOVER_")]:
+            monkeypatch.delenv(name)
+        for name, value in function_environment(template, props).items():
+            monkeypatch.setenv(name, value)
+        FUNCTION_SETTINGS[folder].load()
+
+
+@pytest.mark.parametrize(
+    ("folder", "variable"),
+    [
+        ("covers_api", "VODCOVER_COVER_MEDIA_FUNCTION"),
+        ("videos_api", "VODCOVER_PULL_WORKER_FUNCTION"),
+        ("screenshot", "VODCOVER_VIDEOS_TABLE"),
+    ],
+)
+def test_a_missing_variable_fails_the_cold_start_naming_it(
+    template: dict[str, Any], folder: str, variable: str
+) -> None:
+    """Lambda's init imports app.py: without a variable it needs, that import fails, naming it."""
+    (props,) = [p for p in functions(template["Resources"]).values() if Path(p["CodeUri"]).name == folder]
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("VODCOVER_")},
+        **function_environment(template, props),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+    del environment[variable]
+    done = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=ROOT / "functions" / folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert SettingsError.__name__ in done.stderr
+    assert f"{variable} is not set" in done.stderr
 
 
 def test_every_setting_is_set_by_the_template_or_explained(template: dict[str, Any]) -> None:
-    set_by_template = {_field_name(v) for v in env_vars(template) if v.startswith("VODCOVER_")}
-    missing = set(Settings.model_fields) - set_by_template - set(SETTINGS_NOT_IN_TEMPLATE)
+    set_by_template = {_field_name(v) for v in every_function_variable(template) if v.startswith("VODCOVER_")}
+    missing = set(all_fields()) - set_by_template - set(SETTINGS_NOT_IN_TEMPLATE)
     assert not missing, f"settings the template never sets: {sorted(missing)}"
     assert not set_by_template & set(SETTINGS_NOT_IN_TEMPLATE), "drop settings the template now sets"
 
 
 def test_parameters_agree_with_the_settings_defaults_and_bounds(template: dict[str, Any]) -> None:
     parameters = template["Parameters"]
-    for env_name, value in env_vars(template).items():
+    fields = all_fields()
+    for env_name, value in every_function_variable(template).items():
         if not (env_name.startswith("VODCOVER_") and isinstance(value, dict) and "Ref" in value):
             continue
         if value["Ref"] not in parameters:
             continue  # a resource, e.g. the table
         param = parameters[value["Ref"]]
-        field = Settings.model_fields[_field_name(env_name)]
+        field = fields[_field_name(env_name)]
         default = field.default
         expected = str(default).lower() if isinstance(default, bool) else str(default)
         assert str(param["Default"]) == expected, (
-            f"{value['Ref']} default differs from Settings.{_field_name(env_name)}"
+            f"{value['Ref']} default differs from the setting {_field_name(env_name)}"
         )
         bounds = {type(m).__name__: m for m in field.metadata}
         if "Ge" in bounds:
@@ -525,7 +591,11 @@ def test_handlers_import_only_what_their_layers_ship(folder: Path, resources: di
         if name in MEDIA_FUNCTIONS
     }
     is_media = f"functions/{folder.name}" in media_folders
+    (props,) = [
+        p for p in functions(resources).values() if p["CodeUri"].rstrip("/") == f"functions/{folder.name}"
+    ]
     env = {
+        **function_environment(check_build.load_template(TEMPLATE_PATH), props),  # what Lambda gives it
         "PATH": os.environ.get("PATH", ""),
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_METRICS_DISABLED": "true",

@@ -20,8 +20,9 @@ from vodcover.compat.alibaba.http_api import request_of, result_of
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
 from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
+from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.observability import logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import AlibabaApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
 from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
@@ -31,15 +32,11 @@ from vodcover.usecases.register import Registrations
 from vodcover.usecases.smart_cover import SmartCoverStarts
 from vodcover.usecases.uploads import Uploads
 
-
-def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float) -> tuple[bytes, int, int]:
-    from vodcover.media.snapshots import capture_frame_at
-
-    return capture_frame_at(url, seconds, width=width, quality=quality, timeout=timeout)
+settings_for(AlibabaApiSettings)  # at cold start: a missing variable fails the init, named
 
 
 def use_cases() -> UseCases:
-    settings = get_settings()
+    settings = settings_for(AlibabaApiSettings)
     store = dependencies.media_store()
     videos = dependencies.video_repository()
     jobs = dependencies.job_starter()
@@ -48,7 +45,7 @@ def use_cases() -> UseCases:
         store=store,
         events=dependencies.event_publisher(),
         settings=settings,
-        frame_at=frame_at,
+        media=InProcessCoverMedia(),
     )
     return UseCases(
         uploads=Uploads(videos=videos, store=store, settings=settings),
@@ -71,7 +68,7 @@ def verifier(keys_table: str, kms_key: str, nonces_table: str) -> AlibabaVerifie
 
 
 def endpoint() -> RpcEndpoint:
-    s = get_settings()
+    s = settings_for(AlibabaApiSettings)
     return RpcEndpoint(
         verifier(s.alibaba_keys_table, s.alibaba_keys_kms_key, s.alibaba_nonces_table), use_cases
     )

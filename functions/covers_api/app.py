@@ -1,7 +1,8 @@
 """Covers API: change a video's info and cover, one or many at once, or upload a cover image.
 
-Has the media layer (Pillow checks uploaded images; ffmpeg takes a frame for ``coverTime``),
-imported lazily so requests that do not need them do not pay for them.
+No media layer: image checks (Pillow) and ``coverTime`` frames (ffmpeg) run in the cover media
+function, invoked synchronously (``vodcover.cover_media.remote``); obvious bad images are
+refused here first, by their headers.
 """
 
 from __future__ import annotations
@@ -18,35 +19,32 @@ from vodcover.api.http import answer, caller_of, create_app, json_body, json_req
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import BatchUpdateAnswer, RestViews, VideoView
 from vodcover.commands import BatchUpdateRequest, VideoChanges, VideoId
+from vodcover.cover_media.remote import RemoteCoverMedia
 from vodcover.errors import InvalidImageTooLarge
 from vodcover.observability import logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import CoversApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
 from vodcover.usecases.edit import VideoEditor
 
+settings_for(CoversApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
 VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 COVER_IMAGE_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
 
 
-def frame_at(url: str, seconds: float, width: int, quality: int, timeout: float) -> tuple[bytes, int, int]:
-    from vodcover.media.snapshots import capture_frame_at
-
-    return capture_frame_at(url, seconds, width=width, quality=quality, timeout=timeout)
-
-
 def editor() -> VideoEditor:
+    settings = settings_for(CoversApiSettings)
     return VideoEditor(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),
         events=dependencies.event_publisher(),
-        settings=get_settings(),
-        frame_at=frame_at,
+        settings=settings,
+        media=RemoteCoverMedia(settings.cover_media_function),
     )
 
 
 def views() -> RestViews:
-    return RestViews.from_settings(dependencies.media_store().viewer_url, get_settings())
+    return RestViews.from_settings(dependencies.media_store().viewer_url, settings_for(CoversApiSettings))
 
 
 @app.patch(
@@ -91,7 +89,9 @@ def update_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     openapi_extensions=json_request(BatchUpdateRequest),
 )
 def batch_update() -> Response[dict[str, Any]]:
-    request = json_body(app, BatchUpdateRequest)
+    request = json_body(
+        app, BatchUpdateRequest, context={"batch_limit": settings_for(CoversApiSettings).batch_limit}
+    )
     batch = BatchEditor(videos=dependencies.video_repository(), editor=editor())
     return answer(HTTPStatus.OK, RestViews.batch_update(batch.batch_update(caller_of(app), request.updates)))
 
@@ -114,7 +114,7 @@ def batch_update() -> Response[dict[str, Any]]:
 )
 def upload_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     data = raw_body(app)
-    limit = get_settings().cover_max_bytes
+    limit = settings_for(CoversApiSettings).cover_max_bytes
     if len(data) > limit:
         raise InvalidImageTooLarge(f"A cover image may be at most {limit} bytes; this one is {len(data)}.")
     return answer(HTTPStatus.OK, views().video(editor().upload_cover(caller_of(app), video_id, data)))

@@ -10,14 +10,16 @@ from vodcover import dependencies
 from vodcover.jobs.pull import PullEvent, PullJob, PullOptions
 from vodcover.net.url_policy import cover_url_policy, source_url_policy
 from vodcover.observability import bind_video, logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import PullWorkerSettings, settings_for
+
+settings_for(PullWorkerSettings)  # at cold start: a missing variable fails the init, named
 
 # Leave time to abort the multipart upload and record the failure before Lambda stops us.
 SAFETY_MARGIN_SECONDS = 30.0
 
 
 def build_job() -> PullJob:
-    settings = get_settings()
+    settings = settings_for(PullWorkerSettings)
     return PullJob(
         videos=dependencies.video_repository(),
         bucket=settings.media_bucket,

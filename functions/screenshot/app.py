@@ -13,20 +13,23 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
+from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.domain.keys import is_upload_key
 from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
 from vodcover.media.snapshots import capture_snapshots
 from vodcover.models import VideoRecord
 from vodcover.observability import bind_video, logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import ScreenshotSettings, settings_for
 from vodcover.usecases.cover_images import CoverImages
+
+settings_for(ScreenshotSettings)  # at cold start: a missing variable fails the init, named
 
 # Leave time to record a failure before Lambda stops us.
 SAFETY_MARGIN_SECONDS = 15.0
 
 
 def build_job() -> ScreenshotJob:
-    settings = get_settings()
+    settings = settings_for(ScreenshotSettings)
     store = dependencies.media_store()
     return ScreenshotJob(
         videos=dependencies.video_repository(),
@@ -36,14 +39,16 @@ def build_job() -> ScreenshotJob:
         options=SnapshotOptions(
             count=settings.snapshot_count, width=settings.snapshot_width, quality=settings.jpeg_quality
         ),
-        cover_images=CoverImages(store=store, settings=settings),
+        cover_images=CoverImages(store=store, settings=settings, media=InProcessCoverMedia()),
         on_snapshots_done=start_smart_cover if settings.smart_cover_on_upload else None,
     )
 
 
 def start_smart_cover(record: VideoRecord) -> None:
     """``SmartCoverOnUpload``: analyse every new video once its snapshots exist."""
-    dependencies.job_starter().start(get_settings().smart_cover_function, {"videoId": record.video_id})
+    dependencies.job_starter().start(
+        settings_for(ScreenshotSettings).smart_cover_function, {"videoId": record.video_id}
+    )
 
 
 def time_left(context: LambdaContext) -> float:

@@ -18,7 +18,9 @@ from vodcover.media.animated import make_animated_cover
 from vodcover.media.cover_image import CoverLimits
 from vodcover.media.smart import select_candidates
 from vodcover.observability import bind_video, logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import SmartCoverSettings, settings_for
+
+settings_for(SmartCoverSettings)  # at cold start: a missing variable fails the init, named
 
 # Leave time to record a failure before Lambda stops us.
 SAFETY_MARGIN_SECONDS = 15.0
@@ -31,7 +33,7 @@ class SmartCoverRequest(BaseModel):
 
 
 def build_job() -> SmartCoverJob:
-    settings = get_settings()
+    settings = settings_for(SmartCoverSettings)
     return SmartCoverJob(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),

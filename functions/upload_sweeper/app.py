@@ -10,13 +10,15 @@ from vodcover import dependencies
 from vodcover.domain.expiry import Deadlines
 from vodcover.jobs.upload_sweeper import UploadSweeper
 from vodcover.observability import logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import UploadSweeperSettings, settings_for
+
+settings_for(UploadSweeperSettings)  # at cold start: a missing variable fails the init, named
 
 
 def build_sweeper() -> UploadSweeper:
     return UploadSweeper(
         videos=dependencies.video_repository(),
-        deadlines=Deadlines.for_url_ttl(get_settings().url_ttl_seconds),
+        deadlines=Deadlines.for_url_ttl(settings_for(UploadSweeperSettings).url_ttl_seconds),
         events=dependencies.event_publisher(),
     )
 

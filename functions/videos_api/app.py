@@ -29,19 +29,25 @@ from vodcover.api.rest_views import (
 from vodcover.commands import CreateUploadRequest, PullRequest, RegisterRequest, VideoId
 from vodcover.errors import BatchTooLarge, InvalidParameter
 from vodcover.observability import logger, observed
-from vodcover.settings import get_settings
+from vodcover.settings import VideosApiSettings, settings_for
 from vodcover.usecases.pull import Pulls
 from vodcover.usecases.read import Reads
 from vodcover.usecases.register import Registrations
 from vodcover.usecases.smart_cover import SmartCoverStarts
 from vodcover.usecases.uploads import Uploads
 
+settings_for(VideosApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
 VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 
 
 def views() -> RestViews:
-    return RestViews.from_settings(dependencies.media_store().viewer_url, get_settings())
+    return RestViews.from_settings(dependencies.media_store().viewer_url, settings_for(VideosApiSettings))
+
+
+def batch_context() -> dict[str, Any]:
+    """The batch limit for the body's validators (they never read settings themselves)."""
+    return {"batch_limit": settings_for(VideosApiSettings).batch_limit}
 
 
 @app.post(
@@ -62,7 +68,9 @@ def views() -> RestViews:
 def create_upload() -> Response[dict[str, Any]]:
     request = json_body(app, CreateUploadRequest)
     uploads = Uploads(
-        videos=dependencies.video_repository(), store=dependencies.media_store(), settings=get_settings()
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        settings=settings_for(VideosApiSettings),
     )
     return answer(HTTPStatus.CREATED, RestViews.upload_ticket(uploads.create(caller_of(app), request)))
 
@@ -83,12 +91,12 @@ def create_upload() -> Response[dict[str, Any]]:
     openapi_extensions=json_request(PullRequest),
 )
 def pull_upload() -> Response[dict[str, Any]]:
-    request = json_body(app, PullRequest)
+    request = json_body(app, PullRequest, context=batch_context())
     pulls = Pulls(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),
         jobs=dependencies.job_starter(),
-        settings=get_settings(),
+        settings=settings_for(VideosApiSettings),
     )
     return answer(HTTPStatus.ACCEPTED, RestViews.pull(pulls.start(caller_of(app), request.items)))
 
@@ -103,12 +111,12 @@ def pull_upload() -> Response[dict[str, Any]]:
     openapi_extensions=json_request(RegisterRequest),
 )
 def register_media() -> Response[dict[str, Any]]:
-    request = json_body(app, RegisterRequest)
+    request = json_body(app, RegisterRequest, context=batch_context())
     registrations = Registrations(
         videos=dependencies.video_repository(),
         store=dependencies.media_store(),
         jobs=dependencies.job_starter(),
-        settings=get_settings(),
+        settings=settings_for(VideosApiSettings),
     )
     return answer(HTTPStatus.OK, RestViews.register(registrations.register(caller_of(app), request.items)))
 
@@ -170,8 +178,9 @@ def requested_ids(ids: str) -> list[str]:
     video_ids = [part.strip() for part in ids.split(",") if part.strip()]
     if not video_ids:
         raise InvalidParameter("Ids", "ids must name at least one video.")
-    if len(video_ids) > get_settings().batch_limit:
-        raise BatchTooLarge(f"At most {get_settings().batch_limit} ids per request.")
+    limit = settings_for(VideosApiSettings).batch_limit
+    if len(video_ids) > limit:
+        raise BatchTooLarge(f"At most {limit} ids per request.")
     return video_ids
 
 
@@ -184,7 +193,7 @@ def requested_ids(ids: str) -> list[str]:
     ),
 )
 def get_limits() -> Response[dict[str, Any]]:
-    return answer(HTTPStatus.OK, RestViews.limits(get_settings()))
+    return answer(HTTPStatus.OK, RestViews.limits(settings_for(VideosApiSettings)))
 
 
 @app.post(
@@ -197,7 +206,9 @@ def get_limits() -> Response[dict[str, Any]]:
 )
 def start_smart_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     starts = SmartCoverStarts(
-        videos=dependencies.video_repository(), jobs=dependencies.job_starter(), settings=get_settings()
+        videos=dependencies.video_repository(),
+        jobs=dependencies.job_starter(),
+        settings=settings_for(VideosApiSettings),
     )
     return answer(HTTPStatus.ACCEPTED, views().video(starts.start(caller_of(app), video_id)))
 

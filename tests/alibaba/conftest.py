@@ -16,7 +16,7 @@ from vodcover.compat.alibaba.key_store import KmsAccessKeyStore, keys_table_defi
 from vodcover.compat.alibaba.nonce_store import TTL_SPECIFICATION, DynamoNonceStore, nonces_table_definition
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
 from vodcover.dal.aws import reset_clients
-from vodcover.settings import get_settings, reset_settings
+from vodcover.settings import AlibabaSettings, reset_settings, settings_for
 
 LOCAL_KEY_ID = "LTAIlocal"
 LOCAL_SECRET = "local-secret"
@@ -39,7 +39,7 @@ def alibaba_aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
     reset_clients()
     reset_settings()
-    settings = get_settings()
+    settings = settings_for(AlibabaSettings)
     kms = boto3.client("kms", endpoint_url=moto_endpoint)
     key_arn = kms.create_key(Description="vodcover Alibaba access keys")["KeyMetadata"]["Arn"]
     kms.create_alias(AliasName=settings.alibaba_keys_kms_key, TargetKeyId=key_arn)

@@ -17,7 +17,7 @@ import requests
 
 from tests.browser.conftest import PROCESSING_TIMEOUT_MS, Console
 from vodcover.domain import expiry
-from vodcover.settings import get_settings
+from vodcover.settings import StorageSettings, settings_for
 from vodcover_dev.local.stack import LocalStack
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def expired_upload(stack: LocalStack, api: requests.Session) -> dict[str, Any]:
         f"{stack.api_endpoint}/videos", json={"title": "Never sent", "fileName": "never.mp4"}
     ).json()
     long_ago = datetime.now(UTC) - timedelta(
-        seconds=get_settings().url_ttl_seconds + expiry.UPLOAD_MARGIN_SECONDS + 60
+        seconds=settings_for(StorageSettings).url_ttl_seconds + expiry.UPLOAD_MARGIN_SECONDS + 60
     )
     stack.client("dynamodb").update_item(
         TableName=stack.table,

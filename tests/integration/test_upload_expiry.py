@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tests.integration.api_client import Api
 from tests.integration.conftest import Clips, create_upload, put_upload, wait_until_settled
 from vodcover.domain import expiry
-from vodcover.settings import get_settings
+from vodcover.settings import StorageSettings, settings_for
 from vodcover_dev.local.stack import LocalStack
 
 
@@ -40,7 +40,9 @@ def test_an_abandoned_upload_ends_upload_expired_and_a_late_object_is_still_proc
     ticket = create_upload(alice, title="Abandoned", fileName="abandoned.mp4")
     video_id = ticket["videoId"]
     assert alice.video(video_id)["status"] == "Uploading"
-    backdate(stack, video_id, get_settings().url_ttl_seconds + expiry.UPLOAD_MARGIN_SECONDS + 60)
+    backdate(
+        stack, video_id, settings_for(StorageSettings).url_ttl_seconds + expiry.UPLOAD_MARGIN_SECONDS + 60
+    )
 
     # Then a reader sees it expired at once, before any sweep (nothing is written by reading)
     video = alice.video(video_id)

@@ -38,6 +38,7 @@ from PIL import Image
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE
 from vodcover.commands import VideoChanges
+from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository, Mutation, UpdateOutcome
 from vodcover.domain import keys
@@ -47,7 +48,7 @@ from vodcover.jobs.screenshot import ScreenshotJob, SnapshotOptions
 from vodcover.jobs.smart_cover import SmartCoverJob, SmartCoverOptions
 from vodcover.media.cover_image import CoverLimits
 from vodcover.models import VideoRecord
-from vodcover.settings import get_settings
+from vodcover.settings import CoversApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
 from vodcover.usecases.edit import VideoEditor
 
@@ -185,8 +186,8 @@ class EventRaces(RuleBasedStateMachine):
             videos=self.repo,
             store=self.store,
             events=self.events,
-            settings=get_settings(),
-            frame_at=_no_frames,
+            settings=settings_for(CoversApiSettings),
+            media=InProcessCoverMedia(),
         )
         record = new_upload_record(
             video_id=self.video_id,
@@ -390,10 +391,6 @@ class RecordingEvents:
 
     def publish(self, event_type: Any, detail: dict[str, Any]) -> None:
         self.published.append((str(event_type), detail))
-
-
-def _no_frames(*_args: Any) -> tuple[bytes, int, int]:
-    raise MediaCorrupt("not used here")
 
 
 @pytest.fixture

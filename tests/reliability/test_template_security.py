@@ -61,6 +61,8 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:DeleteObject", "/covers/*"),
         ("s3:ListBucket", ""),
     },
+    # Images come in its payload, videos through URLs the covers API presigned: no grant at all.
+    "CoverMediaFunction": set(),
 }
 # Policy templates per function, with the resource each names.
 POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
@@ -84,7 +86,9 @@ POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
     "CoversApiFunction": {
         ("DynamoDBCrudPolicy", "VideosTable"),
         ("EventBridgePutEventsPolicy", "EventBusName"),
+        ("LambdaInvokePolicy", "CoverMediaFunction"),  # image checks and coverTime frames
     },
+    "CoverMediaFunction": set(),
     # Its DynamoDB grants are statements (Query on its index, GetItem and PutItem), pinned below.
     "UploadSweeperFunction": {("EventBridgePutEventsPolicy", "EventBusName")},
     # Its keys, nonces and KMS grants are statements (GetItem, PutItem, Decrypt), pinned in

@@ -26,11 +26,12 @@ from PIL import Image
 
 from tests.conftest import TEST_BUCKET, TEST_TABLE, create_videos_table
 from vodcover import dependencies
+from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.dal.events import EventPublisher
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository, Mutation, UpdateOutcome
 from vodcover.models import MediaInfo, SourceObject, StoredSnapshot, VideoRecord, VideoStatus, utc_now
-from vodcover.settings import get_settings
+from vodcover.settings import CoversApiSettings, settings_for
 from vodcover.usecases.edit import VideoEditor
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
@@ -73,13 +74,13 @@ X, Y = image((200, 30, 30)), image((30, 30, 200))
 
 
 def editor(videos: DynamoVideoRepository) -> VideoEditor:
-    settings = get_settings()
+    settings = settings_for(CoversApiSettings)
     return VideoEditor(
         videos=videos,
         store=MediaStore(settings.media_bucket, url_ttl_seconds=settings.url_ttl_seconds),
         events=EventPublisher(settings.event_bus),
         settings=settings,
-        frame_at=lambda *_args: (b"", 0, 0),
+        media=InProcessCoverMedia(),
     )
 
 
@@ -192,7 +193,9 @@ def test_a_snapshot_removed_between_the_look_and_the_copy_is_a_clear_refusal() -
 
     boto3.client("s3").put_object(Bucket=TEST_BUCKET, Key="snapshots/v1/0.jpg", Body=X)
     images = CoverImages(
-        store=SnapshotsRedoneAfterTheLook(TEST_BUCKET, url_ttl_seconds=60), settings=get_settings()
+        store=SnapshotsRedoneAfterTheLook(TEST_BUCKET, url_ttl_seconds=60),
+        settings=settings_for(CoversApiSettings),
+        media=InProcessCoverMedia(),
     )
 
     with pytest.raises(VideoNotFound) as caught:

@@ -26,7 +26,7 @@ from vodcover.models import (
 ALICE = "arn:aws:iam::123456789012:user/alice"
 BOB = "arn:aws:iam::123456789012:user/bob"
 
-pytestmark = pytest.mark.usefixtures("aws")
+pytestmark = pytest.mark.usefixtures("aws", "cover_media_function")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from tests.conftest import TEST_BUCKET
 from tests.support.apigw import api_event, call, load_function
 from vodcover import dependencies
 from vodcover.models import VideoRecord, VideoStatus
+from vodcover.settings import reset_settings
 
 ALICE = "arn:aws:iam::123456789012:user/alice"
 BOB = "arn:aws:iam::123456789012:user/bob"
@@ -186,7 +187,8 @@ def test_an_unknown_route_is_a_clear_404(videos_api: Any) -> None:
 def test_smart_cover_starts_once_and_only_on_processed_videos(
     videos_api: Any, started_jobs: list[tuple[str, dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(videos_api.get_settings(), "smart_cover_function", "smart", raising=False)
+    monkeypatch.setenv("VODCOVER_SMART_COVER_FUNCTION", "smart")
+    reset_settings()  # the next request reads the name
     uploading = create(videos_api)["videoId"]
     status, answer = call(videos_api, api_event("POST", f"/videos/{uploading}/smart-cover"))
     assert (status, answer["error"]["code"]) == (403, "Forbidden.IllegalStatus")

@@ -14,7 +14,7 @@ from typing import Any
 from vodcover.compat.alibaba.key_management import create_access_key, list_access_keys, revoke_access_key
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
 from vodcover.compat.alibaba.keys import AccessKey
-from vodcover.settings import get_settings
+from vodcover.settings import AlibabaSettings, settings_for
 from vodcover_dev.cli import progress
 
 
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _store() -> KmsAccessKeyStore:
-    return KmsAccessKeyStore.from_settings(get_settings())
+    return KmsAccessKeyStore.from_settings(settings_for(AlibabaSettings))
 
 
 def _listed(key: AccessKey) -> dict[str, str]:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vodcover.settings import get_settings
+from vodcover.settings import MediaToolSettings, settings_for
 from vodcover_dev.cli import bounded_option, progress, redacted
 
 MAX_SNAPSHOT_COUNT = 32
@@ -40,13 +40,13 @@ def register(subparsers: Any) -> None:
 def run_probe(args: argparse.Namespace) -> dict[str, Any]:
     from vodcover.media.probe import probe
 
-    return probe(args.video, timeout=get_settings().ffmpeg_timeout_seconds).to_json()
+    return probe(args.video, timeout=settings_for(MediaToolSettings).ffmpeg_timeout_seconds).to_json()
 
 
 def run_snapshots(args: argparse.Namespace) -> dict[str, Any]:
     from vodcover.media.snapshots import capture_snapshots
 
-    settings = get_settings()
+    settings = settings_for(MediaToolSettings)
     count = bounded_option(args.count, settings.snapshot_count, "Count", 1, MAX_SNAPSHOT_COUNT)
     width = bounded_option(args.width, settings.snapshot_width, "Width", 0, 7680)
     quality = bounded_option(args.quality, settings.jpeg_quality, "Quality", 1, 100)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vodcover.errors import InvalidParameter
-from vodcover.settings import get_settings
+from vodcover.settings import MediaToolSettings, settings_for
 from vodcover_dev.cli import bounded_option, progress, redacted
 
 MAX_CANDIDATES = 16
@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 def run_smart_cover(args: argparse.Namespace) -> dict[str, Any]:
     from vodcover.media.smart import select_candidates
 
-    settings = get_settings()
+    settings = settings_for(MediaToolSettings)
     count = bounded_option(args.count, settings.candidate_count, "Count", 1, MAX_CANDIDATES)
     quality = bounded_option(args.quality, settings.jpeg_quality, "Quality", 1, 100)
     width = bounded_option(args.width, 0, "Width", 0, 7680)

@@ -17,9 +17,9 @@ from vodcover.compat.alibaba.key_management import add_access_key
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore, keys_table_definition
 from vodcover.compat.alibaba.keys import GivenKeyPair
 from vodcover.compat.alibaba.nonce_store import TTL_SPECIFICATION, nonces_table_definition
-from vodcover.settings import Settings
+from vodcover.settings import AlibabaSettings
 
-DEFAULTS = Settings.model_construct()
+DEFAULTS = AlibabaSettings.model_construct()
 KEYS_TABLE = DEFAULTS.alibaba_keys_table
 NONCES_TABLE = DEFAULTS.alibaba_nonces_table
 KMS_ALIAS = DEFAULTS.alibaba_keys_kms_key

@@ -21,6 +21,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -31,13 +32,13 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from vodcover.domain.keys import VIDEO_ID_PATTERN
 from vodcover.errors import InvalidParameter, VodcoverError
-from vodcover.settings import Settings, get_settings
+from vodcover.settings import RequestLimits
 from vodcover.validation import refusal_of
 
 MAX_UPLOAD_BYTES = 5 * 1024**3  # one presigned PUT carries at most 5 GiB (an S3 limit)
 MAX_KEY_BYTES = 1024  # S3 keys are at most 1024 bytes of UTF-8
 MAX_FILE_NAME_BYTES = 255  # what file systems hold; keeps uploads/{id}/{name} a valid key
-DOCUMENTED_BATCH_LIMIT: int = Settings.model_fields["batch_limit"].default  # BatchLimit's default
+DOCUMENTED_BATCH_LIMIT: int = RequestLimits.model_fields["batch_limit"].default  # BatchLimit's default
 T = TypeVar("T")
 
 
@@ -80,12 +81,19 @@ class RequestModel(BaseModel):
     """Unknown fields are refused: a typo must not silently do nothing."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True, strict=True
+        alias_generator=to_camel,
+        populate_by_name=False,
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        defer_build=True,  # built by the first request of a route that takes this body
     )
 
 
-def batch_within_limit(items: list[T]) -> list[T]:
-    limit = get_settings().batch_limit
+# The function's own limit comes with each validation (``context={"batch_limit": n}``, see
+# vodcover.api.http.json_body); a validator never reads settings itself.
+def batch_within_limit(items: list[T], info: ValidationInfo) -> list[T]:
+    limit = int((info.context or {}).get("batch_limit", DOCUMENTED_BATCH_LIMIT))
     if len(items) > limit:
         raise PydanticCustomError("batch_too_large", "At most {limit} items per request.", {"limit": limit})
     return items

@@ -1,7 +1,9 @@
 """The live wiring: repositories and jobs built from settings, once per process, on first use.
 
 Handlers ask here instead of constructing clients themselves; tests call :func:`reset` after
-changing the environment (moto, a local endpoint) so the next call builds fresh objects.
+changing the environment (moto, a local endpoint) so the next call builds fresh objects. What
+is built here needs only :class:`~vodcover.settings.StorageSettings`, which every function's
+settings include; a function's own knobs come from its own settings class.
 """
 
 from __future__ import annotations
@@ -13,18 +15,22 @@ from vodcover.dal.events import EventPublisher
 from vodcover.dal.invocations import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
-from vodcover.settings import get_settings, reset_settings
+from vodcover.settings import StorageSettings, reset_settings, settings_for
+
+
+def storage() -> StorageSettings:
+    return settings_for(StorageSettings)
 
 
 @lru_cache(maxsize=1)
 def video_repository() -> DynamoVideoRepository:
-    settings = get_settings()
+    settings = storage()
     return DynamoVideoRepository(settings.videos_table, page_token_secret=settings.page_token_secret)
 
 
 @lru_cache(maxsize=1)
 def media_store() -> MediaStore:
-    settings = get_settings()
+    settings = storage()
     return MediaStore(
         settings.media_bucket, url_ttl_seconds=settings.url_ttl_seconds, cdn_base_url=settings.cdn_base_url
     )
@@ -32,7 +38,7 @@ def media_store() -> MediaStore:
 
 @lru_cache(maxsize=1)
 def event_publisher() -> EventPublisher:
-    return EventPublisher(get_settings().event_bus)
+    return EventPublisher(storage().event_bus)
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,8 @@ def utc_now() -> str:
 
 
 class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    # Schemas are built on first use: an API route pays only for the models it touches.
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, defer_build=True)
 
 
 class VideoStatus(StrEnum):

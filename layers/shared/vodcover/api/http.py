@@ -70,8 +70,13 @@ def refuse_repeated_query_parameters(
     return next_middleware(app)
 
 
-def json_body(app: APIGatewayRestResolver, model: type[Model]) -> Model:
-    """The request body as ``model``, validated strictly; 415/400 with a stable code otherwise."""
+def json_body(
+    app: APIGatewayRestResolver, model: type[Model], *, context: dict[str, Any] | None = None
+) -> Model:
+    """The request body as ``model``, validated strictly; 415/400 with a stable code otherwise.
+
+    ``context`` carries the function's limits to the model's validators (``batch_limit``).
+    """
     event = app.current_event
     require_json_media_type(header_values(app, "content-type"))
     data = body_bytes(event.body, is_base64=bool(event.is_base64_encoded))
@@ -81,7 +86,7 @@ def json_body(app: APIGatewayRestResolver, model: type[Model]) -> Model:
     if not isinstance(document, dict):
         raise InvalidParameter("Body", "The request body must be a JSON object.")
     try:
-        return model.model_validate(document)
+        return model.model_validate(document, context=context)
     except ValidationError as exc:
         raise refusal_of(exc.errors()) from exc
 

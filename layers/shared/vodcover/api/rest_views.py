@@ -28,7 +28,7 @@ from vodcover.models import CoverSource, ErrorInfo, SmartStatus, VideoRecord, Vi
 
 if TYPE_CHECKING:  # results only: a views module must not load every use case's dependencies
     from vodcover.dal.videos import Page
-    from vodcover.settings import Settings
+    from vodcover.settings import LibrarySettings
     from vodcover.usecases.batch_edit import BatchUpdateResult
     from vodcover.usecases.pull import PullStarted
     from vodcover.usecases.read import BatchRead
@@ -238,7 +238,7 @@ class RestViews:
     deadlines: Deadlines
 
     @classmethod
-    def from_settings(cls, url_for: UrlFor, settings: Settings) -> RestViews:
+    def from_settings(cls, url_for: UrlFor, settings: LibrarySettings) -> RestViews:
         """Views whose waits expire as the settings' upload URLs do (``UrlTtlSeconds``)."""
         return cls(url_for=url_for, deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds))
 
@@ -310,7 +310,7 @@ class RestViews:
         )
 
     @staticmethod
-    def limits(settings: Settings) -> Limits:
+    def limits(settings: LibrarySettings) -> Limits:
         return Limits(
             cover_max_bytes=settings.cover_max_bytes,
             cover_max_long_side=settings.cover_max_long_side,

@@ -36,7 +36,9 @@ _TIMESTAMP = r"^[0-9][0-9T:.+Z-]{0,63}$"  # ISO-8601 as utc_now() writes it, and
 class PageKey(BaseModel):
     """The ``byOwner`` index's key of the last video on a page, exactly as DynamoDB gives it."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, populate_by_name=True, defer_build=True
+    )
 
     owner: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
     created_at: Annotated[str, StringConstraints(pattern=_TIMESTAMP)] = Field(alias="createdAt")

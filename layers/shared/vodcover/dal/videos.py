@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
@@ -84,7 +84,7 @@ def _plain(value: Any) -> Any:
 
 
 class DynamoVideoRepository:
-    """The boto3 implementation, on the low-level client (thread-safe, unlike resources)."""
+    """The DynamoDB implementation, on botocore's low-level client (thread-safe, unlike resources)."""
 
     def __init__(
         self, table_name: str, *, max_attempts: int = 10, page_token_secret: bytes | None = None
@@ -182,8 +182,7 @@ class DynamoVideoRepository:
                 yield item["videoId"]["S"]
 
 
-_DESERIALIZER = TypeDeserializer()
-_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()  # powertools' copy of boto3's: no boto3 import on the way
 
 
 def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
@@ -192,4 +191,21 @@ def _unwrap(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wrap(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _SERIALIZER.serialize(value) for key, value in item.items()}
+    return {key: _attribute_value(value) for key, value in item.items()}
+
+
+def _attribute_value(value: Any) -> dict[str, Any]:
+    """A JSON-shaped value (what :func:`to_item` and page tokens hold) as a typed attribute value."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, dict):
+        return {"M": {str(k): _attribute_value(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [_attribute_value(v) for v in value]}
+    raise TypeError(f"no DynamoDB type for {type(value).__name__}")

@@ -32,7 +32,7 @@ from vodcover.errors import (
     VodcoverError,
 )
 from vodcover.net.addresses import IPAddress, is_public_address, parse_ip_literal
-from vodcover.settings import Settings
+from vodcover.settings import CoverSettings
 
 MAX_URL_LENGTH = 8192
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -55,12 +55,12 @@ class UrlPolicy:
     too_large: type[VodcoverError] = InvalidImageTooLarge
 
 
-def cover_url_policy(settings: Settings) -> UrlPolicy:
+def cover_url_policy(settings: CoverSettings) -> UrlPolicy:
     """``coverUrl``: ``CoverUrl.Forbidden`` / ``CoverUrl.Unreachable`` / ``InvalidImage.TooLarge``."""
     return UrlPolicy(allow_hosts=settings.allowed_cover_hosts, media_bucket=settings.media_bucket)
 
 
-def source_url_policy(base: UrlPolicy | Settings) -> UrlPolicy:
+def source_url_policy(base: UrlPolicy | CoverSettings) -> UrlPolicy:
     """Pull-upload sources: the same address rules, ``SourceUrl.*`` errors."""
     policy = base if isinstance(base, UrlPolicy) else cover_url_policy(base)
     return replace(

@@ -1,7 +1,8 @@
 """Putting cover images into ``covers/``: from bytes, from a URL, or copied from a generated frame.
 
 One place for the rule "a cover is a checked JPG/PNG stored under a key of its own", shared by
-the covers API and by the snapshot job (which applies a ``coverUrl`` given at creation).
+the covers API (its images checked by the cover media function) and by the snapshot job (which
+applies a ``coverUrl`` given at creation, checking it in process).
 
 Every prepared image gets a fresh key (its content digest, then a random part), even when the
 very same image is stored already. Sharing one object between writes is what let two Lambdas
@@ -20,13 +21,14 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from vodcover.cover_media.headers import CoverLimits
+from vodcover.cover_media.protocol import CoverMedia
 from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import VideoNotFound
-from vodcover.media.cover_image import CoverLimits, check_cover_image
 from vodcover.net.fetch import fetch_bytes
 from vodcover.net.url_policy import UrlPolicy
-from vodcover.settings import Settings
+from vodcover.settings import CoverSettings
 
 IMMUTABLE = "max-age=31536000, immutable"
 
@@ -39,9 +41,10 @@ class PreparedCover:
 
 
 class CoverImages:
-    def __init__(self, *, store: MediaStore, settings: Settings) -> None:
+    def __init__(self, *, store: MediaStore, settings: CoverSettings, media: CoverMedia) -> None:
         self._store = store
         self._settings = settings
+        self._media = media  # checks images by content: in process, or the cover media function
 
     @property
     def limits(self) -> CoverLimits:
@@ -54,7 +57,7 @@ class CoverImages:
         )
 
     def from_bytes(self, video_id: str, data: bytes) -> PreparedCover:
-        checked = check_cover_image(data, self.limits)
+        checked = self._media.check_image(data, self.limits)
         key = keys.cover_key(video_id, unique_name(checked.digest), checked.extension)
         self._store.put(key, checked.data, checked.content_type, cache_control=IMMUTABLE)
         return PreparedCover(key, checked.width, checked.height)

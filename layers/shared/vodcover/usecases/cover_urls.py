@@ -20,11 +20,11 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
 from vodcover.errors import CoverUrlNotOwner
 from vodcover.net.url_policy import UrlPolicy, check_url, cover_url_policy
-from vodcover.settings import Settings
+from vodcover.settings import CoverSettings
 
 
 class CoverUrls:
-    def __init__(self, *, videos: VideoRepository, store: MediaStore, settings: Settings) -> None:
+    def __init__(self, *, videos: VideoRepository, store: MediaStore, settings: CoverSettings) -> None:
         self._videos = videos
         self._store = store
         self._settings = settings

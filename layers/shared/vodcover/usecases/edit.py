@@ -9,9 +9,9 @@ left that no record points at.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from vodcover.commands import VideoChanges
+from vodcover.cover_media.protocol import CoverMedia
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
@@ -26,14 +26,11 @@ from vodcover.domain.videos import (
     snapshot_for_cover,
 )
 from vodcover.models import VideoRecord, utc_now
-from vodcover.settings import Settings
+from vodcover.settings import CoverEditingSettings
 from vodcover.usecases.cover_images import CoverImages, PreparedCover
 from vodcover.usecases.cover_urls import CoverUrls
 
 logger = logging.getLogger(__name__)
-
-# (presigned video URL, seconds, width, quality, timeout) → (jpeg, width, height)
-FrameAt = Callable[[str, float, int, int, float], tuple[bytes, int, int]]
 
 
 class VideoEditor:
@@ -43,15 +40,15 @@ class VideoEditor:
         videos: VideoRepository,
         store: MediaStore,
         events: EventPublisher,
-        settings: Settings,
-        frame_at: FrameAt,
+        settings: CoverEditingSettings,
+        media: CoverMedia,
     ) -> None:
         self._videos = videos
         self._store = store
         self._events = events
         self._settings = settings
-        self._frame_at = frame_at
-        self._images = CoverImages(store=store, settings=settings)
+        self._media = media  # image checks and coverTime frames (the cover media function)
+        self._images = CoverImages(store=store, settings=settings, media=media)
         self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
 
     # --- one video ----------------------------------------------------------------------
@@ -141,7 +138,7 @@ class VideoEditor:
         if changes.cover_time is not None:
             require_time_within(record, changes.cover_time)
             assert record.source is not None  # analysed videos have a source
-            jpeg, width, height = self._frame_at(
+            frame = self._media.frame_at(
                 self._store.job_read_url(
                     record.source.key, for_seconds=self._settings.ffmpeg_timeout_seconds
                 ),
@@ -150,7 +147,7 @@ class VideoEditor:
                 self._settings.jpeg_quality,
                 self._settings.ffmpeg_timeout_seconds,
             )
-            return self._images.from_frame(video_id, jpeg, width, height)
+            return self._images.from_frame(video_id, frame.jpeg, frame.width, frame.height)
         return None
 
 

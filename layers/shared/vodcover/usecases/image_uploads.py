@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import InvalidParameter
-from vodcover.settings import Settings
+from vodcover.settings import LibrarySettings
 from vodcover.usecases.uploads import presigned_upload
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
@@ -29,7 +29,7 @@ class ImageTicket:
 
 
 class ImageUploads:
-    def __init__(self, *, store: MediaStore, settings: Settings) -> None:
+    def __init__(self, *, store: MediaStore, settings: LibrarySettings) -> None:
         self._store = store
         self._settings = settings
 

@@ -19,7 +19,7 @@ from vodcover.domain.videos import new_upload_record, only_if_new
 from vodcover.errors import SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, VideoStatus, utc_now
 from vodcover.net.url_policy import check_url, source_url_policy
-from vodcover.settings import Settings
+from vodcover.settings import LibrarySettings
 from vodcover.usecases.cover_urls import CoverUrls
 
 
@@ -35,7 +35,7 @@ class PullStarted:
 
 class Pulls:
     def __init__(
-        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: Settings
+        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: LibrarySettings
     ) -> None:
         self._videos = videos
         self._store = store

@@ -23,7 +23,7 @@ from vodcover.errors import (
     VodcoverError,
 )
 from vodcover.models import SourceObject, VideoRecord, VideoStatus, utc_now
-from vodcover.settings import Settings
+from vodcover.settings import LibrarySettings
 from vodcover.usecases.cover_urls import CoverUrls
 
 # Prefixes the system writes to: registering them as videos would make no sense.
@@ -50,7 +50,7 @@ class RegisterResult:
 
 class Registrations:
     def __init__(
-        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: Settings
+        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: LibrarySettings
     ) -> None:
         self._videos = videos
         self._store = store

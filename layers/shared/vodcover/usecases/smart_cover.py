@@ -7,11 +7,11 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain.smart_cover import start_smart_cover
 from vodcover.domain.videos import require_readable
 from vodcover.models import VideoRecord, utc_now
-from vodcover.settings import Settings
+from vodcover.settings import LibrarySettings
 
 
 class SmartCoverStarts:
-    def __init__(self, *, videos: VideoRepository, jobs: JobStarter, settings: Settings) -> None:
+    def __init__(self, *, videos: VideoRepository, jobs: JobStarter, settings: LibrarySettings) -> None:
         self._videos = videos
         self._jobs = jobs
         self._settings = settings

@@ -16,7 +16,7 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
 from vodcover.domain.videos import new_upload_record, only_if_new, require_readable
 from vodcover.models import utc_now
-from vodcover.settings import Settings
+from vodcover.settings import LibrarySettings
 from vodcover.usecases.cover_urls import CoverUrls
 
 
@@ -32,7 +32,7 @@ class NewUpload:
 
 
 class Uploads:
-    def __init__(self, *, videos: VideoRepository, store: MediaStore, settings: Settings) -> None:
+    def __init__(self, *, videos: VideoRepository, store: MediaStore, settings: LibrarySettings) -> None:
         self._videos = videos
         self._store = store
         self._settings = settings
@@ -69,7 +69,7 @@ class Uploads:
 
 
 def presigned_upload(
-    store: MediaStore, settings: Settings, key: str, content_type: str, size: int | None
+    store: MediaStore, settings: LibrarySettings, key: str, content_type: str, size: int | None
 ) -> tuple[str, dict[str, str], str]:
     """A presigned PUT for ``key``: its URL, the headers the PUT must send, when it expires."""
     url = store.presigned_put(key, content_type=content_type, content_length=size)

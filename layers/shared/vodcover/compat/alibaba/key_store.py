@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from vodcover.compat.alibaba.keys import AccessKey, AccessKeyExists, SigningKey
 from vodcover.dal.aws import client
-from vodcover.settings import Settings
+from vodcover.settings import AlibabaSettings
 
 OWNER_INDEX = "byOwner"
 _CONTEXT_ID = "vodcover:accessKeyId"
@@ -61,7 +61,7 @@ class KmsAccessKeyStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KmsAccessKeyStore:
+    def from_settings(cls, settings: AlibabaSettings) -> KmsAccessKeyStore:
         return cls(settings.alibaba_keys_table, settings.alibaba_keys_kms_key)
 
     def add(self, key: AccessKey, secret: SecretStr) -> None:

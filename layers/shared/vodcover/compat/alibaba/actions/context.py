@@ -13,7 +13,7 @@ from vodcover.compat.alibaba.views import upload_documents
 from vodcover.dal.objects import MediaStore
 from vodcover.domain.expiry import Deadlines, as_seen
 from vodcover.models import VideoRecord
-from vodcover.settings import Settings
+from vodcover.settings import AlibabaApiSettings
 from vodcover.usecases.batch_edit import BatchEditor
 from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
@@ -40,7 +40,7 @@ class UseCases:
     batch: BatchEditor
     images: ImageUploads
     store: MediaStore
-    settings: Settings
+    settings: AlibabaApiSettings
 
     def url_for(self, key: str) -> str:
         return self.store.viewer_url(key)
