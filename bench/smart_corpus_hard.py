@@ -1,4 +1,4 @@
-"""The hard smart-cover corpus: 32 labelled videos of the cases the easy corpus misses.
+"""The hard smart-cover corpus: 44 labelled videos of the cases the easy corpus misses.
 
 Built like :mod:`smart_corpus` (real photographs, labelled junk stretches, the bundled ffmpeg),
 with the cases where a selector tuned on easy footage fails: long videos that are mostly junk;
@@ -32,6 +32,7 @@ CORPUS_DIR = ROOT / "build" / "bench-corpus-hard"
 SMALL = (640, 360)
 HD = (1280, 720)
 UHD = (3840, 2160)
+PORTRAIT_HD = (720, 1280)
 TUNE, HELD_OUT = "tune", "held-out"
 
 
@@ -181,8 +182,8 @@ def family_near_duplicates(split: str, photos: list[str]) -> Video:
     )  # fmt: skip
 
 
-def family_short(split: str, tag: str, parts: list[Segment]) -> Video:
-    return Video(f"short-{tag}-{'a' if split == TUNE else 'b'}", parts, size=HD, split=split)
+def family_short(split: str, tag: str, parts: list[Segment], size: tuple[int, int] = HD) -> Video:
+    return Video(f"short-{tag}-{'a' if split == TUNE else 'b'}", parts, size=size, split=split)
 
 
 def family_4k(split: str, photos: list[str]) -> Video:
@@ -231,6 +232,49 @@ def family_few_good(split: str, photos: list[str]) -> Video:
     )  # fmt: skip
 
 
+def family_flash_cuts(split: str, photos: list[str], lengths: list[float], flash: float) -> Video:
+    """1 s scenes, flashes of 2-3 frames between them, x264's scene-cut keyframes on every cut."""
+    return Video(
+        f"flash-cuts-{'a' if split == TUNE else 'b'}",
+        [_j("black", 0.5), *_slideshow(photos, lengths, flash), _j("black", 0.5)],
+        size=SMALL, gop=None, scenecut=True, split=split,
+    )  # fmt: skip
+
+
+def family_slow_dissolves(split: str, photos: list[str]) -> Video:
+    """Dissolves longer than the keyframe spacing, and a long blur stretch: gradual junk."""
+    a, b, c, d = photos
+    return Video(
+        f"slow-dissolves-{'a' if split == TUNE else 'b'}",
+        [scene(a, 4.0), _j("dissolve", 3.5, photo=a, other=b), scene(b, 4.0, motion="zoom"),
+         _j("blur", 4.0, photo=c), scene(c, 4.0), _j("dissolve", 3.0, photo=c, other=d),
+         scene(d, 4.0, motion="tilt"), _j("whip", 1.2, photo=a), _j("whip", 1.2, photo=b)],
+        size=SMALL, split=split,
+    )  # fmt: skip
+
+
+def family_haze_pairs(split: str, photos: list[str]) -> Video:
+    """Different hazy scenes back to back (not one scene), between flat grey and washed-out junk."""
+    a, b, c = photos
+    return Video(
+        f"haze-pairs-{'a' if split == TUNE else 'b'}",
+        [_j("washed", 2.0, photo=a), _look("haze", a, 5.0), _look("haze", b, 5.0, "zoom"),
+         _j("flat", 3.0, colour="0xb0b0ac"), _look("haze", c, 5.0, "tilt"), _j("washed", 2.0, photo=b)],
+        size=SMALL, split=split,
+    )  # fmt: skip
+
+
+def family_uhd_sparse(split: str, photos: list[str]) -> Video:
+    """4K with keyframes 6 s apart over 3 s shots: shots with no keyframe, at a costly resolution."""
+    a, b, c, d = photos
+    return Video(
+        f"uhd-sparse-{'a' if split == TUNE else 'b'}",
+        [scene(a, 3.0), scene(b, 3.0, motion="zoom"), _j("white", 0.2), scene(c, 3.0), scene(d, 3.0),
+         _j("black", 0.8)],
+        size=UHD, crf=28, gop=6 * FPS, split=split,
+    )  # fmt: skip
+
+
 def hard_corpus() -> list[Video]:
     """Both halves: variant a of each family tunes, variant b is held out."""
     return [
@@ -272,6 +316,22 @@ def hard_corpus() -> list[Video]:
         family_cut_keyframes(HELD_OUT, ["astronaut", "Wood", "coffee", "Garden"]),
         family_few_good(TUNE, ["coffee", "GreenMeadow"]),
         family_few_good(HELD_OUT, ["Storm", "rocket"]),
+        family_flash_cuts(TUNE, ["coffee", "horse", "coins", "grass", "chelsea", "rocket", "ihc"],
+                          [1.0, 1.2, 0.9, 1.1, 1.0, 1.3, 1.0], 0.08),
+        family_flash_cuts(HELD_OUT,
+                          ["motorcycle_right", "astronaut", "gravel", "coffee", "camera", "chelsea"],
+                          [1.1, 0.9, 1.2, 1.0, 1.0, 1.4], 0.12),
+        family_slow_dissolves(TUNE, ["astronaut", "coffee", "rocket", "horse"]),
+        family_slow_dissolves(HELD_OUT, ["chelsea", "motorcycle_right", "coins", "ihc"]),
+        family_haze_pairs(TUNE, ["coffee", "astronaut", "grass"]),
+        family_haze_pairs(HELD_OUT, ["rocket", "chelsea", "motorcycle_right"]),
+        family_uhd_sparse(TUNE, ["coffee", "rocket", "coins", "astronaut"]),
+        family_uhd_sparse(HELD_OUT, ["chelsea", "ihc", "motorcycle_right", "camera"]),
+        family_short(TUNE, "3s-portrait", [scene("horse", 1.4, motion="tilt"), _j("white", 0.12),
+                                            scene("astronaut", 1.5, motion="tilt")], size=PORTRAIT_HD),
+        family_short(HELD_OUT, "3s-portrait",
+                     [_j("black", 0.2), scene("coffee", 1.3, motion="tilt"), _j("white", 0.1),
+                      scene("motorcycle_right", 1.4, motion="tilt")], size=PORTRAIT_HD),
     ]  # fmt: skip
 
 

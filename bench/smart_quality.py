@@ -33,6 +33,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -285,15 +286,18 @@ def run_worker(method: str, count: int, corpus_dirs: list[Path], speed_clip: Pat
 def run_in_subprocess(
     method: str, count: int, corpus_dirs: list[Path], speed_clip: Path | None
 ) -> dict | None:
-    argv = [sys.executable, __file__, "--worker", method, "--count", str(count)]
-    argv += [part for directory in corpus_dirs for part in ("--dir", str(directory))]
-    if speed_clip is not None:
-        argv += ["--speed-clip-path", str(speed_clip)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        print(f"  {method} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
-        return None
-    return json.loads(done.stdout)
+    # The result goes through a file: the product's logger writes JSON lines to stdout.
+    with tempfile.TemporaryDirectory(prefix="smart-quality-") as tmp:
+        out = Path(tmp) / "result.json"
+        argv = [sys.executable, __file__, "--worker", method, "--count", str(count), "--worker-out", str(out)]
+        argv += [part for directory in corpus_dirs for part in ("--dir", str(directory))]
+        if speed_clip is not None:
+            argv += ["--speed-clip-path", str(speed_clip)]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"  {method} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            return None
+        return json.loads(out.read_text())
 
 
 def scenedetect_available() -> bool:
@@ -386,9 +390,11 @@ def main() -> int:
     parser.add_argument("--methods", default=",".join(DEFAULT_METHODS))
     parser.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
     parser.add_argument("--speed-clip-path", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        json.dump(run_worker(args.worker, args.count, args.dir, args.speed_clip_path), sys.stdout)
+        result = run_worker(args.worker, args.count, args.dir, args.speed_clip_path)
+        args.worker_out.write_text(json.dumps(result))
         return 0
     corpus_dirs = args.dir or [smart_corpus.CORPUS_DIR, smart_corpus_hard.CORPUS_DIR]
     if not args.dir:
