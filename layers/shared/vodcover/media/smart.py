@@ -28,9 +28,9 @@ possible:
    input seeking. JPEG by Pillow, in the display orientation.
 
 A video cheap to decode (``CHEAP_DECODE_PIXEL_SECONDS``: a few seconds, or a small picture)
-skips 1, 2 and 4: one decoding pass gives a frame every 0.2 s (short scenes and the frames
-between scene-cut keyframes are seen), one more pass, bounded by the last pick, gives the
-candidates.
+skips 1, 2 and 4 and the black-bars look: one ffmpeg run after the probe
+(:mod:`vodcover.media.single_pass`) gives a frame every 0.2 s small for the selector (short
+scenes and the frames between scene-cut keyframes are seen) and at cover size for the winners.
 
 The source is a local path or an http(s) URL (presigned S3 URLs included), never downloaded
 whole. Bytes read, wall and CPU time of both analysis paths are measured in BENCHMARKS.md
@@ -52,7 +52,8 @@ from vodcover.media.cover_image import CoverLimits
 from vodcover.media.keyframes import KeyframeIndex, open_keyframe_index
 from vodcover.media.probe import MediaProbe, probe
 from vodcover.media.scene_selection import Selection, select_moments
-from vodcover.media.smart_analysis import analyse_with_index
+from vodcover.media.single_pass import select_in_one_pass
+from vodcover.media.smart_analysis import analyse_with_index, cheap_to_decode
 from vodcover.media.smart_extraction import MAX_REFINE_PIXELS, Candidate, candidate_size, extract_candidates
 from vodcover.media.snapshots import with_bars_detected
 
@@ -110,8 +111,14 @@ def select_candidates(
     if count < 1:
         raise ValueError("count must be at least 1")
     deadline = deadline_in(timeout)
-    media = with_bars_detected(source, probe(source, timeout=timeout), deadline=deadline)
-    size = candidate_size(media, width, limits or CoverLimits())
+    limits = limits or CoverLimits()
+    media = probe(source, timeout=timeout)
+    if media.has_video and cheap_to_decode(media):
+        return _select_in_one_pass(
+            source, media, count=count, width=width, quality=quality, limits=limits, deadline=deadline
+        )
+    media = with_bars_detected(source, media, deadline=deadline)
+    size = candidate_size(media, width, limits)
     with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
         return _select(source, media, index, count=count, size=size, quality=quality, deadline=deadline)
 
@@ -134,7 +141,6 @@ def _select(
     selection = select_moments([s.frame for s in sampled], count=count, duration=media.duration)
     selected = time.monotonic()
     refine = media.width * media.height <= MAX_REFINE_PIXELS
-    dense = not any(s.keyframe for s in sampled)  # a cheap video, analysed from one decoding pass
     candidates = extract_candidates(
         source,
         media,
@@ -145,7 +151,6 @@ def _select(
         quality,
         deadline,
         refine=refine,
-        dense=dense,
     )
     logger.info(
         "smart cover: %d frames analysed, %d scenes, %d candidates; "
@@ -157,6 +162,36 @@ def _select(
         selected - analysed,
         time.monotonic() - selected,
     )
+    return _result(media, selection, candidates, len(sampled))
+
+
+def _select_in_one_pass(
+    source: str,
+    media: MediaProbe,
+    *,
+    count: int,
+    width: int,
+    quality: int,
+    limits: CoverLimits,
+    deadline: float,
+) -> SmartResult:
+    started = time.monotonic()
+    found = select_in_one_pass(
+        source, media, count=count, width=width, quality=quality, limits=limits, deadline=deadline
+    )
+    logger.info(
+        "smart cover in one pass: %d frames analysed, %d scenes, %d candidates in %.2fs",
+        found.analysed_frames,
+        found.selection.scene_count,
+        len(found.candidates),
+        time.monotonic() - started,
+    )
+    return _result(found.media, found.selection, found.candidates, found.analysed_frames)
+
+
+def _result(
+    media: MediaProbe, selection: Selection, candidates: list[Candidate], analysed_frames: int
+) -> SmartResult:
     return SmartResult(
         duration=media.duration,
         width=media.width,
@@ -168,7 +203,7 @@ def _select(
         ],
         timeline=timeline(selection),
         scene_count=selection.scene_count,
-        analysed_frames=len(sampled),
+        analysed_frames=analysed_frames,
     )
 
 

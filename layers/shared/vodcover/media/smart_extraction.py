@@ -2,8 +2,8 @@
 
 A pick next to a possible cut is taken at its safe time by seeking (up to 1080p), and kept
 only when the picture is still good and of the same shot; picks on keyframes the mp4 index
-located are fetched again and decoded in one ffmpeg run; the rest by input seeking. A cheap
-video's picks come from one decoding pass. JPEG by Pillow, in the display orientation, within
+located are fetched again and decoded in one ffmpeg run; the rest by input seeking. (A video
+cheap to decode never comes here: :mod:`vodcover.media.single_pass`.) JPEG by Pillow, in the display orientation, within
 the cover limits the calling job passes (docs/design.md, "Cover rules").
 """
 
@@ -15,21 +15,16 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from vodcover.deadline import time_left
 from vodcover.errors import MediaCorrupt
 from vodcover.media.cover_image import CoverLimits
-from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import FrameFeatures, hard_junk, histogram_distance, measure
 from vodcover.media.frame_sampling import (
     Sampled,
-    parse_showinfo_times,
-    rgb_frames,
     seek_frame,
-    split_raw_frames,
 )
 from vodcover.media.jpeg import encode_jpeg
 from vodcover.media.keyframes import KeyframeIndex
-from vodcover.media.probe import MediaProbe, source_input_args
+from vodcover.media.probe import MediaProbe
 from vodcover.media.scene_selection import Pick
 from vodcover.media.smart_analysis import ANALYSIS_LONG_SIDE, fit_size
 
@@ -71,7 +66,6 @@ def extract_candidates(
     deadline: float,
     *,
     refine: bool = True,
-    dense: bool = False,
 ) -> list[Candidate]:
     """The picked moments at full quality, in pick order (best first).
 
@@ -81,8 +75,6 @@ def extract_candidates(
     few hundred KB each) and decoded in one ffmpeg run: a 4K seek cost over a second each. The
     rest are sought into.
     """
-    if dense:
-        return _extract_by_decoding(source, media, sampled, picks, size, quality, deadline=deadline)
     chosen: dict[int, tuple[float, Image.Image]] = {}
     moved = [
         (n, p)
@@ -123,56 +115,6 @@ def extract_candidates(
 
     with ThreadPoolExecutor(max_workers=EXTRACT_WORKERS) as pool:
         return list(pool.map(extract, enumerate(picks)))
-
-
-def _extract_by_decoding(
-    source: str,
-    media: MediaProbe,
-    sampled: Sequence[Sampled],
-    picks: Sequence[Pick],
-    size: tuple[int, int],
-    quality: int,
-    *,
-    deadline: float,
-) -> list[Candidate]:
-    """Every pick of a cheap video, at its safe time and at its own, from one decoding pass.
-
-    A short clip paid an ffmpeg start and a seek per candidate: one pass over a few seconds of
-    video costs less than two of them.
-    """
-    wanted = sorted({t for p in picks for t in (p.time, p.safe_time) if t >= 0})
-    if not picks:
-        return []
-    half_frame = 0.5 / media.fps if media.fps > 0 else 0.02
-    condition = "+".join(f"between(t,{t - half_frame:.4f},{t + half_frame:.4f})" for t in wanted)
-    select = f"select='{condition}'".replace(",", r"\,")  # filtergraph escaping
-    width, height = size
-    args = [
-        "-t", f"{wanted[-1] + 4 * half_frame:.3f}",  # nothing after the last pick is decoded
-        *source_input_args(source),
-        "-map", "0:v:0", "-an", "-sn", "-dn", "-fps_mode", "passthrough",
-        *rgb_frames(
-            f"scale={width}:{height}:flags=lanczos,setsar=1", media, before=[select], after=["showinfo"]
-        ),
-    ]  # fmt: skip
-    result = run_ffmpeg(args, timeout=time_left(deadline))
-    decoded = list(
-        zip(parse_showinfo_times(result.stderr), split_raw_frames(result.stdout, size), strict=False)
-    )
-
-    def nearest(at: float) -> Image.Image | None:
-        close = [(abs(t - at), image) for t, image in decoded if abs(t - at) <= 2 * half_frame]
-        return min(close, key=lambda pair: pair[0])[1] if close else None
-
-    candidates = []
-    for pick in picks:
-        at, image = pick.safe_time, nearest(pick.safe_time) if pick.safe_time >= 0 else None
-        if image is None or not _same_good_shot(image, sampled[pick.frame_index].frame.features):
-            at, image = pick.time, nearest(pick.time)
-        if image is None:
-            raise MediaCorrupt("A chosen frame could not be decoded.", detail=f"t={pick.time}")
-        candidates.append(Candidate(at, pick.score, encode_jpeg(image, quality), width, height))
-    return candidates
 
 
 def _same_good_shot(image: Image.Image, analysed: FrameFeatures) -> bool:

@@ -1,0 +1,219 @@
+"""A video cheap to decode, analysed and its candidates taken from one ffmpeg run.
+
+A 3-second clip used to cost six ffmpeg runs (probe, black bars from four keyframes and two
+seeks, the analysis pass, one more pass for the candidates): ~0.9 CPU-s for 5 s of 720p, far
+more than decoding the clip once. Here one decoding pass gives both pictures of every analysed
+moment: a small one for the selector (on stdout) and one at cover size (in a temporary raw
+file, read back for the K winners only, so memory holds no full-size frame it does not keep).
+Black bars are found on the small frames (:func:`vodcover.media.bars.find_bars`), as every
+other path finds them on decoded frames, and cut from both pictures in Python.
+
+A pick next to a possible cut is moved to the analysed frame nearest its ``safe_time`` in the
+same shot: frames ~0.2 s apart are close enough that no new decode is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from PIL import Image
+
+from vodcover.deadline import time_left
+from vodcover.errors import MediaCorrupt
+from vodcover.media.bars import Box, crop_to, find_bars
+from vodcover.media.cover_image import CoverLimits
+from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover.media.frame_features import measure
+from vodcover.media.frame_sampling import parse_showinfo_times
+from vodcover.media.jpeg import encode_jpeg
+from vodcover.media.picture import picture_filters
+from vodcover.media.probe import MediaProbe, source_input_args
+from vodcover.media.scene_selection import AnalysedFrame, FrameVerdict, Pick, Selection, select_moments
+from vodcover.media.smart_analysis import analysis_size, dense_spacing
+from vodcover.media.smart_extraction import Candidate, candidate_size
+
+_SHOWINFO_FILTER = "showinfo"
+DECODE_THREADS = 2  # the smart-cover function has ~2 vCPUs
+
+
+class DecodedOnce:
+    """The analysed moments of a video decoded once: small pictures now, cover-size ones on demand.
+
+    Owns a temporary file (the cover-size frames): use it as a context manager.
+    """
+
+    def __init__(
+        self,
+        times: list[float],
+        small: list[Image.Image],
+        media: MediaProbe,
+        *,
+        full_path: str,
+        full_size: tuple[int, int],
+        box: Box | None,
+        small_size: tuple[int, int],
+    ) -> None:
+        self.times = times
+        self.small = small  # analysis pictures, bars cut
+        self.media = media  # with ``crop`` set when bars were found
+        self._full_path = full_path
+        self._full_size = full_size
+        self._box = box  # bars, in the uncut small pictures' pixels
+        self._small_size = small_size
+
+    def picture(self, index: int) -> Image.Image:
+        """The cover-size picture of analysed moment ``index``, bars cut."""
+        width, height = self._full_size
+        frame_bytes = width * height * 3
+        with open(self._full_path, "rb") as raw:
+            raw.seek(index * frame_bytes)
+            image = Image.frombytes("RGB", self._full_size, raw.read(frame_bytes))
+        if self._box is None:
+            return image
+        scale_x, scale_y = width / self._small_size[0], height / self._small_size[1]
+        box = self._box
+        return image.crop(
+            (
+                round(box.left * scale_x),
+                round(box.top * scale_y),
+                round(box.right * scale_x),
+                round(box.bottom * scale_y),
+            )
+        )
+
+    def __enter__(self) -> DecodedOnce:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._full_path)
+
+
+def single_pass_args(
+    source: str,
+    media: MediaProbe,
+    *,
+    small: tuple[int, int],
+    full: tuple[int, int],
+    spacing: float,
+    full_path: str,
+) -> list[str]:
+    """ffmpeg argv: a frame every ``spacing`` s, small on stdout, at ``full`` size into ``full_path``.
+
+    The picture chain (tone mapping, 8-bit RGB) is :func:`vodcover.media.picture.picture_filters`'
+    for both outputs; bars are not known yet, so neither is cropped.
+    """
+    select = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t,{spacing:.3f})'".replace(",", r"\,")
+    small_chain = picture_filters(
+        f"scale={small[0]}:{small[1]}:flags=area,setsar=1",
+        colour=media.colour,
+        crop=media.crop,
+        after=[_SHOWINFO_FILTER],
+    )
+    full_chain = picture_filters(
+        f"scale={full[0]}:{full[1]}:flags=lanczos,setsar=1", colour=media.colour, crop=media.crop
+    )
+    graph = f"[0:v:0]{select},split=2[a][b];[a]{','.join(small_chain)}[small];[b]{','.join(full_chain)}[full]"
+    return [
+        # Frames no other frame refers to (most B-frames) are skipped: a third less decoding,
+        # and what is left is still 0.04-0.16 s apart, denser than ``spacing``.
+        "-skip_frame", "noref", "-threads", str(DECODE_THREADS),
+        *source_input_args(source),
+        "-filter_complex", graph,
+        "-map", "[small]", "-fps_mode", "passthrough", "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
+        "-map", "[full]", "-fps_mode", "passthrough", "-pix_fmt", "rgb24", "-f", "rawvideo", "-y", full_path,
+    ]  # fmt: skip
+
+
+def decode_once(
+    source: str,
+    media: MediaProbe,
+    *,
+    small: tuple[int, int],
+    full: tuple[int, int],
+    spacing: float,
+    timeout: float,
+) -> DecodedOnce:
+    """Decode ``source`` once: the analysed moments' times and small pictures, bars cut."""
+    handle, full_path = tempfile.mkstemp(prefix="vodcover-frames-", suffix=".rgb")
+    os.close(handle)
+    try:
+        args = single_pass_args(source, media, small=small, full=full, spacing=spacing, full_path=full_path)
+        result = run_ffmpeg(args, timeout=timeout)
+        times = parse_showinfo_times(result.stderr)
+        frame_bytes = small[0] * small[1] * 3
+        pictures = [
+            Image.frombuffer("RGB", small, result.stdout[offset : offset + frame_bytes], "raw", "RGB", 0, 1)
+            for offset in range(0, len(result.stdout) - frame_bytes + 1, frame_bytes)
+        ]
+        stored = os.path.getsize(full_path) // (full[0] * full[1] * 3)
+        count = min(len(times), len(pictures), stored)
+        times, pictures = times[:count], pictures[:count]
+        box = find_bars(pictures)
+        if box is not None and media.crop is None:
+            pictures = [crop_to(picture, box) for picture in pictures]
+            media = replace(media, crop=box.scaled(small, media.decoded_size))
+    except BaseException:
+        os.unlink(full_path)
+        raise
+    return DecodedOnce(times, pictures, media, full_path=full_path, full_size=full, box=box, small_size=small)
+
+
+def moved_to_safe_frame(verdicts: Sequence[FrameVerdict], pick: Pick) -> int:
+    """The analysed frame nearest the pick's ``safe_time`` in its own shot (the pick's own if none)."""
+    if pick.safe_time < 0 or abs(pick.safe_time - pick.time) <= 0.01:
+        return pick.frame_index
+    shot = verdicts[pick.frame_index].shot
+    same_shot = [i for i, v in enumerate(verdicts) if v.shot == shot and v.junk is None]
+    if not same_shot:
+        return pick.frame_index
+    return min(same_shot, key=lambda i: abs(verdicts[i].time - pick.safe_time))
+
+
+@dataclass(frozen=True)
+class OnePassSelection:
+    selection: Selection
+    candidates: list[Candidate]  # one per pick, same order
+    media: MediaProbe  # with the bars found, if any
+    analysed_frames: int
+
+
+def select_in_one_pass(
+    source: str,
+    media: MediaProbe,
+    *,
+    count: int,
+    width: int,
+    quality: int,
+    limits: CoverLimits,
+    deadline: float,
+) -> OnePassSelection:
+    """The smart-cover selection of a video cheap to decode, from one ffmpeg run."""
+    with decode_once(
+        source,
+        media,
+        small=analysis_size(media),
+        full=candidate_size(media, 0, limits),
+        spacing=dense_spacing(media.duration),
+        timeout=time_left(deadline),
+    ) as decoded:
+        if not decoded.times:
+            raise MediaCorrupt("No frame of the video could be decoded.")
+        frames = [
+            AnalysedFrame(round(at, 3), measure(image))
+            for at, image in zip(decoded.times, decoded.small, strict=True)
+        ]
+        selection = select_moments(frames, count=count, duration=media.duration)
+        size = candidate_size(decoded.media, width, limits)
+        candidates = []
+        for pick in selection.picks:
+            chosen = moved_to_safe_frame(selection.verdicts, pick)
+            image = decoded.picture(chosen)
+            if image.size != size:
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            candidates.append(Candidate(frames[chosen].time, pick.score, encode_jpeg(image, quality), *size))
+        return OnePassSelection(selection, candidates, decoded.media, len(frames))
