@@ -191,7 +191,10 @@ def labels_for(video: Video) -> dict[str, object]:
         end = start + segment.duration
         if segment.kind in GOOD_KINDS:
             good_start, good_end = start + segment.fade_in, end - segment.fade_out
-            scenes.setdefault(segment.photo, []).append([round(good_start, 3), round(good_end, 3)])
+            # By the photograph actually used: two stand-ins for one picture are one scene.
+            scenes.setdefault(photo_path(segment.photo).stem, []).append(
+                [round(good_start, 3), round(good_end, 3)]
+            )
             if segment.fade_in:
                 junk.append([round(start, 3), round(good_start, 3), "fade"])
             if segment.fade_out:
@@ -409,7 +412,12 @@ def _prescaled(photo: str, size: tuple[int, int], work: Path) -> Path:
 
 
 def recipe_digest(video: Video) -> str:
-    text = json.dumps([RECIPE_VERSION, asdict(video)], sort_keys=True, default=str)
+    """The recipe and where each photograph came from: a wallpaper installed later rebuilds."""
+    photos = sorted(
+        {s.photo for s in video.segments if s.photo} | {s.other for s in video.segments if s.other}
+    )
+    sources = sorted(photo_path(photo).name for photo in photos)
+    text = json.dumps([RECIPE_VERSION, asdict(video), sources], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
