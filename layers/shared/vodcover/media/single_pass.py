@@ -15,6 +15,7 @@ same shot: frames ~0.2 s apart are close enough that no new decode is needed.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ from vodcover.media.smart_extraction import Candidate, candidate_size
 
 _SHOWINFO_FILTER = "showinfo"
 DECODE_THREADS = 2  # the smart-cover function has ~2 vCPUs
+BARS_LOOKS = 6  # cover-size pictures, spread over the video, that black bars are looked for on
 
 
 class DecodedOnce:
@@ -54,16 +56,13 @@ class DecodedOnce:
         *,
         full_path: str,
         full_size: tuple[int, int],
-        box: Box | None,
-        small_size: tuple[int, int],
     ) -> None:
         self.times = times
-        self.small = small  # analysis pictures, bars cut
+        self.small = small  # analysis pictures (bars cut once :meth:`cut_bars` found them)
         self.media = media  # with ``crop`` set when bars were found
         self._full_path = full_path
         self._full_size = full_size
-        self._box = box  # bars, in the uncut small pictures' pixels
-        self._small_size = small_size
+        self._box: Box | None = None  # bars, in cover-size pixels
 
     def picture(self, index: int) -> Image.Image:
         """The cover-size picture of analysed moment ``index``, bars cut."""
@@ -72,18 +71,29 @@ class DecodedOnce:
         with open(self._full_path, "rb") as raw:
             raw.seek(index * frame_bytes)
             image = Image.frombytes("RGB", self._full_size, raw.read(frame_bytes))
-        if self._box is None:
-            return image
-        scale_x, scale_y = width / self._small_size[0], height / self._small_size[1]
-        box = self._box
-        return image.crop(
-            (
-                round(box.left * scale_x),
-                round(box.top * scale_y),
-                round(box.right * scale_x),
-                round(box.bottom * scale_y),
-            )
+        return image if self._box is None else crop_to(image, self._box)
+
+    def cut_bars(self) -> None:
+        """Find black bars on a few cover-size pictures (small ones are too coarse at the edge)."""
+        if self.media.crop is not None or not self.times:
+            return
+        count = len(self.times)
+        looked_at = sorted({round(i * (count - 1) / (BARS_LOOKS - 1)) for i in range(BARS_LOOKS)})
+        box = find_bars([self.picture(i) for i in looked_at])
+        if box is None:
+            return
+        self._box = box
+        small_width, small_height = self.small[0].size
+        sx, sy = small_width / self._full_size[0], small_height / self._full_size[1]
+        # Inward rounding: no blended bar pixel is left in the small pictures.
+        inner = Box(
+            left=math.ceil(box.left * sx),
+            top=math.ceil(box.top * sy),
+            right=math.floor(box.right * sx),
+            bottom=math.floor(box.bottom * sy),
         )
+        self.small = [crop_to(picture, inner) for picture in self.small]
+        self.media = replace(self.media, crop=box.scaled(self._full_size, self.media.decoded_size))
 
     def __enter__(self) -> DecodedOnce:
         return self
@@ -153,14 +163,12 @@ def decode_once(
         stored = os.path.getsize(full_path) // (full[0] * full[1] * 3)
         count = min(len(times), len(pictures), stored)
         times, pictures = times[:count], pictures[:count]
-        box = find_bars(pictures)
-        if box is not None and media.crop is None:
-            pictures = [crop_to(picture, box) for picture in pictures]
-            media = replace(media, crop=box.scaled(small, media.decoded_size))
+        decoded = DecodedOnce(times, pictures, media, full_path=full_path, full_size=full)
+        decoded.cut_bars()
     except BaseException:
         os.unlink(full_path)
         raise
-    return DecodedOnce(times, pictures, media, full_path=full_path, full_size=full, box=box, small_size=small)
+    return decoded
 
 
 def moved_to_safe_frame(verdicts: Sequence[FrameVerdict], pick: Pick) -> int:

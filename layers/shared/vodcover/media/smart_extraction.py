@@ -2,9 +2,10 @@
 
 A pick next to a possible cut is taken at its safe time by seeking (up to 1080p), and kept
 only when the picture is still good and of the same shot; picks on keyframes the mp4 index
-located are fetched again and decoded in one ffmpeg run; the rest by input seeking. (A video
-cheap to decode never comes here: :mod:`vodcover.media.single_pass`.) JPEG by Pillow, in the display orientation, within
-the cover limits the calling job passes (docs/design.md, "Cover rules").
+located are fetched again and decoded in one ffmpeg run; the rest by input seeking (a video
+cheap to decode never comes here: :mod:`vodcover.media.single_pass`). JPEG by Pillow, in the
+display orientation, within the cover limits the calling job passes (docs/design.md, "Cover
+rules").
 """
 
 from __future__ import annotations
