@@ -18,10 +18,11 @@ from email.message import Message
 from typing import Protocol
 from urllib.parse import unquote
 
+from vodcover.deadline import deadline_in
 from vodcover.domain.file_names import safe_file_name
 from vodcover.net.http_get import CheckedResponse, open_checked
 from vodcover.net.s3_source import open_s3
-from vodcover.net.url_policy import Deadline, HttpTarget, UrlPolicy, check_url
+from vodcover.net.url_policy import HttpTarget, UrlPolicy, check_url
 
 OCTET_STREAM = "application/octet-stream"
 _READ_SIZE = 64 * 1024
@@ -96,7 +97,7 @@ def open_stream(
     ``stall_timeout`` bounds each wait for data (defaults to ``timeout``). The connection is
     closed when the block ends, however it ends.
     """
-    deadline = Deadline(timeout)
+    deadline = deadline_in(timeout)
     stall = min(timeout, stall_timeout or timeout)
     target = check_url(url, policy, deadline)
     if isinstance(target, HttpTarget):

@@ -31,7 +31,8 @@ from urllib.parse import urljoin
 import urllib3
 from urllib3.exceptions import HTTPError as TransportError
 
-from vodcover.net.url_policy import Deadline, HttpTarget, UrlPolicy, check_url
+from vodcover.deadline import expired, seconds_left
+from vodcover.net.url_policy import HttpTarget, UrlPolicy, check_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _USER_AGENT = "vodcover-fetch/1"
@@ -58,10 +59,10 @@ class _Watchdog:
     so it also works on a TLS socket another thread is reading from.
     """
 
-    def __init__(self, deadline: Deadline) -> None:
+    def __init__(self, deadline: float) -> None:
         self.sock: socket.socket | None = None
         self.fired = False
-        self._timer = threading.Timer(deadline.remaining(), self._fire)
+        self._timer = threading.Timer(seconds_left(deadline), self._fire)
         self._timer.daemon = True
         self._timer.start()
 
@@ -81,7 +82,7 @@ class _Pin:
 
     target: HttpTarget
     policy: UrlPolicy
-    deadline: Deadline
+    deadline: float
     stall: float
     watchdog: _Watchdog
 
@@ -93,7 +94,7 @@ class _Pin:
             sock = socket.socket(family, socket.SOCK_STREAM)
             self.watchdog.sock = sock
             try:
-                sock.settimeout(max(0.001, min(self.stall, self.deadline.remaining())))
+                sock.settimeout(max(0.001, min(self.stall, seconds_left(self.deadline))))
                 sock.connect((str(address), self.target.port))
                 if self.target.scheme == "https":
                     sock = self._start_tls(sock)
@@ -103,7 +104,7 @@ class _Pin:
             except OSError as exc:
                 sock.close()
                 last_error = exc
-                if self.deadline.expired:
+                if expired(self.deadline):
                     break
                 continue
             sock.settimeout(self.stall)
@@ -196,7 +197,7 @@ class CheckedResponse:
 
     def _raise_if_late(self) -> None:
         # After the watchdog fires a read returns b"": that must not pass for a complete body.
-        if self._pin.watchdog.fired or self._pin.deadline.expired:
+        if self._pin.watchdog.fired or expired(self._pin.deadline):
             raise self._pin.policy.unreachable("The source took too long to answer.")
 
     def close(self) -> None:
@@ -205,9 +206,7 @@ class CheckedResponse:
         self._pool.close()
 
 
-def open_checked(
-    target: HttpTarget, policy: UrlPolicy, *, deadline: Deadline, stall: float
-) -> CheckedResponse:
+def open_checked(target: HttpTarget, policy: UrlPolicy, *, deadline: float, stall: float) -> CheckedResponse:
     """GET ``target``, following redirects by hand (each hop checked again) to the first 2xx.
 
     ``stall`` bounds each wait for data; ``deadline`` bounds everything. The caller closes the
@@ -228,7 +227,7 @@ def open_checked(
 
 
 def _redirect_target(
-    current: HttpTarget, location: str | None, policy: UrlPolicy, deadline: Deadline
+    current: HttpTarget, location: str | None, policy: UrlPolicy, deadline: float
 ) -> HttpTarget:
     if not location:
         raise policy.unreachable(f"{current.host} redirected without a Location.")
@@ -238,7 +237,7 @@ def _redirect_target(
     return following
 
 
-def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: Deadline, stall: float) -> CheckedResponse:
+def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: float, stall: float) -> CheckedResponse:
     watchdog = _Watchdog(deadline)
     pin = _Pin(target, policy, deadline, stall, watchdog)
     pool = _PinnedPool(pin)
@@ -265,7 +264,7 @@ def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: Deadline, stall: 
     except _READ_ERRORS as exc:
         watchdog.cancel()
         pool.close()
-        if watchdog.fired or deadline.expired:
+        if watchdog.fired or expired(deadline):
             raise policy.unreachable(f"{target.host} took too long to answer.") from exc
         if _caused_by(exc, ssl.SSLCertVerificationError):
             raise policy.unreachable(f"{target.host} did not present a trusted certificate.") from exc
@@ -275,7 +274,7 @@ def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: Deadline, stall: 
         pool.close()
         raise
     answer = CheckedResponse(pool, response, pin)
-    if watchdog.fired or deadline.expired:
+    if watchdog.fired or expired(deadline):
         answer.close()
         raise policy.unreachable(f"{target.host} took too long to answer.")
     return answer

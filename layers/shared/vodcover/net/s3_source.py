@@ -12,13 +12,14 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from vodcover.dal.aws import client
-from vodcover.net.url_policy import Deadline, S3Target, UrlPolicy
+from vodcover.deadline import expired
+from vodcover.net.url_policy import S3Target, UrlPolicy
 
 
 class S3Body:
     """The object's body, read chunk by chunk; every read checks the deadline first."""
 
-    def __init__(self, streaming_body: Any, deadline: Deadline, policy: UrlPolicy) -> None:
+    def __init__(self, streaming_body: Any, deadline: float, policy: UrlPolicy) -> None:
         self._body = streaming_body
         self._deadline = deadline
         self._policy = policy
@@ -26,7 +27,7 @@ class S3Body:
     def read(self, size: int) -> bytes:
         if self._body is None:
             return b""
-        if self._deadline.expired:
+        if expired(self._deadline):
             raise self._policy.unreachable("Reading the object took too long.")
         try:
             return bytes(self._body.read(size))
@@ -45,7 +46,7 @@ class S3Object:
     content_type: str | None
 
 
-def open_s3(target: S3Target, policy: UrlPolicy, *, max_bytes: int, deadline: Deadline) -> S3Object:
+def open_s3(target: S3Target, policy: UrlPolicy, *, max_bytes: int, deadline: float) -> S3Object:
     """The object ``target`` names, ranged to ``max_bytes + 1``; missing ones are Unreachable."""
     try:
         answer = client("s3").get_object(Bucket=target.bucket, Key=target.key, Range=f"bytes=0-{max_bytes}")

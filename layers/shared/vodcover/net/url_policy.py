@@ -17,11 +17,11 @@ import ipaddress
 import re
 import socket
 import threading
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
+from vodcover.deadline import seconds_left
 from vodcover.errors import (
     CoverUrlForbidden,
     CoverUrlUnreachable,
@@ -101,21 +101,7 @@ Target = HttpTarget | S3Target
 
 
 # --- checking a URL ----------------------------------------------------------------------
-class Deadline:
-    """One wall-clock budget shared by every step of a fetch, redirects included."""
-
-    def __init__(self, seconds: float) -> None:
-        self._end = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        return max(0.0, self._end - time.monotonic())
-
-    @property
-    def expired(self) -> bool:
-        return time.monotonic() >= self._end
-
-
-def check_url(url: str, policy: UrlPolicy, deadline: Deadline | None = None) -> Target:
+def check_url(url: str, policy: UrlPolicy, deadline: float | None = None) -> Target:
     """The target ``url`` names, or the policy's Forbidden / Unreachable error.
 
     Resolves the host (the only network use) so that a name pointing at a private address
@@ -162,7 +148,7 @@ def _check_s3(url: str, parts: SplitResult, policy: UrlPolicy) -> S3Target:
     return S3Target(bucket=parts.netloc, key=key)
 
 
-def _check_http(parts: SplitResult, policy: UrlPolicy, deadline: Deadline | None) -> HttpTarget:
+def _check_http(parts: SplitResult, policy: UrlPolicy, deadline: float | None) -> HttpTarget:
     host, port = _authority(parts, policy)
     literal = _ip_literal(host, policy)
     if literal is not None:
@@ -223,7 +209,7 @@ def _ip_literal(host: str, policy: UrlPolicy) -> IPAddress | None:
         raise policy.forbidden("The URL's host is neither a valid name nor a valid address.") from exc
 
 
-def _resolve(host: str, port: int, policy: UrlPolicy, deadline: Deadline | None) -> tuple[IPAddress, ...]:
+def _resolve(host: str, port: int, policy: UrlPolicy, deadline: float | None) -> tuple[IPAddress, ...]:
     """Every address the name has; in a helper thread because getaddrinfo has no timeout."""
     answers: list[Any] = []
 
@@ -233,7 +219,9 @@ def _resolve(host: str, port: int, policy: UrlPolicy, deadline: Deadline | None)
         except (OSError, UnicodeError) as exc:
             answers.append(exc)
 
-    limit = policy.resolve_timeout if deadline is None else min(policy.resolve_timeout, deadline.remaining())
+    limit = policy.resolve_timeout
+    if deadline is not None:
+        limit = min(limit, seconds_left(deadline))
     worker = threading.Thread(target=lookup, name="vodcover-resolve", daemon=True)
     worker.start()
     worker.join(limit)
