@@ -26,21 +26,23 @@ _PPM_HEADER = re.compile(rb"P6\s+(\d+)\s+(\d+)\s+(\d+)\s")
 def decode_args(
     codec: str,
     filters: Sequence[str],
-    width: int,
     frames: int,
     *,
+    scale: str,
+    decoder: Sequence[str] = (),
     colour: Colour | None = None,
     crop: Crop | None = None,
+    container: str = "rawvideo",
 ) -> list[str]:
-    """ffmpeg argv (after the executable) decoding a raw stream on stdin to 8-bit PPM pictures."""
-    target = f"min(iw,{width})" if width > 0 else "iw"
-    scale = f"scale=w='trunc({target}/2)*2':h=-2"
+    """ffmpeg argv (after the executable) decoding a raw keyframe stream on stdin to ``frames``
+    8-bit RGB pictures on stdout: PPM (``container="image2pipe"``) or raw frames."""
     return [
         "-loglevel", "error",
+        *decoder,
         "-f", input_format(codec), "-i", "pipe:0",
         "-frames:v", str(frames),
         "-fps_mode", "passthrough",
-        *rgb_output_args(scale, colour=colour, crop=crop, before=filters, container="image2pipe"),
+        *rgb_output_args(scale, colour=colour, crop=crop, before=filters, container=container),
     ]  # fmt: skip
 
 
@@ -81,8 +83,15 @@ def decode_keyframes(
         unique.setdefault(sample, len(unique))
     distinct = list(unique)
     deadline = deadline_in(timeout)
+    target = f"min(iw,{width})" if width > 0 else "iw"  # at most ``width`` wide, even sides
     args = decode_args(
-        index.codec, display_filters(index.matrix), width, len(distinct), colour=colour, crop=crop
+        index.codec,
+        display_filters(index.matrix),
+        len(distinct),
+        scale=f"scale=w='trunc({target}/2)*2':h=-2",
+        colour=colour,
+        crop=crop,
+        container="image2pipe",
     )
     stream = elementary_stream(index, distinct)
     pictures = split_ppm(run_ffmpeg(args, timeout=timeout, stdin=stream).stdout)
@@ -104,38 +113,6 @@ def _decode_alone(
     return pictures[0]
 
 
-def lowres_decode_args(
-    codec: str,
-    filters: Sequence[str],
-    size: tuple[int, int],
-    frames: int,
-    *,
-    colour: Colour | None = None,
-    crop: Crop | None = None,
-    full_quality: bool = False,
-    threads: int = 1,
-) -> list[str]:
-    """ffmpeg argv decoding a raw keyframe stream on stdin to ``size`` raw RGB frames on stdout.
-
-    The decoder options and filters are those of the selector's ffmpeg pass (no deblocking,
-    area scaling to the displayed size, square pixels), so either path yields the same pixels.
-    ``full_quality`` (cover candidates) keeps the deblocking filter and scales with lanczos.
-    Raw RGB rather than PPM or JPEG: the size is known, nothing to encode or parse.
-    """
-    width, height = size
-    scaler = "lanczos" if full_quality else "area"
-    scale = f"scale={width}:{height}:flags={scaler},setsar=1"
-    decoder = [] if full_quality else ["-skip_loop_filter", "all"]
-    return [
-        "-loglevel", "error",
-        *decoder, "-threads", str(threads),
-        "-f", input_format(codec), "-i", "pipe:0",
-        "-frames:v", str(frames),
-        "-fps_mode", "passthrough",
-        *rgb_output_args(scale, colour=colour, crop=crop, before=filters),
-    ]  # fmt: skip
-
-
 def decode_raw_stream(
     index: VideoTrackIndex,
     stream: bytes,
@@ -148,15 +125,24 @@ def decode_raw_stream(
     full_quality: bool = False,
     threads: int = 1,
 ) -> list[bytes]:
-    args = lowres_decode_args(
+    """Decode ``frames`` keyframes of ``stream`` to raw RGB frames of exactly ``size``.
+
+    The decoder options and filters are those of the selector's ffmpeg pass (no deblocking,
+    area scaling to the displayed size, square pixels), so either path yields the same pixels.
+    ``full_quality`` (cover candidates) keeps the deblocking filter and scales with lanczos.
+    Raw RGB rather than PPM or JPEG: the size is known, nothing to encode or parse.
+    """
+    width, height = size
+    scaler = "lanczos" if full_quality else "area"
+    skip_deblocking = [] if full_quality else ["-skip_loop_filter", "all"]
+    args = decode_args(
         index.codec,
         display_filters(index.matrix),
-        size,
         frames,
+        scale=f"scale={width}:{height}:flags={scaler},setsar=1",
+        decoder=[*skip_deblocking, "-threads", str(threads)],
         colour=colour,
         crop=crop,
-        full_quality=full_quality,
-        threads=threads,
     )
     result = run_ffmpeg(args, timeout=timeout, stdin=stream)
     frame_bytes = size[0] * size[1] * 3
