@@ -211,21 +211,29 @@ def _refusal(
     return None
 
 
-def console_file(console_dir: Path, raw_path: str) -> ConsoleAnswer:
-    """A static file of the console (``raw_path`` under ``/console/``)."""
+def read_console_file(console_dir: Path, raw_path: str) -> tuple[str, bytes]:
+    """The content type and bytes of a static file of the console (``raw_path`` under
+    ``/console/``); ``RouteNotFound`` for anything else, a path out of the folder included."""
     relative = unquote(raw_path[len(CONSOLE_PREFIX) :]) or "index.html"
     root = console_dir.resolve()
     path = (root / relative).resolve()
     if path.is_dir():
         path = path / "index.html"
     if not path.is_relative_to(root) or not path.is_file():
-        return error_answer(errors.RouteNotFound(f"No console file {relative}."))
+        raise errors.RouteNotFound(f"No console file {relative}.")
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type in {"application/javascript", "image/svg+xml"}:
         content_type += "; charset=utf-8"
-    return ConsoleAnswer(
-        200, [("Content-Type", content_type), ("Cache-Control", "no-cache")], path.read_bytes()
-    )
+    return content_type, path.read_bytes()
+
+
+def console_file(console_dir: Path, raw_path: str) -> ConsoleAnswer:
+    """A static file of the console, or the error body."""
+    try:
+        content_type, body = read_console_file(console_dir, raw_path)
+    except errors.RouteNotFound as exc:
+        return error_answer(exc)
+    return ConsoleAnswer(200, [("Content-Type", content_type), ("Cache-Control", "no-cache")], body)
 
 
 class ConsoleServer:

@@ -8,7 +8,8 @@ import json
 import pytest
 import requests
 
-from vodcover_dev.local.http_front import Route, Router, is_binary
+from vodcover_dev.local.api_routes import Route, Router
+from vodcover_dev.local.proxy_events import is_binary
 from vodcover_dev.local.stack import LocalStack
 
 ROUTER = Router(

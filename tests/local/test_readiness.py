@@ -19,7 +19,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.local.local_process import local_stack_process, vodcover, wait_for_port
-from vodcover_dev.local.http_front import ApiFront, Router
+from vodcover_dev.local.api_routes import Router
+from vodcover_dev.local.http_front import ApiFront
 from vodcover_dev.local.sigv4 import SigV4Verifier
 from vodcover_dev.local.stack import LocalStack
 

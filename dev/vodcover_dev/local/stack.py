@@ -19,6 +19,7 @@ from vodcover.settings import reset_settings
 from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
 from vodcover_dev.local import alibaba_keys as alibaba_keys_module
+from vodcover_dev.local.api_routes import Router
 from vodcover_dev.local.emulator import (
     AwsEmulator,
     allow_browser_origins,
@@ -28,7 +29,7 @@ from vodcover_dev.local.emulator import (
     queue_depth,
     route_s3_events,
 )
-from vodcover_dev.local.http_front import ApiFront, Router
+from vodcover_dev.local.http_front import ApiFront
 from vodcover_dev.local.invoker import DEFAULT_RETRY_DELAYS, FailedInvocation, LocalLambda
 from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
 from vodcover_dev.local.process_environment import ProcessEnvironment, merged_environment
@@ -36,7 +37,8 @@ from vodcover_dev.local.rpc_front import rpc_function
 from vodcover_dev.local.s3_delivery import S3EventDelivery, s3_routes
 from vodcover_dev.local.schedules import ScheduleRunner, schedules
 from vodcover_dev.local.sigv4 import SigV4Verifier
-from vodcover_dev.local.template import LocalNames, Resolver, SamTemplate, TemplateError, load_template
+from vodcover_dev.local.template import SamTemplate, TemplateError, load_template
+from vodcover_dev.local.template_values import LocalNames, Resolver
 
 logger = logger_for(__name__)
 
