@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from vodcover_dev.local.template import (
-    LocalNames,
-    Resolver,
     S3Event,
     TemplateError,
     UnresolvableValue,
     load_template,
     load_yaml,
 )
+from vodcover_dev.local.template_values import LocalNames, Resolver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"

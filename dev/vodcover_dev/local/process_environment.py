@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 
 from vodcover_dev import logger_for
-from vodcover_dev.local.template import Resolver, SamTemplate, UnresolvableValue
+from vodcover_dev.local.template import SamTemplate, UnresolvableValue
+from vodcover_dev.local.template_values import Resolver
 
 logger = logger_for(__name__)
 
