@@ -22,7 +22,7 @@ from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import colourfulness
 from vodcover.media.picture import REFERENCE_WHITE_NITS, TONEMAP, rgb_output_args, tonemap_filters
 from vodcover.media.probe import probe
-from vodcover_dev import samples
+from vodcover_dev import phone_samples
 
 OPERATORS = ("hable:desat=0", "reinhard:desat=0", "mobius:desat=0", TONEMAP, "clip:desat=0", "linear:desat=0")
 SIZE = (640, 360)
@@ -64,7 +64,7 @@ def main() -> None:
     sources: list[tuple[str, Path]] = [
         (
             scene,
-            samples.make_sdr_reference(
+            phone_samples.make_sdr_reference(
                 work / f"{scene}.mp4", duration=1, width=SIZE[0], height=SIZE[1], scenes=(scene,)
             ),
         )
@@ -77,7 +77,7 @@ def main() -> None:
         ref_colour, ref_light = looks(frame(sdr))
         print(f"\n{name}: SDR {ref_colour:6.1f} / {ref_light:6.1f}")
         for transfer in ("hlg", "pq"):
-            hdr = samples.make_hdr_video(sdr, work / f"{name}-{transfer}.mp4", transfer=transfer)
+            hdr = phone_samples.make_hdr_video(sdr, work / f"{name}-{transfer}.mp4", transfer=transfer)
             raw_colour, raw_light = looks(frame(hdr))
             print(f"  {transfer:<3} untreated            {raw_colour:6.1f} / {raw_light:6.1f}")
             for operator in OPERATORS:

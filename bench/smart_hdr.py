@@ -2,7 +2,7 @@
 
 One 1080p30 clip of real photographs (slow pans with film grain, 2 s GOP, like the smart-cover
 speed clip) is encoded as 8-bit H.264 and, from that master, as HEVC Main 10 BT.2020 in HLG and
-PQ (:func:`vodcover_dev.samples.make_hdr_video`, reference white at 203 nits as phones grade).
+PQ (:func:`vodcover_dev.phone_samples.make_hdr_video`, reference white at 203 nits as phones grade).
 Each file is put into a local S3 (moto) and read through a presigned URL behind the
 byte-counting proxy (``tests/support/counting_proxy.py``), as the smart job reads an upload.
 Every repeat runs :func:`vodcover.media.smart.select_candidates` once per file, interleaved, each
@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
 from bench import smart_corpus  # noqa: E402
 from bench.timing import Progress  # noqa: E402
 from vodcover.media.ffmpeg import run_ffmpeg  # noqa: E402
-from vodcover_dev import samples  # noqa: E402
+from vodcover_dev import phone_samples  # noqa: E402
 
 CACHE = ROOT / "build" / "bench-cache" / "smart-hdr"
 RECIPE_VERSION = 1
@@ -89,10 +89,10 @@ def build_master(seconds: int, directory: Path = CACHE) -> Path:
 def build_hdr(master: Path, target: Path, transfer: str) -> Path:
     """``master`` as a phone records HDR, at the master's bitrate and GOP (bytes compare fairly).
 
-    The colour conversion is :func:`vodcover_dev.samples.make_hdr_video`'s (BT.601-matrixed
+    The colour conversion is :func:`vodcover_dev.phone_samples.make_hdr_video`'s (BT.601-matrixed
     source, SDR white at 203 nits); x265's default rate (CRF 28) would make a file 30x smaller.
     """
-    trc = samples.HDR_TRANSFERS[transfer]
+    trc = phone_samples.HDR_TRANSFERS[transfer]
     partial = target.with_suffix(".tmp.mp4")
     run_ffmpeg(
         ["-y", "-i", str(master), "-map", "0:v:0",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.snapshots import capture_snapshots
-from vodcover_dev import samples
+from vodcover_dev import phone_samples, samples
 
 WIDTH, HEIGHT, SECONDS, GOP = 1280, 720, 8, 25
 VARIANTS = {  # name: (codec, pixel format) re-encoding the 8-bit H.264 master; "hlg" is HDR
@@ -41,7 +41,7 @@ def encode(master: Path, folder: Path, name: str, codec: str, pixel_format: str)
     if target.exists():
         return target
     if pixel_format == "hlg":
-        return samples.make_hdr_video(master, target, transfer="hlg", gop=GOP)
+        return phone_samples.make_hdr_video(master, target, transfer="hlg", gop=GOP)
     flags = [*samples.CODEC_FLAGS[codec]]
     flags[flags.index("-pix_fmt") + 1] = pixel_format
     flags[flags.index("-preset") + 1] = "veryfast"

@@ -34,7 +34,7 @@ from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
 from vodcover.media.probe import AudioWithCoverArt, probe
 from vodcover.media.smart import select_candidates
 from vodcover.media.snapshots import capture_frame_at, capture_snapshots
-from vodcover_dev import samples
+from vodcover_dev import phone_samples, samples
 
 pytestmark = pytest.mark.media
 
@@ -47,34 +47,34 @@ COUNT = 3
 @pytest.fixture(scope="session")
 def footage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("phone-footage")
-    reference = samples.make_sdr_reference(
+    reference = phone_samples.make_sdr_reference(
         folder / "reference.mp4", duration=3, width=SIZE[0], height=SIZE[1], scenes=("testsrc2", "gradients")
     )
-    hlg_portrait = samples.make_hdr_video(
+    hlg_portrait = phone_samples.make_hdr_video(
         reference, folder / "hlg_portrait.mp4", transfer="hlg", rotation=90, gop=25
     )
     return {
         "reference": reference,
-        "hlg": samples.make_hdr_video(reference, folder / "hlg.mp4", transfer="hlg", gop=25),
-        "pq": samples.make_hdr_video(reference, folder / "pq.mp4", transfer="pq", gop=25),
+        "hlg": phone_samples.make_hdr_video(reference, folder / "hlg.mp4", transfer="hlg", gop=25),
+        "pq": phone_samples.make_hdr_video(reference, folder / "pq.mp4", transfer="pq", gop=25),
         "hlg_portrait": hlg_portrait,
-        "pq_portrait": samples.make_hdr_video(
+        "pq_portrait": phone_samples.make_hdr_video(
             reference, folder / "pq_portrait.mp4", transfer="pq", rotation=270
         ),
-        "dolby_vision": samples.tag_dolby_vision(
-            samples.make_hdr_video(reference, folder / "dv_base.mp4", transfer="hlg", gop=25),
+        "dolby_vision": phone_samples.tag_dolby_vision(
+            phone_samples.make_hdr_video(reference, folder / "dv_base.mp4", transfer="hlg", gop=25),
             folder / "dolby_vision.mp4",
         ),
-        "h264_10bit": samples.make_ten_bit_video(
+        "h264_10bit": phone_samples.make_ten_bit_video(
             folder / "h264_10bit.mp4", duration=2, width=320, height=180
         ),
-        "h264_8bit": samples.make_ten_bit_video(
+        "h264_8bit": phone_samples.make_ten_bit_video(
             folder / "h264_8bit.mp4", duration=2, width=320, height=180, pixel_format="yuv420p"
         ),
-        "h264_422": samples.make_ten_bit_video(
+        "h264_422": phone_samples.make_ten_bit_video(
             folder / "h264_422.mp4", duration=2, width=320, height=180, pixel_format="yuv422p10le"
         ),
-        "hevc_444": samples.make_ten_bit_video(
+        "hevc_444": phone_samples.make_ten_bit_video(
             folder / "hevc_444.mp4",
             duration=2,
             width=320,
@@ -82,20 +82,20 @@ def footage(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             codec="libx265",
             pixel_format="yuv444p",
         ),
-        "webm_vp9": samples.make_browser_recording(
+        "webm_vp9": phone_samples.make_browser_recording(
             folder / "browser.webm", duration=4, width=320, height=240
         ),
-        "webm_vp8": samples.make_browser_recording(
+        "webm_vp8": phone_samples.make_browser_recording(
             folder / "browser_vp8.webm", duration=3, width=320, height=240, codec="libvpx"
         ),
-        "letterbox": samples.make_boxed_video(
+        "letterbox": phone_samples.make_boxed_video(
             folder / "letterbox.mp4", duration=2, frame=(640, 360), picture=(640, 268)
         ),
-        "pillarbox": samples.make_boxed_video(
+        "pillarbox": phone_samples.make_boxed_video(
             folder / "pillarbox.mp4", duration=2, frame=(640, 360), picture=(202, 360)
         ),
-        "song_m4a": samples.make_audio_with_art(folder / "song.m4a", art=(300, 300)),
-        "song_mp3": samples.make_audio_with_art(folder / "song.mp3", art=(200, 200)),
+        "song_m4a": phone_samples.make_audio_with_art(folder / "song.m4a", art=(300, 300)),
+        "song_mp3": phone_samples.make_audio_with_art(folder / "song.mp3", art=(200, 200)),
         "voice_memo": samples.make_audio_only(folder / "memo.m4a"),
         "vp9_mp4": samples.make_sample_video(
             folder / "vp9.mp4", duration=4, width=320, height=180, codec="libvpx-vp9", gop=25
@@ -291,7 +291,7 @@ def test_a_big_remote_recording_is_timed_from_a_tail_read(
     media_dir: Path, range_server: RangeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Over HTTP, past the whole-scan size, the duration comes from the head and the last clusters."""
-    recording = samples.make_browser_recording(
+    recording = phone_samples.make_browser_recording(
         media_dir / "long_call.webm", duration=5, width=320, height=240
     )
     monkeypatch.setattr(duration, "SCAN_WHOLE_FILE_BYTES", 1024)

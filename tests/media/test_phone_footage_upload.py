@@ -24,7 +24,7 @@ from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
 from vodcover.media.frame_features import colourfulness
 from vodcover.models import VideoRecord, VideoStatus
-from vodcover_dev import samples
+from vodcover_dev import phone_samples
 
 pytestmark = pytest.mark.media
 
@@ -34,12 +34,12 @@ EVENT_FIXTURE = Path(__file__).resolve().parents[2] / "events" / "s3-put-uploads
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("phone-uploads")
-    reference = samples.make_sdr_reference(folder / "reference.mp4", duration=3, width=480, height=270)
-    phone = samples.make_hdr_video(reference, folder / "IMG_0001.MOV.mp4", transfer="hlg", gop=25)
+    reference = phone_samples.make_sdr_reference(folder / "reference.mp4", duration=3, width=480, height=270)
+    phone = phone_samples.make_hdr_video(reference, folder / "IMG_0001.MOV.mp4", transfer="hlg", gop=25)
     return {
         "reference": reference,
-        "phone": samples.tag_dolby_vision(phone, folder / "IMG_0001.mp4"),
-        "song": samples.make_audio_with_art(folder / "song.m4a", art=(300, 300)),
+        "phone": phone_samples.tag_dolby_vision(phone, folder / "IMG_0001.mp4"),
+        "song": phone_samples.make_audio_with_art(folder / "song.m4a", art=(300, 300)),
     }
 
 
