@@ -11,8 +11,8 @@ import itertools
 import pytest
 from PIL import Image
 
-from vodcover.media.frame_features import Junk, hard_junk, measure
-from vodcover.media.scoring import choose_default_cover, score_frame
+from vodcover.domain.default_cover import choose_default_cover
+from vodcover.media.frame_features import Junk, hard_junk, measure, score_frame
 
 SIDES = [1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 1280, 1920]
 

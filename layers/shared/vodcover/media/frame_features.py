@@ -1,11 +1,15 @@
 """What a small analysis frame looks like, in numbers, with Pillow only (no numpy on Lambda).
 
-The smart-cover selector decodes keyframes at a few hundred pixels and asks, for each one:
+The one frame-quality module: the features, the junk kinds (:class:`Junk`) and the quality
+formula that both the smart cover and the default cover judge frames by. The smart-cover
+selector decodes keyframes at a few hundred pixels and asks, for each one:
 is it well exposed, contrasted, sharp, colourful, detailed? Is it junk a person would never
 pick as a cover: black, a white flash, a flat colour, a title card (few colours, thin
 high-contrast strokes on a flat background), colour bars or another synthetic pattern?
 Everything here is per frame; what needs neighbours (fades, dissolves, blur relative to the
-rest of the video, scenes) lives in :mod:`vodcover.media.scene_selection`.
+rest of the video, scenes) lives in :mod:`vodcover.media.scene_selection`. Each snapshot is
+measured once (:func:`score_frame`) and the default cover chosen among them by the pure rule
+:func:`vodcover.domain.default_cover.choose_default_cover`.
 
 Each measure is one or two C-level Pillow calls on a ~200 px image, so a frame costs about a
 millisecond and the analysis never dominates the decode.
@@ -19,6 +23,8 @@ from enum import StrEnum
 from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageFilter, ImageStat
+
+from vodcover.domain.default_cover import FrameScore
 
 # Sizes of the derived images. The thumbnail compares frames (near-duplicates, dissolves); the
 # histogram bins compare colour distributions (shots, repeated scenes).
@@ -54,6 +60,10 @@ COLOUR_BIN_MIN_SHARE = 0.004  # a posterised colour counts when it covers 0.4 % 
 PATTERN_RESIDUAL = 1.5
 PATTERN_MIN_STD = 12.0
 EDGE_THRESHOLD = 48  # a Laplacian response this strong (of 255) is an edge
+# Snapshots are judged at the smart-cover analysis size (smart_analysis.ANALYSIS_LONG_SIDE):
+# the thresholds above hold there. A crisp frame's relative sharpness at that size is ~1.
+ANALYSIS_LONG_SIDE = 192
+SNAPSHOT_SHARPNESS_REFERENCE = 1.0
 
 
 class Junk(StrEnum):
@@ -165,6 +175,28 @@ def quality(features: FrameFeatures, *, sharpness_reference: float) -> float:
     clipping = 1.0 - min(0.6, max(0.0, features.clipped_share - 0.1))
     subject = 0.9 + 0.1 * min(1.0, features.centre_detail)  # cheap centre-weighted saliency
     return exposure * math.sqrt(contrast) * sharp**0.7 * colour * math.sqrt(detail) * clipping * subject
+
+
+def score_frame(image: Image.Image) -> FrameScore:
+    """A snapshot's measures and verdict for the default-cover rule, measured once.
+
+    The snapshot is brought down to the analysis size the thresholds were tuned at and judged
+    by the same per-frame junk tests and quality formula as the smart cover's frames; the
+    sharpness reference is fixed (a crisp frame), since the rule compares a handful of
+    snapshots, not a video's worth of frames.
+    """
+    small = image.convert("RGB")
+    small.thumbnail((ANALYSIS_LONG_SIDE, ANALYSIS_LONG_SIDE), Image.Resampling.BILINEAR)
+    features = measure(small)
+    junk = hard_junk(features)
+    return FrameScore(
+        brightness=features.luma_mean,
+        contrast=features.luma_std,
+        sharpness=features.sharpness,
+        entropy=features.entropy,
+        total=round(quality(features, sharpness_reference=SNAPSHOT_SHARPNESS_REFERENCE), 4),
+        flags=(str(junk),) if junk is not None else (),
+    )
 
 
 # --- the measures ------------------------------------------------------------------------

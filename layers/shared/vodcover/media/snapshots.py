@@ -17,14 +17,15 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from vodcover.deadline import deadline_in, time_left
+from vodcover.domain.default_cover import FrameScore, choose_default_cover
 from vodcover.errors import MediaCorrupt
 from vodcover.media.bars import crop_to, find_bars
 from vodcover.media.ffmpeg import run_ffmpeg
+from vodcover.media.frame_features import score_frame
 from vodcover.media.frame_grabbers import FfmpegSeekGrabber, FrameGrabber, GrabbedFrame, KeyframeGrabber
 from vodcover.media.jpeg import encode_jpeg
 from vodcover.media.picture import rgb_output_args
 from vodcover.media.probe import AudioWithCoverArt, MediaProbe, probe, source_input_args
-from vodcover.media.scoring import FrameScore, choose_default_cover, score_frame
 
 logger = logging.getLogger(__name__)
 
