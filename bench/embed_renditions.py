@@ -1,10 +1,12 @@
-"""What a cover change will cost once renditions are wired (issue 16): bytes, CPU, signing.
+"""What a cover change costs with renditions (issue 16): bytes, CPU, requests, signing.
 
 Measures, on scikit-image's real photographs (``make bench`` installs them):
 - the bytes of every rendition of a 1920x1080 cover and the CPU time of making the whole set;
 - the placeholder (BlurHash + data URI) size and CPU time;
 - how often the detail-centred crops keep the subject, against a centred crop;
-- the CPU cost of one CloudFront signed URL (a private library), with botocore's signer.
+- the CPU cost of one CloudFront signed URL (a private library), with botocore's signer;
+- one cover change through the covers use case (``PUT /videos/{id}/cover`` without HTTP) on
+  moto in-process: wall time, AWS requests by operation, bytes written to S3.
 
 Run: ``.venv/bin/python bench/embed_renditions.py`` (prints a JSON report; ~10 s).
 """
@@ -140,8 +142,80 @@ def signing_report() -> dict[str, Any]:
     return {"cpu_ms_per_signed_url": round(seconds / len(urls) * 1000, 3), "signed_url_chars": len(sample)}
 
 
+def cover_change_report() -> dict[str, Any]:
+    """Two uploads of a 1920x1080 cover; the second (replacing a person's cover) is reported."""
+    import os
+    from collections import Counter
+
+    import boto3
+    from moto import mock_aws
+
+    fake_credentials = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}  # moto's only
+    os.environ.update(fake_credentials, AWS_DEFAULT_REGION="us-east-1")
+    from vodcover import dependencies
+    from vodcover.dal.aws import client
+    from vodcover.models import MediaInfo, SourceObject, VideoRecord, VideoStatus, utc_now
+    from vodcover.settings import get_settings
+    from vodcover.usecases.covers import CoverEditor
+
+    cover = full_hd_cover()
+    with mock_aws():
+        dependencies.reset()
+        settings = get_settings()
+        boto3.client("s3").create_bucket(Bucket=settings.media_bucket)
+        boto3.client("dynamodb").create_table(
+            TableName=settings.videos_table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "videoId", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "videoId", "KeyType": "HASH"}],
+        )
+        now = utc_now()
+        record = VideoRecord(
+            video_id="bench",
+            owner="alice",
+            status=VideoStatus.NORMAL,
+            created_at=now,
+            updated_at=now,
+            source=SourceObject(key="uploads/bench/a.mp4"),
+            media=MediaInfo(duration=10, width=1920, height=1080),
+        )
+        dependencies.video_repository().update("bench", lambda _current: record)
+        editor = CoverEditor(
+            videos=dependencies.video_repository(),
+            store=dependencies.media_store(),
+            events=dependencies.event_publisher(),
+            settings=settings,
+            frame_at=lambda *_args: (b"", 0, 0),
+        )
+        editor.upload_cover("alice", "bench", cover)  # the first person cover
+        requests: Counter[str] = Counter()
+        written = [0]
+
+        def count(model: Any, **_kwargs: Any) -> None:
+            requests[f"{model.service_model.service_name}:{model.name}"] += 1
+
+        def weigh(params: Any, **_kwargs: Any) -> None:
+            body = params.get("Body")
+            written[0] += len(body) if isinstance(body, bytes) else 0
+
+        for service in ("s3", "dynamodb", "events"):
+            client(service).meta.events.register("before-call", count)
+        client("s3").meta.events.register("before-parameter-build.s3.PutObject", weigh)
+        start = time.perf_counter()
+        editor.upload_cover("alice", "bench", cover)
+        wall = time.perf_counter() - start
+    return {
+        "wall_ms": round(wall * 1000),
+        "lambda_invocations": 1,
+        "aws_requests": dict(sorted(requests.items())),
+        "s3_bytes_written": written[0],
+        "note": "embed/ is a server-side CopyObject: no bytes uploaded for it",
+    }
+
+
 def main() -> None:
     report = {
+        "cover_change": cover_change_report(),
         "renditions": rendition_report(),
         "placeholder": placeholder_report(),
         "crops": crop_report(),

@@ -299,8 +299,8 @@ def test_screenshot_function_reads_videos_and_writes_only_its_outputs(resources:
             for resource in as_list(statement["Resource"]):
                 granted.setdefault(action, set()).add(sub_text(resource).partition(BUCKET_NAME_SUB)[2])
     assert granted["s3:GetObject"] == {"/*"}  # uploads/ and registered videos anywhere
-    assert granted["s3:PutObject"] == {"/snapshots/*", "/covers/*"}
-    assert granted["s3:DeleteObject"] == {"/snapshots/*", "/covers/*"}
+    assert granted["s3:PutObject"] == {"/snapshots/*", "/covers/*", "/embed/*"}
+    assert granted["s3:DeleteObject"] == {"/snapshots/*", "/covers/*", "/embed/*"}
 
 
 def test_functions_never_reference_the_bucket_resource(resources: dict[str, Any]) -> None:

@@ -30,12 +30,15 @@ OTHER_DISTRIBUTION = "arn:aws:cloudfront::444455556666:distribution/ETHEIRS"
 def derived_prefixes() -> set[str]:
     """The first folder of every key vodcover writes itself (keys.py is the one place for them)."""
     written = [
-        keys.snapshot_key("v", 0),
+        keys.snapshot_key("v", 0, b"jpeg"),
         keys.cover_key("v", "d" * 32, "jpg"),
-        keys.smart_key("v", 0),
-        keys.animated_key("v", "webp"),
+        keys.smart_key("v", 0, b"jpeg"),
+        keys.animated_key("v", b"webp", "webp"),
+        keys.embed_key("v"),
     ]
-    return {key.split("/", 1)[0] + "/" for key in written}
+    prefixes = {key.split("/", 1)[0] + "/" for key in written}
+    assert prefixes == set(keys.DERIVED_PREFIXES)
+    return prefixes
 
 
 @pytest.fixture(scope="module")
@@ -149,17 +152,18 @@ def allows(statements: list[dict[str, Any]], principal: str, action: str, key: s
 
 
 def derived_keys() -> list[str]:
-    from vodcover.media.renditions import Rendition, rendition_key
-
+    cover = keys.cover_key("v1", "0" * 32, "jpg")
     return [
-        keys.snapshot_key("v1", 0),
-        keys.snapshot_key("v1", 31),
-        keys.cover_key("v1", "0" * 32, "jpg"),
+        keys.snapshot_key("v1", 0, b"frame 0"),
+        keys.snapshot_key("v1", 31, b"frame 31"),
+        cover,
         keys.cover_key("v1", "0" * 32, "png"),
-        rendition_key("v1", Rendition(320, 180, "avif", "original", b"x")),
-        keys.smart_key("v1", 4),
-        keys.animated_key("v1", "gif"),
-        keys.animated_key("v1", "webp"),
+        keys.rendition_key("v1", cover, b"avif bytes", "avif"),
+        keys.rendition_key("v1", keys.snapshot_key("v1", 0, b"frame 0"), b"webp bytes", "webp"),
+        keys.smart_key("v1", 4, b"candidate 4"),
+        keys.animated_key("v1", b"gif", "gif"),
+        keys.animated_key("v1", b"webp", "webp"),
+        keys.embed_key("v1"),
     ]
 
 
@@ -297,9 +301,24 @@ def test_cdn_off_creates_no_cloudfront_and_grants_nothing(raw_template: dict[str
     assert [s["Sid"] for s in statements] == ["DenyInsecureTransport"]  # exactly today's policy
     for key in derived_keys():
         assert not allows(statements, "cloudfront.amazonaws.com", "s3:GetObject", key, OUR_DISTRIBUTION)
-    # CdnBaseUrl (a CDN of the user's own) still reaches every function
+    # answers keep presigned URLs, unless CdnBaseUrl (a CDN of the user's own) is given
+    assert public_base(raw_template, {"Cdn": "off"}) == ""
+    assert (
+        public_base(raw_template, {"Cdn": "off", "CdnBaseUrl": "https://img.example"})
+        == "https://img.example"
+    )
+
+
+def public_base(raw_template: dict[str, Any], parameters: dict[str, str]) -> Any:
     env = raw_template["Globals"]["Function"]["Environment"]["Variables"]
-    assert env["VODCOVER_CDN_BASE_URL"] == {"Ref": "CdnBaseUrl"}
+    return Resolved(raw_template, parameters).value(env["VODCOVER_CDN_BASE_URL"])
+
+
+def test_answers_point_at_the_distribution_unless_a_cdn_of_ones_own_is_given(
+    raw_template: dict[str, Any],
+) -> None:
+    assert public_base(raw_template, {}) == {"Fn::Sub": "https://${MediaDistribution.DomainName}"}
+    assert public_base(raw_template, {"CdnBaseUrl": "https://img.example"}) == "https://img.example"
 
 
 def test_every_cloudfront_resource_is_behind_the_switch(raw_template: dict[str, Any]) -> None:

@@ -44,7 +44,10 @@ def editor() -> VideoEditor:
 
 
 def views() -> RestViews:
-    return RestViews.from_settings(dependencies.media_store().viewer_url, settings_for(CoversApiSettings))
+    store = dependencies.media_store()
+    return RestViews.from_settings(
+        store.viewer_url, settings_for(CoversApiSettings), public_url_for=store.public_url
+    )
 
 
 @app.patch(

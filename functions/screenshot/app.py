@@ -40,6 +40,7 @@ def build_job() -> ScreenshotJob:
             count=settings.snapshot_count, width=settings.snapshot_width, quality=settings.jpeg_quality
         ),
         cover_images=CoverImages(store=store, settings=settings, media=InProcessCoverMedia()),
+        derivatives=dependencies.cover_derivatives(),
         on_snapshots_done=start_smart_cover if settings.smart_cover_on_upload else None,
     )
 

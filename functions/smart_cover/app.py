@@ -48,6 +48,7 @@ def build_job() -> SmartCoverJob:
                 settings.cover_max_bytes, settings.cover_max_long_side, settings.cover_max_short_side
             ),
         ),
+        derivatives=dependencies.cover_derivatives(),
     )
 
 

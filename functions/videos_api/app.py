@@ -42,7 +42,10 @@ VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 
 
 def views() -> RestViews:
-    return RestViews.from_settings(dependencies.media_store().viewer_url, settings_for(VideosApiSettings))
+    store = dependencies.media_store()
+    return RestViews.from_settings(
+        store.viewer_url, settings_for(VideosApiSettings), public_url_for=store.public_url
+    )
 
 
 def batch_context() -> dict[str, Any]:

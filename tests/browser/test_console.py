@@ -41,6 +41,28 @@ def assert_no_sideways_scroll(page: Any, what: str) -> None:
         raise AssertionError(f"{what} scrolls sideways: {page.evaluate(WIDER_THAN_VIEWPORT)}") from None
 
 
+CENTRE_COLOUR = """img => {
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  return [...context.getImageData(img.naturalWidth >> 1, img.naturalHeight >> 1, 1, 1).data].slice(0, 3);
+}"""
+
+
+FILE_WIDTH = "async img => (await createImageBitmap(await (await fetch(img.currentSrc)).blob())).width"
+
+
+def centre_colour(image: Any) -> tuple[int, int, int]:
+    red, green, blue = image.evaluate(CENTRE_COLOUR)
+    return red, green, blue
+
+
+def assert_colour_near(found: tuple[int, int, int], expected: tuple[int, int, int]) -> None:
+    assert max(abs(a - b) for a, b in zip(found, expected, strict=True)) <= 12, (found, expected)
+
+
 def cover_key(page: Any) -> str:
     return page.locator("#current-cover").get_attribute("data-key")
 
@@ -77,7 +99,12 @@ def test_upload_a_video_with_its_cover_and_watch_it_become_ready(
     expect(card.locator(".badge")).to_have_text("Ready")
     expect(card.locator(".duration")).to_have_text("0:05")
     expect(card.locator("img")).to_have_js_property("complete", True)
-    assert card.locator("img").evaluate("img => img.naturalWidth") == 640  # the uploaded image
+    # the uploaded image (640x360, one colour), shown through its srcset: a 320-px rendition fits
+    # the card (issue 16)
+    # (naturalWidth is scaled by the srcset density: the file's own width is what counts)
+    assert card.locator("img").evaluate(FILE_WIDTH) == 320
+    assert "/media/covers/" in card.locator("img").evaluate("img => img.currentSrc")
+    assert_colour_near(centre_colour(card.locator("img")), (40, 90, 200))
 
 
 def test_the_library_refreshes_a_processing_video_by_itself(
@@ -371,3 +398,40 @@ def test_the_readme_screenshots_can_be_taken(
         with Image.open(path) as image:
             assert image.width == 1280 and image.height >= 800
         assert path.stat().st_size < 600_000
+
+
+# --- embedding (issue 16) ----------------------------------------------------------------------
+def test_the_cover_comes_with_renditions_a_placeholder_and_an_embed_url_to_copy(
+    console: Console, shared_video: dict
+) -> None:
+    # Given a processed video's page
+    page = console.open(f"#/videos/{shared_video['videoId']}")
+    cover = page.locator("#current-cover")
+    expect(cover).to_have_js_property("complete", True)
+
+    # Then the cover picks its size from the renditions, WebP/AVIF where the browser takes them,
+    # with the inline placeholder painted behind it
+    jpeg_srcset = cover.get_attribute("srcset") or ""
+    assert "320w" in jpeg_srcset and ".jpg" in jpeg_srcset
+    sources = page.locator("picture source")
+    types = {sources.nth(i).get_attribute("type") for i in range(sources.count())}
+    assert "image/webp" in types
+    assert "/media/covers/" in cover.evaluate("img => img.currentSrc")
+    assert cover.get_attribute("data-placeholder") == "inline"
+    assert "data:image/" in (cover.get_attribute("style") or "")
+
+    # When the embed URL is copied
+    embed_url = shared_video["cover"]["embedUrl"]
+    expect(page.locator("#embed-url")).to_have_value(embed_url)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=console.url.split("/console")[0]
+    )
+    page.get_by_role("button", name="Copy embed URL").click()
+
+    # Then the clipboard holds it, and it shows the cover
+    expect(page.get_by_text("Copied.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == embed_url
+    assert (
+        requests.get(embed_url, timeout=30).content
+        == requests.get(shared_video["cover"]["url"], timeout=30).content
+    )

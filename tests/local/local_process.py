@@ -67,14 +67,19 @@ class LocalProcess:
 
 
 @contextmanager
-def local_stack_process(home: Path, *extra_args: str) -> Iterator[LocalProcess]:
-    """Start ``vodcover -v local --port N`` (not waiting for it); stop it with SIGTERM at the end."""
+def local_stack_process(
+    home: Path, *extra_args: str, environment: dict[str, str] | None = None
+) -> Iterator[LocalProcess]:
+    """Start ``vodcover -v local --port N`` (not waiting for it); stop it with SIGTERM at the end.
+
+    ``environment`` adds variables (``VODCOVER_URL_TTL_SECONDS=60``) to the clean environment.
+    """
     port = free_port()
     stdout, stderr = home / "local.out", home / "local.err"
     with stdout.open("w") as out, stderr.open("w") as err:
         process = subprocess.Popen(
             [sys.executable, "-m", "vodcover_dev.cli", "-v", "local", "--port", str(port), *extra_args],
-            env=clean_environment(home),
+            env=clean_environment(home) | (environment or {}),
             cwd=REPO,
             stdout=out,
             stderr=err,
@@ -89,6 +94,22 @@ def local_stack_process(home: Path, *extra_args: str) -> Iterator[LocalProcess]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_until_answering(running: LocalProcess, auth: object) -> None:
+    """Poll a signed ``GET /videos`` until the stack answers 200 (or the process died)."""
+    import requests
+
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            if requests.get(f"{running.endpoint}/videos", auth=auth, timeout=10).status_code == 200:  # type: ignore[arg-type]
+                return
+        except requests.ConnectionError:
+            pass
+        assert running.process.poll() is None, running.logs()[-3000:]
+        assert time.monotonic() < deadline, "vodcover local never became ready"
+        time.sleep(0.2)
 
 
 def wait_for_port(port: int, process: subprocess.Popen[str]) -> socket.socket:

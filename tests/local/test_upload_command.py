@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.local.local_process import LocalProcess, local_stack_process, vodcover
+from tests.local.local_process import LocalProcess, local_stack_process, vodcover, wait_until_answering
 from tests.support.sigv4 import SigV4Auth
 from vodcover_dev.samples import make_sample_video
 
@@ -29,17 +29,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def local(home: Path) -> Iterator[LocalProcess]:
     with local_stack_process(home, "--user", "alice:alice-secret") as running:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                answer = requests.get(f"{running.endpoint}/videos", auth=SigV4Auth("local", "local-secret"))
-                if answer.status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert running.process.poll() is None, running.logs()[-3000:]
-            assert time.monotonic() < deadline, "vodcover local never became ready"
-            time.sleep(0.2)
+        wait_until_answering(running, SigV4Auth("local", "local-secret"))
         yield running
 
 

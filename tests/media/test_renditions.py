@@ -215,13 +215,20 @@ def test_the_rendition_crop_is_the_one_chosen() -> None:
 # --- content-addressed keys ------------------------------------------------------------------------------
 
 
+COVER = "covers/v1/" + "c" * 32 + "-0123456789abcdef.jpg"
+
+
 def test_keys_are_content_addressed_under_the_covers_prefix(full_hd_set: list[Rendition]) -> None:
-    made = {renditions.rendition_key("v1", r) for r in full_hd_set}
+    made = {keys.rendition_key("v1", COVER, r.data, r.extension) for r in full_hd_set}
     assert len(made) == len(full_hd_set)  # every rendition its own object
     for r in full_hd_set:
-        key = renditions.rendition_key("v1", r)
-        assert key == keys.cover_key("v1", r.digest, r.extension)
-        assert key.startswith("covers/v1/") and key.endswith("." + {"jpeg": "jpg"}.get(r.format, r.format))
+        key = keys.rendition_key("v1", COVER, r.data, r.extension)
+        assert key.startswith("covers/v1/" + "c" * 32 + "-0123456789abcdef-")  # named after its cover
+        assert key.endswith("." + {"jpeg": "jpg"}.get(r.format, r.format))
+        assert keys.is_derived_key(key)
+    # a default cover (a snapshot) gets its renditions under covers/ too
+    snapshot = keys.snapshot_key("v1", 0, b"frame")
+    assert keys.rendition_key("v1", snapshot, b"x", "webp").startswith("covers/v1/")
 
 
 def test_a_key_changes_when_the_bytes_change_and_only_then() -> None:
@@ -232,10 +239,15 @@ def test_a_key_changes_when_the_bytes_change_and_only_then() -> None:
     (other,) = renditions.make_renditions(
         jpeg_bytes(full_hd_photograph().transpose(Image.Transpose.FLIP_LEFT_RIGHT)), options
     )
-    assert renditions.rendition_key("v1", first) == renditions.rendition_key("v1", again)
-    assert renditions.rendition_key("v1", first) != renditions.rendition_key("v1", other)
-    assert renditions.content_digest(b"a") != renditions.content_digest(b"b")
-    assert len(renditions.content_digest(b"a")) == 32
+    key = keys.rendition_key
+    assert key("v1", COVER, first.data, "webp") == key("v1", COVER, again.data, "webp")
+    assert key("v1", COVER, first.data, "webp") != key("v1", COVER, other.data, "webp")
+    # the same picture set as the cover by another write gets objects of its own
+    assert key("v1", COVER, first.data, "webp") != key(
+        "v1", COVER.replace("0123", "4567"), first.data, "webp"
+    )
+    assert keys.content_digest(b"a") != keys.content_digest(b"b")
+    assert len(keys.content_digest(b"a")) == 32
 
 
 # --- placeholders -----------------------------------------------------------------------------------------

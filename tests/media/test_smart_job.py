@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,16 +80,24 @@ def test_given_a_normal_video_when_the_function_runs_then_candidates_animation_a
     assert record is not None and record.smart_cover is not None
     assert record.smart_cover.status == SmartStatus.DONE
     keys = [c.key for c in record.smart_cover.candidates]
-    assert keys == [f"smart/v1/{i}.jpg" for i in range(len(keys))] and 1 <= len(keys) <= 2
-    assert record.smart_cover.animated is not None
+    # content-addressed: index and digest of the bytes (issue 16)
+    assert all(re.fullmatch(rf"smart/v1/{i}-[0-9a-f]{{32}}\.jpg", k) for i, k in enumerate(keys)), keys
+    assert 1 <= len(keys) <= 2
+    animated = record.smart_cover.animated
+    assert animated is not None
+    assert re.fullmatch(r"animated/v1/[0-9a-f]{32}\.gif", animated.gif)
+    assert re.fullmatch(r"animated/v1/[0-9a-f]{32}\.webp", animated.webp)
     stored = set(dependencies.media_store().list_keys("smart/v1/")) | set(
         dependencies.media_store().list_keys("animated/v1/")
     )
-    assert stored == {*keys, "animated/v1/cover.gif", "animated/v1/cover.webp"}
+    assert stored == {*keys, animated.gif, animated.webp}
     assert record.cover is not None and (record.cover.key, record.cover.source) == (
         keys[0],
         CoverSource.SMART,
     )
+    # the smart cover got its renditions, and they and the snapshot cover's are all that covers/ holds
+    assert record.cover.renditions and record.cover.placeholder is not None
+    assert set(dependencies.media_store().list_keys("covers/v1/")) == {r.key for r in record.cover.renditions}
 
 
 def test_given_a_person_chose_the_cover_when_the_function_runs_twice_then_the_cover_stays_and_results_repeat(

@@ -364,11 +364,11 @@ class EventRaces(RuleBasedStateMachine):
         if record.smart_cover is not None:
             named |= {c.key for c in record.smart_cover.candidates}
         if record.cover is not None:
-            named.add(record.cover.key)
+            named.update(record.cover.keys)  # the cover and its renditions (issue 16)
         for key in named:
             assert self.store.head(key) is not None, f"{key} is named but missing"
         covers = set(self.store.list_keys(f"covers/{self.video_id}/"))
-        assert covers <= ({record.cover.key} if record.cover else set()), f"orphaned covers {covers}"
+        assert covers <= (set(record.cover.keys) if record.cover else set()), f"orphaned covers {covers}"
 
     def teardown(self) -> None:
         CHECKED["writes"] += len(self.repo.writes)

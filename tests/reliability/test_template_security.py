@@ -28,6 +28,8 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:PutObject", "/covers/*"),
         ("s3:DeleteObject", "/snapshots/*"),
         ("s3:DeleteObject", "/covers/*"),
+        ("s3:PutObject", "/embed/*"),  # the copy of the current cover (cover.embedUrl)
+        ("s3:DeleteObject", "/embed/*"),
         ("s3:ListBucket", ""),
     },
     "SmartCoverFunction": {
@@ -36,6 +38,10 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:PutObject", "/animated/*"),
         ("s3:DeleteObject", "/smart/*"),
         ("s3:DeleteObject", "/animated/*"),
+        ("s3:PutObject", "/covers/*"),  # the renditions of a smart cover
+        ("s3:DeleteObject", "/covers/*"),
+        ("s3:PutObject", "/embed/*"),
+        ("s3:DeleteObject", "/embed/*"),
         ("s3:ListBucket", ""),
     },
     "PullWorkerFunction": {
@@ -48,6 +54,8 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:GetObject", "/*"),
         ("s3:PutObject", "/covers/*"),
         ("s3:DeleteObject", "/covers/*"),
+        ("s3:PutObject", "/embed/*"),
+        ("s3:DeleteObject", "/embed/*"),
         ("s3:ListBucket", ""),
     },
     "UploadSweeperFunction": set(),  # records only: it never touches media

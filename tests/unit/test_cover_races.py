@@ -8,7 +8,8 @@ deleted X's object, and B wrote a record pointing at it: a dangling cover.
 Here two cover editors, each with its own repository as two Lambda instances have, run in two
 threads against a moto server. A rendezvous lets both prepare their images before either
 writes (the window the race needs), and the writes themselves race freely. Every round the
-record's cover must be stored, and it must be the only object left under ``covers/``.
+record's cover must be stored, it and its renditions must be the only objects left under
+``covers/``, and ``embed/{videoId}`` must be a copy of it (issue 16).
 """
 
 from __future__ import annotations
@@ -125,7 +126,13 @@ def assert_cover_is_stored_and_alone(video_id: str) -> None:
     assert MediaStore(TEST_BUCKET, url_ttl_seconds=3600).head(record.cover.key) is not None, (
         f"the record points at {record.cover.key}, which is deleted"
     )
-    assert stored_cover_keys(video_id) == {record.cover.key}
+    # the cover and its renditions, nothing else: every replaced image was removed
+    assert stored_cover_keys(video_id) == set(record.cover.keys)
+    assert len(record.cover.renditions) > 1
+    # and embed/ shows the cover the record names, whichever write copied last
+    s3 = boto3.client("s3")
+    embedded = s3.get_object(Bucket=TEST_BUCKET, Key=f"embed/{video_id}")["Body"].read()
+    assert embedded == s3.get_object(Bucket=TEST_BUCKET, Key=record.cover.key)["Body"].read()
 
 
 @pytest.mark.usefixtures("moto_server")

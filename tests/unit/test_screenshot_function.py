@@ -170,3 +170,47 @@ def test_objects_outside_uploads_are_ignored(screenshot: Any) -> None:
     event = json.loads((EVENT_FIXTURE.parent / "s3-put-outside-prefix.json").read_text())
 
     assert screenshot.lambda_handler(event, FakeContext()) == {"results": []}
+
+
+# --- issue 16: immutable objects, renditions of the default cover, the embed copy ----------------------
+@pytest.mark.usefixtures("aws_server")
+def test_every_image_written_is_immutable_typed_and_the_cover_has_renditions_and_an_embed_copy(
+    screenshot: Any, videos: Any
+) -> None:
+    from PIL import Image
+
+    given_an_upload_record("cdn1")
+    screenshot.lambda_handler(upload("uploads/cdn1/clip.mp4", videos["good"]), FakeContext())
+
+    record = stored("cdn1")
+    assert record.cover is not None and record.cover.placeholder is not None
+    assert {r.aspect for r in record.cover.renditions} == {"original", "1:1", "9:16"}
+    s3 = boto3.client("s3")
+    written = [k for prefix in ("snapshots/", "covers/", "embed/") for k in keys_under(prefix + "cdn1")]
+    assert set(written) == record.derived_keys | {"embed/cdn1"}  # nothing that no record names
+    formats = {"JPEG": "image/jpeg", "WEBP": "image/webp", "AVIF": "image/avif"}
+    for key in written:
+        answer = s3.get_object(Bucket=TEST_BUCKET, Key=key)
+        expected = "public, max-age=30" if key.startswith("embed/") else "public, max-age=31536000, immutable"
+        assert answer["CacheControl"] == expected, key
+        with Image.open(answer["Body"]) as picture:  # the stored type is what the bytes are
+            assert formats[str(picture.format)] == answer["ContentType"], key
+    cover_bytes = s3.get_object(Bucket=TEST_BUCKET, Key=record.cover.key)["Body"].read()
+    assert s3.get_object(Bucket=TEST_BUCKET, Key="embed/cdn1")["Body"].read() == cover_bytes
+
+
+@pytest.mark.usefixtures("aws_server")
+def test_a_replaced_video_leaves_no_image_of_the_old_one(
+    screenshot: Any, videos: Any, tmp_path: Path
+) -> None:
+    given_an_upload_record("again")
+    screenshot.lambda_handler(upload("uploads/again/clip.mp4", videos["good"]), FakeContext())
+    old = stored("again")
+    other = make_sample_video(tmp_path / "other.mp4", duration=4, width=320, height=180, scenes=2)
+
+    screenshot.lambda_handler(upload("uploads/again/clip.mp4", other), FakeContext())
+
+    new = stored("again")
+    assert new.source != old.source and not (old.derived_keys & new.derived_keys)
+    left = set(keys_under("snapshots/again/")) | set(keys_under("covers/again/"))
+    assert left == new.derived_keys

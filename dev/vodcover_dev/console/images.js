@@ -120,3 +120,37 @@ export async function checkCoverImage(file, limits) {
     contentType: type === "png" ? "image/png" : "image/jpeg",
   };
 }
+
+// --- showing covers (docs/embedding.md): renditions as srcset, the placeholder while loading ----
+
+/** "url 320w, url 640w, …" of one format and aspect of the cover's renditions ("" when none). */
+export function renditionSrcset(cover, format, aspect = "original") {
+  return (cover?.renditions ?? [])
+    .filter((r) => r.format === format && r.aspect === aspect)
+    .map((r) => `${r.url} ${r.width}w`)
+    .join(", ");
+}
+
+/** Attributes for an <img> of the cover: JPEG srcset, and the inline placeholder as a
+ * background, painted at once and covered by the picture when it arrives. */
+export function coverImageAttributes(cover, sizes) {
+  const srcset = renditionSrcset(cover, "jpeg");
+  const placeholder = cover?.placeholder?.dataUri;
+  return {
+    src: cover.url,
+    srcset: srcset || undefined,
+    sizes: srcset ? sizes : undefined,
+    width: cover.width,
+    height: cover.height,
+    style: placeholder ? `background: center / cover no-repeat url("${placeholder}")` : undefined,
+    dataset: { placeholder: placeholder ? "inline" : "none" },
+  };
+}
+
+/** <source> elements for a <picture>: AVIF, then WebP, where the browser takes them. */
+export function coverSources(h, cover, sizes) {
+  return ["avif", "webp"]
+    .map((format) => [format, renditionSrcset(cover, format)])
+    .filter(([, srcset]) => srcset)
+    .map(([format, srcset]) => h("source", { type: `image/${format}`, srcset, sizes }));
+}

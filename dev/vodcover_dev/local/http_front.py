@@ -31,6 +31,7 @@ from vodcover_dev.console_proxy import (
 from vodcover_dev.local.api_routes import Route, Router
 from vodcover_dev.local.emulator import PortInUse
 from vodcover_dev.local.invoker import LocalLambda
+from vodcover_dev.local.media_route import MediaRoute, is_media_path
 from vodcover_dev.local.proxy_events import (
     ProxyResponse,
     build_proxy_event,
@@ -68,6 +69,7 @@ class ApiFront(BackgroundWsgiServer):
         console_dir: Path,
         console_proxy: ConsoleProxy | None = None,
         rpc_function: str | None = None,
+        media: MediaRoute | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -78,6 +80,7 @@ class ApiFront(BackgroundWsgiServer):
         self.console_dir = console_dir
         self.console_proxy = console_proxy
         self.rpc_function = rpc_function  # Alibaba RPC calls at "/" (vodcover_dev.local.rpc_front)
+        self.media = media
         self._ready = threading.Event()
 
     def bind(self) -> None:
@@ -111,6 +114,9 @@ class ApiFront(BackgroundWsgiServer):
                 event = http_api_event(request, request_id=request_id, source_ip=source_ip)
                 rpc_route = Route("ANY", "/", self.rpc_function)
                 return parse_proxy_response(self._invoke(rpc_route, event, request_id))
+            if self.media is not None and is_media_path(request.raw_path):
+                media = self.media.answer(request.method, request.raw_path, request.header("if-none-match"))
+                return ProxyResponse(media.status, media.headers, media.body)
             matched = self.router.match(request.method, request.raw_path)
             if matched is None:
                 raise RouteNotFound(f"No route for {request.method} {unquote(request.raw_path)}.")

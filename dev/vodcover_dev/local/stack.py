@@ -32,6 +32,7 @@ from vodcover_dev.local.emulator import (
 from vodcover_dev.local.http_front import ApiFront
 from vodcover_dev.local.invoker import DEFAULT_RETRY_DELAYS, FailedInvocation, LocalLambda
 from vodcover_dev.local.lambda_endpoint import LambdaEndpoint
+from vodcover_dev.local.media_route import MEDIA_PREFIX, MediaRoute
 from vodcover_dev.local.process_environment import ProcessEnvironment, merged_environment
 from vodcover_dev.local.rpc_front import rpc_function
 from vodcover_dev.local.s3_delivery import S3EventDelivery, s3_routes
@@ -132,6 +133,8 @@ class LocalStack:
                 static_credentials(self.console_user, self.users[self.console_user]),
                 region=region,
             ),
+            # <api>/media/<key>: the CDN's stand-in, and what answers point at (media_base_url).
+            media=MediaRoute(lambda: self.client("s3"), bucket),
             host=host,
             port=port,
         )
@@ -205,6 +208,7 @@ class LocalStack:
         self._environment.apply(self.emulator.environment())
         self._environment.apply({"AWS_ENDPOINT_URL_LAMBDA": self.lambda_endpoint.endpoint})
         self._environment.apply(merged_environment(self.template, self.resolver))
+        self._environment.apply({"VODCOVER_CDN_BASE_URL": self.media_base_url})
         forget_cached_wiring()
         if self.api.rpc_function is not None:
             alibaba_keys_module.import_keys(self.alibaba_keys)
@@ -213,6 +217,13 @@ class LocalStack:
     @property
     def api_endpoint(self) -> str:
         return self.api.endpoint
+
+    @property
+    def media_base_url(self) -> str:
+        """Where answers point derived images: ``CdnBaseUrl`` when given, else ``<api>/media``
+        (the deployed stack's CloudFront domain has no local meaning)."""
+        own = self.resolver.parameter("CdnBaseUrl") if "CdnBaseUrl" in self.template.parameters else ""
+        return own or f"{self.api.endpoint}{MEDIA_PREFIX.rstrip('/')}"
 
     @property
     def s3_endpoint(self) -> str:

@@ -16,6 +16,7 @@ from vodcover.dal.invocations import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.settings import StorageSettings, reset_settings, settings_for
+from vodcover.usecases.cover_derivatives import CoverDerivatives
 
 
 def storage() -> StorageSettings:
@@ -46,8 +47,14 @@ def job_starter() -> JobStarter:
     return JobStarter()
 
 
+@lru_cache(maxsize=1)
+def cover_derivatives() -> CoverDerivatives:
+    """Renditions made in this process: only functions with the media layer (Pillow) call it."""
+    return CoverDerivatives(store=media_store(), videos=video_repository())
+
+
 def reset() -> None:
-    for factory in (video_repository, media_store, event_publisher, job_starter):
+    for factory in (video_repository, media_store, event_publisher, job_starter, cover_derivatives):
         factory.cache_clear()
     reset_settings()
     reset_clients()

@@ -70,12 +70,34 @@ class MediaInfo(CamelModel):
     bars_cropped: bool = False  # letterbox/pillarbox cut from every image
 
 
+class StoredRendition(CamelModel):
+    """One size/format/crop of the cover (vodcover.media.renditions), stored beside it."""
+
+    width: int
+    height: int
+    format: str  # jpeg, webp, avif
+    aspect: str  # original, 1:1, 9:16
+    key: str
+
+
+class CoverPlaceholder(CamelModel):
+    blurhash: str
+    data_uri: str  # at most 2 KB
+
+
 class StoredCover(CamelModel):
     key: str
     source: CoverSource
     width: int
     height: int
     updated_at: str
+    # Made when the cover is set (docs/design.md, "Embedding"); empty for covers set before.
+    renditions: list[StoredRendition] = Field(default_factory=list)
+    placeholder: CoverPlaceholder | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.key, *(r.key for r in self.renditions)]
 
 
 class StoredSnapshot(CamelModel):
@@ -149,6 +171,17 @@ class VideoRecord(CamelModel):
     smart_cover: SmartCover | None = None
     error: ErrorInfo | None = None
     pending_cover_url: str | None = None  # a coverUrl given at creation, applied once the video exists
+
+    @property
+    def derived_keys(self) -> set[str]:
+        """Every stored image this record names: what must stay, and all a cleanup may remove."""
+        named: set[str] = set(self.cover.keys) if self.cover else set()
+        named.update(s.key for s in self.snapshots)
+        if self.smart_cover is not None:
+            named.update(c.key for c in self.smart_cover.candidates)
+            if self.smart_cover.animated is not None:
+                named.update((self.smart_cover.animated.gif, self.smart_cover.animated.webp))
+        return named
 
     @property
     def has_person_cover(self) -> bool:

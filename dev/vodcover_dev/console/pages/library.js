@@ -18,6 +18,7 @@ import {
   failureReason,
   statusBadge,
 } from "../dom.js";
+import { coverImageAttributes } from "../images.js";
 import { Poller } from "../poll.js";
 import { clearSelection, onSelectionChange, selection, toggleSelected } from "../state.js";
 
@@ -155,7 +156,7 @@ export function renderLibrary(main, { signal }) {
     if (video.cover && coverKey === card.coverKey && existingImage) {
       thumb = existingImage; // same picture: keep it, no flicker
     } else if (video.cover) {
-      thumb = h("img", { src: video.cover.url, alt: "", loading: "lazy", decoding: "async" });
+      thumb = h("img", { ...coverImageAttributes(video.cover, "(max-width: 600px) 50vw, 240px"), alt: "", loading: "lazy", decoding: "async" });
     } else if (video.status === "Uploading") {
       thumb = h("div", { class: "thumb-placeholder" }, h("span", {}, "Waiting for the upload"));
     } else if (["UploadSucc", "Processing"].includes(video.status)) {

@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from vodcover.commands import NullNotAllowed
+from vodcover.domain import keys
 from vodcover.domain.expiry import Deadlines, as_seen
 from vodcover.errors import VodcoverError
-from vodcover.models import CoverSource, ErrorInfo, SmartStatus, VideoRecord, VideoStatus
+from vodcover.models import CoverSource, ErrorInfo, SmartStatus, StoredCover, VideoRecord, VideoStatus
 
 if TYPE_CHECKING:  # results only: a views module must not load every use case's dependencies
     from vodcover.dal.videos import Page
@@ -36,6 +37,12 @@ if TYPE_CHECKING:  # results only: a views module must not load every use case's
     from vodcover.usecases.uploads import NewUpload
 
 UrlFor = Callable[[str], str]
+# The unsigned URL of a derived key, or None when nothing serves one (Cdn=off, no CdnBaseUrl).
+PublicUrlFor = Callable[[str], "str | None"]
+
+
+def _no_public_url(_key: str) -> str | None:
+    return None
 
 
 class View(BaseModel):
@@ -89,12 +96,47 @@ class MediaView(View):
     size: int
 
 
-class CoverView(View):
+class RenditionView(View):
+    width: int
+    height: int
+    format: Literal["jpeg", "webp", "avif"]
+    aspect: Literal["original", "1:1", "9:16"]
     url: str
+
+
+class PlaceholderView(View):
+    blurhash: Annotated[str, Field(description="BlurHash, 4x3 components")]
+    data_uri: Annotated[str, Field(max_length=2048, description="A tiny inline image")]
+
+
+class CoverView(View):
+    url: Annotated[
+        str,
+        Field(
+            description="Unsigned and never expiring when a CDN serves derived images (Cdn=on, "
+            "CdnBaseUrl, <api>/media locally): the key changes with the bytes. Otherwise a presigned GET."
+        ),
+    ]
     source: CoverSource
     width: int
     height: int
     updated_at: str
+    embed_url: Annotated[
+        str | None,
+        Field(
+            description="Stable for the life of the video; always shows the current cover, following a "
+            "change within 60 s (cached 30 s): for <img> and og:image. Null when no CDN serves images."
+        ),
+    ]
+    renditions: Annotated[
+        list[RenditionView],
+        Field(
+            description="Widths 320, 640 and 1280 (never upscaled) in JPEG, WebP and AVIF (when the media "
+            "layer writes it), for the original aspect and 1:1 and 9:16 crops centred on the most detailed "
+            "region. Empty for covers set before renditions existed."
+        ),
+    ]
+    placeholder: PlaceholderView | None
 
 
 class SnapshotView(View):
@@ -236,11 +278,44 @@ class RestViews:
 
     url_for: UrlFor
     deadlines: Deadlines
+    public_url_for: PublicUrlFor = _no_public_url  # embedUrl: never a presigned (expiring) URL
 
     @classmethod
-    def from_settings(cls, url_for: UrlFor, settings: LibrarySettings) -> RestViews:
+    def from_settings(
+        cls, url_for: UrlFor, settings: LibrarySettings, *, public_url_for: PublicUrlFor = _no_public_url
+    ) -> RestViews:
         """Views whose waits expire as the settings' upload URLs do (``UrlTtlSeconds``)."""
-        return cls(url_for=url_for, deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds))
+        return cls(
+            url_for=url_for,
+            deadlines=Deadlines.for_url_ttl(settings.url_ttl_seconds),
+            public_url_for=public_url_for,
+        )
+
+    def cover(self, video_id: str, cover: StoredCover) -> CoverView:
+        """docs/design.md, "Embedding": renditions, placeholder, and the URL that follows changes."""
+        url = self.url_for
+        placeholder = cover.placeholder
+        return CoverView(
+            url=url(cover.key),
+            source=cover.source,
+            width=cover.width,
+            height=cover.height,
+            updated_at=cover.updated_at,
+            embed_url=self.public_url_for(keys.embed_key(video_id)),
+            renditions=[
+                RenditionView(
+                    width=r.width,
+                    height=r.height,
+                    format=r.format,  # type: ignore[arg-type]  # written by media.renditions
+                    aspect=r.aspect,  # type: ignore[arg-type]
+                    url=url(r.key),
+                )
+                for r in cover.renditions
+            ],
+            placeholder=None
+            if placeholder is None
+            else PlaceholderView(blurhash=placeholder.blurhash, data_uri=placeholder.data_uri),
+        )
 
     def video(self, stored: VideoRecord) -> VideoView:
         record = as_seen(stored, datetime.now(UTC), self.deadlines)
@@ -266,15 +341,7 @@ class RestViews:
                 fps=media.fps,
                 size=media.size,
             ),
-            cover=None
-            if cover is None
-            else CoverView(
-                url=url(cover.key),
-                source=cover.source,
-                width=cover.width,
-                height=cover.height,
-                updated_at=cover.updated_at,
-            ),
+            cover=None if cover is None else self.cover(record.video_id, cover),
             snapshots=[
                 SnapshotView(index=s.index, time=s.time, url=url(s.key), width=s.width, height=s.height)
                 for s in record.snapshots

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from functools import cache
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, get_type_hints
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 from vodcover.cover_media.headers import CheckedImage, CoverLimits
 from vodcover.errors import VodcoverError
@@ -68,12 +68,45 @@ class FrameAt(Request[Frame]):
     timeout: float
 
 
+@dataclasses.dataclass(frozen=True)
+class RenditionImage:
+    """One rendition (``vodcover.media.renditions``): its size, format, crop and bytes."""
+
+    width: int
+    height: int
+    format: str  # jpeg, webp, avif
+    aspect: str  # original, 1:1, 9:16
+    data: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class Derived:
+    renditions: list[RenditionImage]
+    blurhash: str
+    data_uri: str  # at most 2 KB
+
+
+@dataclasses.dataclass(frozen=True)
+class Derive(Request[Derived]):
+    """The renditions and placeholder of a checked cover image (issue 16; docs/embedding.md).
+
+    The answer carries every rendition's bytes (~600 KB of base64 for a 1080p cover, well inside
+    Lambda's 6 MB synchronous payload); the caller stores them, as the function touches no AWS.
+    """
+
+    operation: ClassVar[str] = "derive"
+    answer: ClassVar[type] = Derived
+    image: bytes
+
+
 class CoverMedia(Protocol):
     """What cover use cases need from the media tools, wherever those run."""
 
     def check_image(self, data: bytes, limits: CoverLimits) -> CheckedImage: ...
 
     def frame_at(self, url: str, seconds: float, width: int, quality: int, timeout: float) -> Frame: ...
+
+    def derive(self, data: bytes) -> Derived: ...
 
 
 # --- the JSON form -----------------------------------------------------------------------------
@@ -83,6 +116,8 @@ def encode(value: Any) -> Any:
         return base64.b64encode(value).decode("ascii")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
     return value
 
 
@@ -99,6 +134,11 @@ def decode(cls: type[A], document: Any) -> A:
 
 
 def _decode_field(kind: Any, value: Any) -> Any:
+    if get_origin(kind) is list:
+        (item,) = get_args(kind)
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {value!r}")
+        return [_decode_field(item, v) for v in value]
     if kind is bytes:
         return base64.b64decode(value, validate=True)
     if dataclasses.is_dataclass(kind):

@@ -11,7 +11,16 @@ import json
 from typing import Any, TypeVar
 
 from vodcover.cover_media.headers import CheckedImage, CoverLimits, precheck_cover_image
-from vodcover.cover_media.protocol import CheckImage, Frame, FrameAt, Request, answer_of, invocation
+from vodcover.cover_media.protocol import (
+    CheckImage,
+    Derive,
+    Derived,
+    Frame,
+    FrameAt,
+    Request,
+    answer_of,
+    invocation,
+)
 from vodcover.dal.aws import client
 from vodcover.errors import VodcoverError
 
@@ -51,3 +60,6 @@ class RemoteCoverMedia:
 
     def frame_at(self, url: str, seconds: float, width: int, quality: int, timeout: float) -> Frame:
         return self.call(FrameAt(url, seconds, width, quality, timeout))
+
+    def derive(self, data: bytes) -> Derived:
+        return self.call(Derive(data))

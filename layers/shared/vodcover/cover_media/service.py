@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from vodcover.cover_media.headers import CheckedImage, CoverLimits
 from vodcover.cover_media.protocol import (
     CheckImage,
+    Derive,
+    Derived,
     Frame,
     FrameAt,
     ImageChecked,
@@ -58,6 +60,19 @@ def frame_at(request: FrameAt) -> Frame:
     return Frame(jpeg, width, height)
 
 
+@operation(Derive)
+def derive(request: Derive) -> Derived:
+    from vodcover.cover_media.protocol import RenditionImage
+    from vodcover.media.renditions import derive_cover
+
+    made = derive_cover(request.image)
+    return Derived(
+        renditions=[RenditionImage(r.width, r.height, r.format, r.aspect, r.data) for r in made.renditions],
+        blurhash=made.placeholder.blurhash,
+        data_uri=made.placeholder.data_uri,
+    )
+
+
 def handle(event: Any) -> dict[str, Any]:
     """One invocation: ``{"operation", "request"}`` → ``{"answer"}`` or ``{"error"}``."""
     name = event.get("operation") if isinstance(event, dict) else None
@@ -81,3 +96,6 @@ class InProcessCoverMedia:
 
     def frame_at(self, url: str, seconds: float, width: int, quality: int, timeout: float) -> Frame:
         return frame_at(FrameAt(url, seconds, width, quality, timeout))
+
+    def derive(self, data: bytes) -> Derived:
+        return derive(Derive(data))

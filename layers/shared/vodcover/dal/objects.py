@@ -10,8 +10,14 @@ from urllib.parse import unquote, urlsplit
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
+from vodcover.domain import keys
 
-GENERATED_CACHE_CONTROL = "max-age=86400"
+# Every derived key changes with its bytes (vodcover.domain.keys), so caches may keep it forever.
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# embed/{videoId} is rewritten on every cover change: browsers and the CDN keep it this long, so
+# an embedded cover follows a change within a minute (docs/design.md, "Embedding").
+EMBED_CACHE_SECONDS = 30
+EMBED_CACHE_CONTROL = f"public, max-age={EMBED_CACHE_SECONDS}"
 # Every public S3 host form: s3.amazonaws.com, s3.eu-west-1.amazonaws.com, s3-eu-west-1…,
 # s3.dualstack.…, s3-accelerate…, and .cn; virtual-hosted ones start with "<bucket>.".
 _AWS_S3_HOST = re.compile(
@@ -41,10 +47,18 @@ class MediaStore:
         extra = {"CacheControl": cache_control} if cache_control else {}
         self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, **extra)
 
-    def put_generated(self, key: str, body: bytes, content_type: str) -> None:
-        """An image vodcover made (snapshot, candidate, animation): rewritten in place on reruns,
-        so caches may keep it a day, not forever (covers chosen by people are immutable)."""
-        self.put(key, body, content_type, cache_control=GENERATED_CACHE_CONTROL)
+    def put_derived(self, key: str, body: bytes, content_type: str) -> None:
+        """An image vodcover made or checked, under a content-addressed key: cached for a year."""
+        self.put(key, body, content_type, cache_control=IMMUTABLE_CACHE_CONTROL)
+
+    def get_bytes(self, key: str) -> bytes | None:
+        try:
+            answer = self._s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return bytes(answer["Body"].read())
 
     def head(self, key: str) -> ObjectInfo | None:
         try:
@@ -61,9 +75,21 @@ class MediaStore:
         )
 
     def copy(self, source_key: str, target_key: str) -> None:
-        """Server-side copy: a person's chosen snapshot survives the snapshots being redone."""
+        """Server-side copy, headers included: a person's chosen snapshot survives the snapshots
+        being redone."""
         self._s3.copy_object(
             Bucket=self.bucket, Key=target_key, CopySource={"Bucket": self.bucket, "Key": source_key}
+        )
+
+    def copy_as_embed(self, source_key: str, video_id: str, content_type: str) -> None:
+        """``embed/{videoId}`` becomes a copy of the cover, with the short cache it needs."""
+        self._s3.copy_object(
+            Bucket=self.bucket,
+            Key=keys.embed_key(video_id),
+            CopySource={"Bucket": self.bucket, "Key": source_key},
+            MetadataDirective="REPLACE",
+            ContentType=content_type,
+            CacheControl=EMBED_CACHE_CONTROL,
         )
 
     def list_keys(self, prefix: str) -> list[str]:
@@ -115,10 +141,13 @@ class MediaStore:
         return key if bucket == self.bucket else None
 
     def viewer_url(self, key: str) -> str:
-        """The URL answers show for the object: the CDN's when configured, else a presigned GET."""
-        if self._cdn:
-            return f"{self._cdn}/{key}"
-        return self.presigned_get(key)
+        """The URL answers show for the object: unsigned under the public base (the CDN, or
+        ``<api>/media`` locally) for derived images, else a presigned GET (always for uploads)."""
+        return self.public_url(key) or self.presigned_get(key)
+
+    def public_url(self, key: str) -> str | None:
+        """The unsigned, never-expiring URL of a derived image; None when nothing serves one."""
+        return f"{self._cdn}/{key}" if self._cdn and keys.is_derived_key(key) else None
 
     def job_read_url(self, key: str, *, for_seconds: float) -> str:
         """A presigned GET a media job reads through: it outlives a job of ``for_seconds``

@@ -35,8 +35,20 @@ def parse_upload_key(key: str) -> UploadKey:
     return UploadKey(key, None, rest.rsplit("/", 1)[-1])
 
 
+# Everything vodcover makes from a video: the only prefixes the CDN and ``<api>/media/`` serve.
+DERIVED_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/", "embed/")
 # Prefixes whose second part is the video an object belongs to.
-VIDEO_PREFIXES = (UPLOADS_PREFIX, "snapshots/", "covers/", "smart/", "animated/")
+VIDEO_PREFIXES = (UPLOADS_PREFIX, *DERIVED_PREFIXES)
+
+
+def is_derived_key(key: str) -> bool:
+    """A key vodcover wrote from a video (never ``uploads/`` or a registered video)."""
+    return key.startswith(DERIVED_PREFIXES) and is_plain_key(key)
+
+
+def content_digest(data: bytes) -> str:
+    """The first 32 hex characters of SHA-256: the part of a key that changes with the bytes."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def video_id_of_key(key: str) -> str | None:
@@ -69,8 +81,10 @@ def upload_key(video_id: str, file_name: str) -> str:
     return f"{UPLOADS_PREFIX}{video_id}/{file_name}"
 
 
-def snapshot_key(video_id: str, index: int) -> str:
-    return f"snapshots/{video_id}/{index}.jpg"
+def snapshot_key(video_id: str, index: int, data: bytes) -> str:
+    """``snapshots/{videoId}/{n}-{digest}.jpg``: new bytes, new key, so a CDN never serves a stale
+    frame; the index keeps two identical frames (a black intro) two objects, as the record has."""
+    return f"snapshots/{video_id}/{index}-{content_digest(data)}.jpg"
 
 
 def snapshot_prefix(video_id: str) -> str:
@@ -81,12 +95,33 @@ def cover_key(video_id: str, digest: str, extension: str) -> str:
     return f"covers/{video_id}/{digest}.{extension}"
 
 
-def smart_key(video_id: str, index: int) -> str:
-    return f"smart/{video_id}/{index}.jpg"
+def rendition_key(video_id: str, cover: str, data: bytes, extension: str) -> str:
+    """``covers/{videoId}/{coverName}-{digest}.{ext}``: named after the cover it was made from.
+
+    The cover's own name (unique per person's write) keeps renditions of two writes of the same
+    image apart, so deleting one write's renditions never removes another's; the digest changes
+    with the bytes. Under ``covers/``, so that prefix's write scopes, lifecycle and CDN grant
+    apply, even when the cover itself is a snapshot.
+    """
+    stem = cover.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return f"covers/{video_id}/{stem}-{content_digest(data)[:16]}.{extension}"
 
 
-def animated_key(video_id: str, extension: str) -> str:
-    return f"animated/{video_id}/cover.{extension}"
+def smart_key(video_id: str, index: int, data: bytes) -> str:
+    return f"smart/{video_id}/{index}-{content_digest(data)}.jpg"
+
+
+def animated_key(video_id: str, data: bytes, extension: str) -> str:
+    return f"animated/{video_id}/{content_digest(data)}.{extension}"
+
+
+def embed_key(video_id: str) -> str:
+    """``embed/{videoId}``: the one derived key that is not content-addressed.
+
+    A copy of the current cover, rewritten on every cover change and cached briefly
+    (``EMBED_CACHE_SECONDS``): what ``cover.embedUrl`` names (docs/design.md, "Embedding").
+    """
+    return f"embed/{video_id}"
 
 
 IMAGES_PREFIX = "images/"

@@ -62,15 +62,19 @@ def complete_smart_cover(
     candidates: list[SmartCandidate],
     animated: AnimatedCover | None,
     now: str,
+    best_cover: StoredCover | None = None,
 ) -> VideoRecord | None:
-    """``Done`` with the candidates; the best one becomes the cover unless a person chose one."""
+    """``Done`` with the candidates; the best one becomes the cover unless a person chose one.
+
+    ``best_cover`` is the best candidate as a cover (with its renditions), when the job made it.
+    """
     if current is None or current.source != source or current.smart_cover is None:
         return None
     cover = current.cover
     if candidates and not current.has_person_cover:
         best = candidates[0]
         if cover is None or cover.key != best.key or cover.source != CoverSource.SMART:
-            cover = StoredCover(
+            cover = best_cover or StoredCover(
                 key=best.key, source=CoverSource.SMART, width=best.width, height=best.height, updated_at=now
             )
     done = SmartCover(status=SmartStatus.DONE, candidates=candidates, animated=animated)

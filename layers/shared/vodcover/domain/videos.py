@@ -123,23 +123,24 @@ def apply_info(record: VideoRecord, changes: InfoChanges, now: str) -> VideoReco
     return record.changed(**fields, updated_at=now)
 
 
-def apply_person_cover(record: VideoRecord, cover_key: str, width: int, height: int, now: str) -> VideoRecord:
+def apply_person_cover(record: VideoRecord, cover: StoredCover, now: str) -> VideoRecord:
     """A person chose this image: it is the cover until a person changes it again."""
     require_cover_changeable(record)
-    cover = StoredCover(key=cover_key, source=CoverSource.USER, width=width, height=height, updated_at=now)
-    return record.changed(cover=cover, updated_at=now)
+    return record.changed(
+        cover=cover.model_copy(update={"source": CoverSource.USER, "updated_at": now}), updated_at=now
+    )
 
 
 def apply_uploader_cover(
-    record: VideoRecord | None, cover_key: str, width: int, height: int, cover_url: str, now: str
+    record: VideoRecord | None, cover: StoredCover, cover_url: str, now: str
 ) -> VideoRecord | None:
     """The coverUrl given at creation, now fetched: applied unless a person changed the cover since."""
     if record is None or record.pending_cover_url != cover_url:
         return None
     if record.cover is not None and record.cover.source == CoverSource.USER:
         return record.changed(pending_cover_url=None, updated_at=now)
-    cover = StoredCover(key=cover_key, source=CoverSource.UPLOAD, width=width, height=height, updated_at=now)
-    return record.changed(cover=cover, pending_cover_url=None, updated_at=now)
+    uploader = cover.model_copy(update={"source": CoverSource.UPLOAD, "updated_at": now})
+    return record.changed(cover=uploader, pending_cover_url=None, updated_at=now)
 
 
 def drop_pending_cover(record: VideoRecord | None, cover_url: str, now: str) -> VideoRecord | None:

@@ -1,7 +1,8 @@
 """The screenshot job: an object landed under ``uploads/``; give its video snapshots and a cover.
 
 At-least-once and out-of-order delivery are expected: every step is a conditional write of a
-pure domain function, snapshot keys are deterministic, and a finished object is not redone.
+pure domain function, snapshot keys are content-addressed (a retry writes the same keys), and a
+finished object is not redone.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from vodcover.models import (
     ErrorInfo,
     MediaInfo,
     SourceObject,
-    StoredCover,
     StoredSnapshot,
     VideoRecord,
     VideoStatus,
     utc_now,
 )
+from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
 from vodcover.usecases.cover_images import CoverImages
 
 logger = logging.getLogger(__name__)
@@ -73,10 +74,13 @@ class ScreenshotJob:
         capture: SnapshotCapture,
         options: SnapshotOptions,
         cover_images: CoverImages | None = None,
+        derivatives: CoverDerivatives | None = None,
         on_snapshots_done: Callable[[VideoRecord], None] | None = None,
     ) -> None:
         self._videos = videos
         self._cover_images = cover_images
+        # Without the media tools (tests of the record rules): no renditions, the same tidying.
+        self._derivatives = derivatives or CoverDerivatives(store=store, videos=videos, derive=None)
         self._store = store
         self._events = events
         self._capture = capture
@@ -177,14 +181,20 @@ class ScreenshotJob:
                 video_id, lambda current: video_rules.drop_pending_cover(current, cover_url, utc_now())
             )
             return
-        outcome = self._videos.update(
-            video_id,
-            lambda current: video_rules.apply_uploader_cover(
-                current, prepared.key, prepared.width, prepared.height, cover_url, utc_now()
-            ),
-        )
-        if not outcome.written:
-            self._cover_images.discard(prepared)
+        assert prepared.data is not None  # fetched, so read
+        derived = self._derivatives.derive(video_id, prepared.key, prepared.data)
+
+        def apply(current: VideoRecord | None) -> VideoRecord | None:
+            now = utc_now()
+            cover = derived.cover(prepared.key, prepared.width, prepared.height, CoverSource.UPLOAD, now)
+            return video_rules.apply_uploader_cover(current, cover, cover_url, now)
+
+        outcome = self._derivatives.write(video_id, apply)
+        if not outcome.written or outcome.record is None or outcome.record.cover is None:
+            self._derivatives.refused(video_id, [prepared.key, *derived.keys])
+            return
+        if outcome.record.cover.key != prepared.key:  # a person's cover came first: ours is unused
+            self._derivatives.refused(video_id, [prepared.key, *derived.keys])
             return
         self._events.publish(
             EventType.COVER_CHANGED, {"videoId": video_id, "source": "upload", "key": prepared.key}
@@ -193,49 +203,54 @@ class ScreenshotJob:
     def _complete(self, video_id: str, source: SourceObject, result: Any) -> JobResult:
         current = self._videos.get(video_id)
         if not processing.needs_processing(current, source):
-            # Replaced (or finished by a newer run) while we captured: snapshot keys are the same
-            # for every object of the video, so writing ours now would overwrite the frames the
-            # record names with frames of an object it no longer describes.
+            # Replaced (or finished by a newer run) while we captured: our frames describe an
+            # object the record no longer names; storing them would only leave garbage.
             logger.info("video %s: object replaced while capturing; results dropped", video_id)
             return JobResult(video_id, Outcome.SKIPPED, current)
         stored = self._store_snapshots(video_id, result.snapshots)
-        now = utc_now()
         chosen = stored[result.cover_index]
-        default_cover = StoredCover(
-            key=chosen.key,
-            source=CoverSource.SNAPSHOT,
-            width=chosen.width,
-            height=chosen.height,
-            updated_at=now,
+        # Renditions only for a cover that will be used: a person's choice stays the cover.
+        derived = (
+            self._derivatives.derive(video_id, chosen.key, result.snapshots[result.cover_index].jpeg)
+            if current is None or not current.has_person_cover
+            else NO_DERIVATIVES
+        )
+        default_cover = derived.cover(
+            chosen.key, chosen.width, chosen.height, CoverSource.SNAPSHOT, utc_now()
         )
         media = media_info(result.probe, size=source.size)
-        outcome = self._videos.update(
-            video_id,
-            lambda current: processing.complete_snapshots(
+
+        def complete(current: VideoRecord | None) -> VideoRecord | None:
+            return processing.complete_snapshots(
                 current,
                 source=source,
                 media=media,
                 snapshots=stored,
                 default_cover=default_cover,
                 now=utc_now(),
-            ),
-        )
+            )
+
+        # Once it lands: old snapshots and cover renditions no record names any more are deleted.
+        outcome = self._derivatives.write(video_id, complete)
         record = outcome.record
         if not outcome.written or record is None:
             logger.info("video %s: object replaced while processing; results dropped", video_id)
+            self._derivatives.refused(video_id, [s.key for s in stored] + derived.keys)
             return JobResult(video_id, Outcome.SKIPPED, record)
-        self._delete_leftover_snapshots(video_id, stored)
+        if derived.keys and (record.cover is None or record.cover.key != chosen.key):
+            self._derivatives.refused(video_id, derived.keys)  # a person's cover won meanwhile
         self._announce_outcome(record)
         if self._on_done is not None:
             self._on_done(record)
         return JobResult(video_id, Outcome.PROCESSED, record)
 
     def _store_snapshots(self, video_id: str, snapshots: list[Any]) -> list[StoredSnapshot]:
-        """Write ``snapshots/{id}/{n}.jpg``; the same keys every run, so retries never duplicate."""
+        """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
+        duplicate, and new bytes a new key, so a cached frame is never stale."""
         stored = []
         for index, snapshot in enumerate(snapshots):
-            key = keys.snapshot_key(video_id, index)
-            self._store.put_generated(key, snapshot.jpeg, "image/jpeg")
+            key = keys.snapshot_key(video_id, index, snapshot.jpeg)
+            self._store.put_derived(key, snapshot.jpeg, "image/jpeg")
             stored.append(
                 StoredSnapshot(
                     index=index,
@@ -247,13 +262,6 @@ class ScreenshotJob:
             )
         observability.count_snapshots(len(stored))
         return stored
-
-    def _delete_leftover_snapshots(self, video_id: str, stored: list[StoredSnapshot]) -> None:
-        """An earlier run with a larger snapshot count left more; the record no longer names them."""
-        wanted = {item.key for item in stored}
-        leftovers = [k for k in self._store.list_keys(keys.snapshot_prefix(video_id)) if k not in wanted]
-        if leftovers:
-            self._store.delete(leftovers)
 
     def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
         observability.count_failure(error.code)

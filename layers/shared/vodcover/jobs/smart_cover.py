@@ -3,9 +3,9 @@
 Started asynchronously with ``{"videoId"}`` by ``POST /videos/{id}/smart-cover`` (which has
 already set ``smartCover.status = Processing``) or, with ``SmartCoverOnUpload``, after the
 default snapshots (then this job starts it itself). Lambda may deliver an event twice: keys are
-deterministic (``smart/{id}/{n}.jpg``, ``animated/{id}/cover.{gif,webp}``) and every record
-change is a pure domain function applied with optimistic concurrency, so a repeat rewrites the
-same objects and records the same state.
+content-addressed (``smart/{id}/{n}-{digest}.jpg``, ``animated/{id}/{digest}.{gif,webp}``) and every
+record change is a pure domain function applied with optimistic concurrency, so a repeat writes
+the same objects and records the same state; images the new record no longer names are deleted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,16 @@ from vodcover.domain.smart_cover import (
 )
 from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
 from vodcover.jobs.screenshot import JobResult, Outcome
-from vodcover.models import AnimatedCover, ErrorInfo, SmartCandidate, SourceObject, VideoRecord, utc_now
+from vodcover.models import (
+    AnimatedCover,
+    CoverSource,
+    ErrorInfo,
+    SmartCandidate,
+    SourceObject,
+    VideoRecord,
+    utc_now,
+)
+from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
 
 if TYPE_CHECKING:
     from vodcover.media.cover_image import CoverLimits
@@ -72,7 +81,9 @@ class SmartCoverJob:
         select: CandidateSelector,
         animate: AnimationMaker | None,
         options: SmartCoverOptions,
+        derivatives: CoverDerivatives | None = None,
     ) -> None:
+        self._derivatives = derivatives or CoverDerivatives(store=store, videos=videos, derive=None)
         self._videos = videos
         self._store = store
         self._events = events
@@ -119,7 +130,8 @@ class SmartCoverJob:
             return self._fail(video_id, source, ErrorInfo.of(exc))
         candidates = self._store_candidates(video_id, result.candidates)
         animated = self._store_animation(video_id, url, result.moments, deadline)
-        return self._complete(video_id, source, candidates, animated)
+        best = result.candidates[0].jpeg if result.candidates else None
+        return self._complete(video_id, source, candidates, animated, best)
 
     def _claim(self, video_id: str) -> VideoRecord | None:
         """Mark the analysis as running (unless the API already did); None when it must not run."""
@@ -139,8 +151,8 @@ class SmartCoverJob:
     def _store_candidates(self, video_id: str, found: list[Any]) -> list[SmartCandidate]:
         stored = []
         for index, candidate in enumerate(found):
-            key = keys.smart_key(video_id, index)
-            self._store.put_generated(key, candidate.jpeg, "image/jpeg")
+            key = keys.smart_key(video_id, index, candidate.jpeg)
+            self._store.put_derived(key, candidate.jpeg, "image/jpeg")
             stored.append(
                 SmartCandidate(
                     index=index,
@@ -151,10 +163,6 @@ class SmartCoverJob:
                     height=candidate.height,
                 )
             )
-        wanted = {item.key for item in stored}
-        leftovers = [k for k in self._store.list_keys(f"smart/{video_id}/") if k not in wanted]
-        if leftovers:  # an earlier run proposed more candidates; the record will no longer name them
-            self._store.delete(leftovers)
         return stored
 
     def _store_animation(
@@ -170,9 +178,10 @@ class SmartCoverJob:
         except MediaError as exc:
             logger.warning("video %s: no animated cover: %s (%s)", video_id, exc.code, exc.detail[-300:])
             return None
-        gif_key, webp_key = keys.animated_key(video_id, "gif"), keys.animated_key(video_id, "webp")
-        self._store.put_generated(gif_key, animation.gif, "image/gif")
-        self._store.put_generated(webp_key, animation.webp, "image/webp")
+        gif_key = keys.animated_key(video_id, animation.gif, "gif")
+        webp_key = keys.animated_key(video_id, animation.webp, "webp")
+        self._store.put_derived(gif_key, animation.gif, "image/gif")
+        self._store.put_derived(webp_key, animation.webp, "image/webp")
         return AnimatedCover(gif=gif_key, webp=webp_key)
 
     def _complete(
@@ -181,17 +190,41 @@ class SmartCoverJob:
         source: SourceObject,
         candidates: list[SmartCandidate],
         animated: AnimatedCover | None,
+        best_jpeg: bytes | None,
     ) -> JobResult:
-        outcome = self._videos.update(
-            video_id,
-            lambda current: complete_smart_cover(
-                current, source=source, candidates=candidates, animated=animated, now=utc_now()
-            ),
-        )
+        current = self._videos.get(video_id)
+        derived = NO_DERIVATIVES
+        if candidates and best_jpeg is not None and current is not None and not current.has_person_cover:
+            derived = self._derivatives.derive(video_id, candidates[0].key, best_jpeg)
+
+        def complete(current: VideoRecord | None) -> VideoRecord | None:
+            best = candidates[0] if candidates else None
+            cover = (
+                None
+                if best is None
+                else derived.cover(best.key, best.width, best.height, CoverSource.SMART, utc_now())
+            )
+            return complete_smart_cover(
+                current,
+                source=source,
+                candidates=candidates,
+                animated=animated,
+                best_cover=cover,
+                now=utc_now(),
+            )
+
+        outcome = self._derivatives.write(video_id, complete)
         record = outcome.record
+        written = [c.key for c in candidates] + derived.keys
+        if animated is not None:
+            written += [animated.gif, animated.webp]
         if record is None or record.source != source:
             logger.info("video %s: object replaced while analysing; results dropped", video_id)
+            self._derivatives.refused(video_id, written)
             return JobResult(video_id, Outcome.SKIPPED, record)
+        unused = [k for k in written if k not in record.derived_keys]
+        if unused:  # a person's cover won meanwhile, or a repeat found its renditions named already
+            self._derivatives.refused(video_id, unused)
         self._events.publish(
             EventType.SMART_COVER_COMPLETE,
             {

@@ -1,7 +1,7 @@
 """What a page paints before the cover arrives: a BlurHash and a tiny inline image (issue 16).
 
 The BlurHash comes from ``blurhash`` (pure Python, no compiled code: nothing to build per Lambda
-architecture, ~10 KB in the media layer). It is encoded from a copy at most 32 px wide, where the
+architecture, ~10 KB in the media layer). It is encoded from a copy at most 32 px long, where the
 pure-Python DCT costs a few milliseconds; a BlurHash keeps only a 4x3 grid of colours anyway.
 """
 
@@ -30,11 +30,11 @@ class Placeholder:
     data_uri: str  # data:image/webp;base64,... at most DATA_URI_MAX_BYTES characters
 
 
-def _shrunk(picture: Image.Image, width: int) -> Image.Image:
-    height = max(1, round(picture.height * width / picture.width))
-    return picture.convert("RGB").resize(
-        (min(width, picture.width), height), Image.Resampling.BOX, reducing_gap=2.0
-    )
+def _shrunk(picture: Image.Image, side: int) -> Image.Image:
+    """At most ``side`` px on its longer side (a 1x1920 cover must not become 32x61440)."""
+    scale = min(1.0, side / max(picture.width, picture.height))
+    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    return picture.convert("RGB").resize(size, Image.Resampling.BOX, reducing_gap=2.0)
 
 
 def blurhash_of(picture: Image.Image, components: tuple[int, int] = BLURHASH_COMPONENTS) -> str:

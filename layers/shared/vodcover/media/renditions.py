@@ -1,14 +1,14 @@
 """Renditions of one cover for every screen: widths, formats and feed crops (issue 16).
 
-Pure functions over Pillow (no AWS): the cover job will call :func:`make_renditions` once a cover
-is set and store each result under :func:`rendition_key`, a key that changes with the bytes, so a
-CDN can cache every object for a year. Widths are never upscaled; square (1:1) and vertical (9:16)
-crops are centred on the most detailed part of the picture (:func:`salient_crop_box`).
+Pure functions over Pillow (no AWS): :func:`derive_cover` runs once a cover is set, and
+``vodcover.usecases.cover_derivatives`` stores each result under ``keys.rendition_key``, a key
+that changes with the bytes, so a CDN can cache every object for a year. Widths are never
+upscaled; square (1:1) and vertical (9:16) crops are centred on the most detailed part of the
+picture (:func:`salient_crop_box`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ from typing import Literal
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, features
 
-from vodcover.domain import keys
+from vodcover.media.placeholders import Placeholder, make_placeholder
 
 RenditionFormat = Literal["jpeg", "webp", "avif"]
 Aspect = Literal["original", "1:1", "9:16"]
@@ -25,8 +25,6 @@ CONTENT_TYPES: dict[RenditionFormat, str] = {"jpeg": "image/jpeg", "webp": "imag
 EXTENSIONS: dict[RenditionFormat, str] = {"jpeg": "jpg", "webp": "webp", "avif": "avif"}
 # Width : height of each crop.
 ASPECT_RATIOS: dict[Aspect, tuple[int, int] | None] = {"original": None, "1:1": (1, 1), "9:16": (9, 16)}
-# Stored with every rendition: the key changes with the bytes, so the object never does.
-IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 # The detail map is computed on a copy this small: the crop only needs to be right to a few
 # percent, and the map then costs a few milliseconds whatever the cover's size.
@@ -84,23 +82,13 @@ class Rendition:
     def extension(self) -> str:
         return EXTENSIONS[self.format]
 
-    @property
-    def digest(self) -> str:
-        return content_digest(self.data)
 
+@dataclass(frozen=True)
+class DerivedCover:
+    """All a page needs besides the cover itself: its renditions and its placeholder."""
 
-def content_digest(data: bytes) -> str:
-    """The first 32 hex characters of SHA-256: the same digest covers/ keys already use."""
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def rendition_key(video_id: str, rendition: Rendition) -> str:
-    """``covers/{videoId}/{digest}.{ext}``: content-addressed, under a prefix the CDN may read.
-
-    Renditions live beside the cover they come from, so the write scopes, lifecycle rule and CDN
-    read grant of ``covers/`` apply to them unchanged.
-    """
-    return keys.cover_key(video_id, rendition.digest, rendition.extension)
+    renditions: list[Rendition]
+    placeholder: Placeholder
 
 
 def target_widths(available: int, widths: Sequence[int]) -> list[int]:
@@ -225,11 +213,20 @@ def open_cover(data: bytes) -> Image.Image:
         return upright.convert("RGB")
 
 
+def derive_cover(data: bytes, options: RenditionOptions | None = None) -> DerivedCover:
+    """Renditions and placeholder of the (checked) cover ``data``, decoded once."""
+    picture = open_cover(data)
+    return DerivedCover(renditions_of(picture, options), make_placeholder(picture))
+
+
 def make_renditions(data: bytes, options: RenditionOptions | None = None) -> list[Rendition]:
-    """Every (aspect, width, format) rendition of the cover ``data``, smallest first per aspect."""
+    return renditions_of(open_cover(data), options)
+
+
+def renditions_of(picture: Image.Image, options: RenditionOptions | None = None) -> list[Rendition]:
+    """Every (aspect, width, format) rendition of ``picture``, smallest first per aspect."""
     options = options or RenditionOptions()
     formats = [f for f in options.formats if f in writable_formats()]
-    picture = open_cover(data)
     found: list[Rendition] = []
     for aspect in options.aspects:
         ratio = ASPECT_RATIOS[aspect]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
@@ -30,14 +30,13 @@ from vodcover.net.fetch import fetch_bytes
 from vodcover.net.url_policy import UrlPolicy
 from vodcover.settings import CoverSettings
 
-IMMUTABLE = "max-age=31536000, immutable"
-
 
 @dataclass(frozen=True)
 class PreparedCover:
     key: str  # fresh: no record names it until this write lands
     width: int
     height: int
+    data: bytes | None = field(default=None, repr=False)  # None: copied in the bucket, not read
 
 
 class CoverImages:
@@ -59,8 +58,8 @@ class CoverImages:
     def from_bytes(self, video_id: str, data: bytes) -> PreparedCover:
         checked = self._media.check_image(data, self.limits)
         key = keys.cover_key(video_id, unique_name(checked.digest), checked.extension)
-        self._store.put(key, checked.data, checked.content_type, cache_control=IMMUTABLE)
-        return PreparedCover(key, checked.width, checked.height)
+        self._store.put_derived(key, checked.data, checked.content_type)
+        return PreparedCover(key, checked.width, checked.height, checked.data)
 
     def from_url(self, video_id: str, url: str) -> PreparedCover:
         """A URL of the media bucket (a snapshot, candidate or cover URL handed back, an uploaded
@@ -77,8 +76,8 @@ class CoverImages:
 
     def from_frame(self, video_id: str, jpeg: bytes, width: int, height: int) -> PreparedCover:
         key = keys.cover_key(video_id, unique_name(hashlib.sha256(jpeg).hexdigest()), "jpg")
-        self._store.put(key, jpeg, "image/jpeg", cache_control=IMMUTABLE)
-        return PreparedCover(key, width, height)
+        self._store.put_derived(key, jpeg, "image/jpeg")
+        return PreparedCover(key, width, height, jpeg)
 
     def copy_generated(self, video_id: str, source_key: str, width: int, height: int) -> PreparedCover:
         """A person picked a snapshot or candidate: keep a copy, so re-processing never changes it."""

@@ -25,8 +25,9 @@ from vodcover.domain.videos import (
     require_time_within,
     snapshot_for_cover,
 )
-from vodcover.models import VideoRecord, utc_now
+from vodcover.models import CoverSource, VideoRecord, utc_now
 from vodcover.settings import CoverEditingSettings
+from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives, Derivatives
 from vodcover.usecases.cover_images import CoverImages, PreparedCover
 from vodcover.usecases.cover_urls import CoverUrls
 
@@ -49,6 +50,8 @@ class VideoEditor:
         self._settings = settings
         self._media = media  # image checks and coverTime frames (the cover media function)
         self._images = CoverImages(store=store, settings=settings, media=media)
+        # Renditions and placeholder of each new cover, made where the image checks run.
+        self._derivatives = CoverDerivatives(store=store, videos=videos, derive=media.derive)
         self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
 
     # --- one video ----------------------------------------------------------------------
@@ -60,48 +63,42 @@ class VideoEditor:
             self._cover_urls.check(caller, changes.cover_url)
         prepared = self._prepare_cover(record, changes)
         info = InfoChanges(title=changes.title, description=changes.description, tags=changes.tags)
-        return self._write(
-            caller, video_id, info, prepared, previous_cover=record.cover.key if record.cover else None
-        )
+        return self._write(caller, video_id, info, prepared)
 
     def upload_cover(self, caller: str, video_id: str, data: bytes) -> VideoRecord:
         record = require_readable(self._videos.get(video_id), video_id, caller)
         require_cover_changeable(record)
         prepared = self._images.from_bytes(video_id, data)
-        return self._write(
-            caller,
-            video_id,
-            InfoChanges(),
-            prepared,
-            previous_cover=record.cover.key if record.cover else None,
-        )
+        return self._write(caller, video_id, InfoChanges(), prepared)
 
     def _write(
-        self,
-        caller: str,
-        video_id: str,
-        info: InfoChanges,
-        prepared: PreparedCover | None,
-        *,
-        previous_cover: str | None,
+        self, caller: str, video_id: str, info: InfoChanges, prepared: PreparedCover | None
     ) -> VideoRecord:
-        replaced: list[str | None] = [previous_cover]
+        derived = NO_DERIVATIVES
+        if prepared is not None:
+            try:
+                derived = self._derive(video_id, prepared)
+            except Exception:
+                self._derivatives.refused(video_id, [prepared.key])
+                raise
 
         def change(current: VideoRecord | None) -> VideoRecord:
             now = utc_now()
             updated = apply_info(require_readable(current, video_id, caller), info, now)
             if prepared is not None:
-                updated = apply_person_cover(updated, prepared.key, prepared.width, prepared.height, now)
-                # The cover this write replaces is the one in the record it is applied to: a
-                # rival's cover, written between our read and our write, is replaced too.
-                replaced[0] = cover_key_of(current)
+                cover = derived.cover(prepared.key, prepared.width, prepared.height, CoverSource.USER, now)
+                updated = apply_person_cover(updated, cover, now)
             return updated
 
         try:
-            outcome = self._videos.update(video_id, change)
+            # Once the write lands, the images only the replaced record named are deleted: covers
+            # and renditions have keys per write, so no other record version names them.
+            outcome = self._derivatives.write(video_id, change)
         except Exception:
+            # A failed write may still have landed (an answer lost on the way back): refused()
+            # looks at the stored record before removing anything.
             if prepared is not None:
-                self._discard_unless_named(video_id, prepared)
+                self._derivatives.refused(video_id, [prepared.key, *derived.keys])
             raise
         record = outcome.record
         assert record is not None  # change() never returns None
@@ -109,20 +106,12 @@ class VideoEditor:
             self._events.publish(
                 EventType.COVER_CHANGED, {"videoId": video_id, "source": "user", "key": prepared.key}
             )
-            # Only after the conditional write landed, and only the object it replaced: covers
-            # have a key per write, so no other record version can still name that one.
-            gone = replaced[0]
-            if gone and gone.startswith("covers/") and gone != prepared.key:
-                self._store.delete([gone])  # the bucket keeps it as a noncurrent version
         return record
 
-    def _discard_unless_named(self, video_id: str, prepared: PreparedCover) -> None:
-        """A failed write may still have landed (an answer lost on the way back): look first."""
-        try:
-            if cover_key_of(self._videos.get(video_id)) != prepared.key:
-                self._images.discard(prepared)
-        except Exception:  # a leaked object is better than a dangling cover
-            logger.warning("video %s: could not tidy up %s", video_id, prepared.key, exc_info=True)
+    def _derive(self, video_id: str, prepared: PreparedCover) -> Derivatives:
+        if prepared.data is None:
+            return self._derivatives.derive_stored(video_id, prepared.key)
+        return self._derivatives.derive(video_id, prepared.key, prepared.data)
 
     # --- preparing the image --------------------------------------------------------------
     def _prepare_cover(self, record: VideoRecord, changes: VideoChanges) -> PreparedCover | None:
@@ -149,7 +138,3 @@ class VideoEditor:
             )
             return self._images.from_frame(video_id, frame.jpeg, frame.width, frame.height)
         return None
-
-
-def cover_key_of(record: VideoRecord | None) -> str | None:
-    return record.cover.key if record is not None and record.cover is not None else None
