@@ -336,3 +336,23 @@ def test_tiny_and_extreme_covers_still_get_renditions_and_a_placeholder(size: tu
     assert all(1 <= r.width <= size[0] and 1 <= r.height <= size[1] for r in made)
     found = placeholders.make_placeholder(renditions.open_cover(out.getvalue()))
     assert len(found.blurhash) == 28 and len(found.data_uri) <= 2048
+
+
+# --- the cover media function's derive operation ---------------------------------------------------------
+def test_derive_through_the_cover_media_protocol_is_what_the_media_makes() -> None:
+    import json
+
+    from vodcover.cover_media.protocol import Derive, answer_of, invocation
+    from vodcover.cover_media.service import handle
+
+    cover = jpeg_bytes(photograph("coffee"))
+    request = Derive(cover)
+
+    # as the covers API sends it and reads the answer, through JSON
+    answer = answer_of(request, json.loads(json.dumps(handle(json.loads(json.dumps(invocation(request)))))))
+
+    local = renditions.derive_cover(cover)
+    assert [(r.width, r.height, r.format, r.aspect, r.data) for r in answer.renditions] == [
+        (r.width, r.height, r.format, r.aspect, r.data) for r in local.renditions
+    ]
+    assert (answer.blurhash, answer.data_uri) == (local.placeholder.blurhash, local.placeholder.data_uri)
