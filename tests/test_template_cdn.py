@@ -83,7 +83,7 @@ class Resolved:
                 return all(self.value(a) for a in arg)
             if key == "Fn::Or":
                 return any(self.value(a) for a in arg)
-            if key == "Fn::Condition":
+            if key in {"Fn::Condition", "Condition"}:  # the loader writes !Condition either way
                 return self.condition(arg)
             if key == "Fn::If":
                 name, when_true, when_false = arg
@@ -325,4 +325,5 @@ def test_every_cloudfront_resource_is_behind_the_switch(raw_template: dict[str, 
     for name, resource in raw_template["Resources"].items():
         if resource["Type"].startswith("AWS::CloudFront::"):
             assert resource.get("Condition") in {"CdnEnabled", "CdnSignedUrls"}, name
-    assert {"Fn::Condition": "CdnEnabled"} in raw_template["Conditions"]["CdnSignedUrls"]["Fn::And"]
+    conditions = raw_template["Conditions"]["CdnSignedUrls"]["Fn::And"]
+    assert {"Fn::Condition": "CdnEnabled"} in conditions or {"Condition": "CdnEnabled"} in conditions
