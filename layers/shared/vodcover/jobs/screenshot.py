@@ -8,7 +8,7 @@ finished object is not redone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -38,10 +38,68 @@ from vodcover.usecases.cover_images import CoverImages
 logger = logging.getLogger(__name__)
 
 
+# What the job reads of the media tools' answers (``vodcover.media.snapshots.SnapshotSet``): the
+# job may not import media (docs/design.md, "Architecture"), so the seam is these protocols.
+class CapturedColour(Protocol):
+    @property
+    def transfer(self) -> str: ...
+    @property
+    def dolby_vision(self) -> str: ...
+    @property
+    def bit_depth(self) -> int: ...
+
+
+class CapturedMedia(Protocol):
+    @property
+    def duration(self) -> float: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def rotation(self) -> int: ...
+    @property
+    def fps(self) -> float: ...
+    @property
+    def video_codec(self) -> str: ...
+    @property
+    def has_audio(self) -> bool: ...
+    @property
+    def has_video(self) -> bool: ...
+    @property
+    def duration_source(self) -> str: ...
+    @property
+    def colour(self) -> CapturedColour: ...
+    @property
+    def crop(self) -> object | None: ...
+
+
+class CapturedPicture(Protocol):
+    @property
+    def time(self) -> float: ...
+    @property
+    def jpeg(self) -> bytes: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+class CapturedSnapshots(Protocol):
+    @property
+    def probe(self) -> CapturedMedia: ...
+    @property
+    def snapshots(self) -> Sequence[CapturedPicture]: ...
+    @property
+    def cover_index(self) -> int: ...
+
+
 class SnapshotCapture(Protocol):
     """What the job needs from the media tools (``vodcover.media.snapshots.capture_snapshots``)."""
 
-    def __call__(self, source: str, *, count: int, width: int, quality: int, timeout: float) -> Any: ...
+    def __call__(
+        self, source: str, *, count: int, width: int, quality: int, timeout: float
+    ) -> CapturedSnapshots: ...
 
 
 @dataclass(frozen=True)
@@ -200,7 +258,7 @@ class ScreenshotJob:
             EventType.COVER_CHANGED, {"videoId": video_id, "source": "upload", "key": prepared.key}
         )
 
-    def _complete(self, video_id: str, source: SourceObject, result: Any) -> JobResult:
+    def _complete(self, video_id: str, source: SourceObject, result: CapturedSnapshots) -> JobResult:
         current = self._videos.get(video_id)
         if not processing.needs_processing(current, source):
             # Replaced (or finished by a newer run) while we captured: our frames describe an
@@ -244,7 +302,7 @@ class ScreenshotJob:
             self._on_done(record)
         return JobResult(video_id, Outcome.PROCESSED, record)
 
-    def _store_snapshots(self, video_id: str, snapshots: list[Any]) -> list[StoredSnapshot]:
+    def _store_snapshots(self, video_id: str, snapshots: Sequence[CapturedPicture]) -> list[StoredSnapshot]:
         """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
         duplicate, and new bytes a new key, so a cached frame is never stale."""
         stored = []
@@ -295,7 +353,7 @@ class ScreenshotJob:
             self._events.publish(EventType.PROCESS_FAILED, detail)
 
 
-def media_info(probe: Any, *, size: int) -> MediaInfo:
+def media_info(probe: CapturedMedia, *, size: int) -> MediaInfo:
     return MediaInfo(
         duration=round(float(probe.duration), 3),
         width=int(probe.width),
@@ -309,8 +367,10 @@ def media_info(probe: Any, *, size: int) -> MediaInfo:
     )
 
 
-def picture_facts(probe: Any) -> dict[str, Any]:
-    """How the images were made: cover art, a scanned duration, HDR tone-mapped, bars cut."""
+def picture_facts(probe: CapturedMedia) -> dict[str, Any]:
+    """How the images were made: cover art, a scanned duration, HDR tone-mapped, bars cut.
+
+    Read with defaults: a probe of an older shape (the reliability tests' stand-in) lacks them."""
     colour = getattr(probe, "colour", None)
     hdr = {"arib-std-b67": "hlg", "smpte2084": "pq"}.get(getattr(colour, "transfer", ""))
     return {
