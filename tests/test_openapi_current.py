@@ -27,6 +27,10 @@ def test_the_document_is_valid_openapi_and_documents_every_route_with_sigv4() ->
         ("put", "/videos/{videoId}/cover"),
         ("post", "/videos/{videoId}/smart-cover"),
         ("get", "/limits"),
+        ("delete", "/videos/{videoId}"),
+        ("post", "/videos/delete"),
+        ("post", "/videos/{videoId}/snapshots"),
+        ("post", "/videos/{videoId}/storyboard"),
     }
     assert spec()["security"] == [{"sigv4": []}]
 

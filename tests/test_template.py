@@ -280,8 +280,10 @@ def test_policies_are_least_privilege(resources: dict[str, Any]) -> None:
                 assert text != "*", f"{name}: {actions} on every resource"
                 if ":s3:::" in text:
                     key_part = text.partition(BUCKET_NAME_SUB)[2]
-                    if key_part == "":  # the bucket itself: only listing, only under a prefix
-                        assert actions == ["s3:ListBucket"], f"{name}: {actions} on the whole bucket"
+                    if key_part == "":  # the bucket itself: only listing (objects or their versions)
+                        assert set(actions) <= {"s3:ListBucket", "s3:ListBucketVersions"}, (
+                            f"{name}: {actions} on the whole bucket"
+                        )
                         if name not in LISTS_WHOLE_BUCKET:
                             assert "s3:prefix" in statement["Condition"]["StringLike"]
                     elif key_part == "/*":  # reading any object: only where videos are read
@@ -299,8 +301,16 @@ def test_screenshot_function_reads_videos_and_writes_only_its_outputs(resources:
             for resource in as_list(statement["Resource"]):
                 granted.setdefault(action, set()).add(sub_text(resource).partition(BUCKET_NAME_SUB)[2])
     assert granted["s3:GetObject"] == {"/*"}  # uploads/ and registered videos anywhere
-    assert granted["s3:PutObject"] == {"/snapshots/*", "/covers/*", "/embed/*"}
-    assert granted["s3:DeleteObject"] == {"/snapshots/*", "/covers/*", "/embed/*"}
+    assert granted["s3:PutObject"] == {"/snapshots/*", "/covers/*", "/embed/*", "/storyboard/*"}
+    # Deleting: its own outputs, and the late upload of a video deleted meanwhile (every version).
+    assert granted["s3:DeleteObject"] == {
+        "/snapshots/*",
+        "/covers/*",
+        "/embed/*",
+        "/storyboard/*",
+        "/uploads/*",
+    }
+    assert granted["s3:DeleteObjectVersion"] == {"/snapshots/*", "/covers/*", "/storyboard/*", "/uploads/*"}
 
 
 def test_functions_never_reference_the_bucket_resource(resources: dict[str, Any]) -> None:

@@ -75,9 +75,17 @@ def document() -> dict[str, Any]:
         )
         merged = _merge(merged, schema)
     _drop_default_validation_answers(merged)
+    _drop_bodies_of_empty_answers(merged)
     _add_request_models(merged)
     _drop_null_defaults(merged)
     return merged
+
+
+def _drop_bodies_of_empty_answers(schema: dict[str, Any]) -> None:
+    """A 204 carries no body, whatever powertools infers from the handler's return type."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).get("204", {}).pop("content", None)
 
 
 def _drop_null_defaults(node: Any) -> None:

@@ -1,7 +1,9 @@
 """Screenshot function: S3 ObjectCreated under ``uploads/`` → snapshots and a default cover.
 
-Also runs for objects registered through ``POST /videos/register`` (invoked asynchronously
-with ``{"register": {"videoId", "key"}}``), which may live anywhere in the bucket.
+Also runs, invoked asynchronously, for objects registered through ``POST /videos/register``
+(``{"register": {"videoId", "key"}}``, which may live anywhere in the bucket), for snapshot jobs
+on demand (``{"snapshotJob": {"videoId", "jobId"}}``) and for storyboards (``{"storyboard":
+{"videoId", "run"}}``; also made here right after the default snapshots, ``StoryboardOnUpload``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vodcover import dependencies
 from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.domain.keys import is_upload_key
+from vodcover.domain.storyboards import new_run
 from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
+from vodcover.jobs.snapshot_jobs import SnapshotJobRequest, SnapshotJobRunner
+from vodcover.jobs.storyboard import StoryboardJob
 from vodcover.media.snapshots import capture_snapshots
+from vodcover.media.storyboard import make_storyboard
 from vodcover.models import VideoRecord
 from vodcover.observability import bind_video, logger, observed
 from vodcover.settings import ScreenshotSettings, settings_for
@@ -28,9 +34,16 @@ settings_for(ScreenshotSettings)  # at cold start: a missing variable fails the 
 SAFETY_MARGIN_SECONDS = 15.0
 
 
-def build_job() -> ScreenshotJob:
+def build_job(context: LambdaContext | None = None) -> ScreenshotJob:
     settings = settings_for(ScreenshotSettings)
     store = dependencies.media_store()
+
+    def after_snapshots(record: VideoRecord) -> None:
+        if settings.storyboard_on_upload and context is not None:
+            storyboard_job().start_and_run(record.video_id, run=new_run(), timeout=time_left(context))
+        if settings.smart_cover_on_upload:
+            start_smart_cover(record)
+
     return ScreenshotJob(
         videos=dependencies.video_repository(),
         store=store,
@@ -41,7 +54,23 @@ def build_job() -> ScreenshotJob:
         ),
         cover_images=CoverImages(store=store, settings=settings, media=InProcessCoverMedia()),
         derivatives=dependencies.cover_derivatives(),
-        on_snapshots_done=start_smart_cover if settings.smart_cover_on_upload else None,
+        on_snapshots_done=after_snapshots,
+    )
+
+
+def storyboard_job() -> StoryboardJob:
+    return StoryboardJob(
+        videos=dependencies.video_repository(), store=dependencies.media_store(), make=make_storyboard
+    )
+
+
+def snapshot_job_runner() -> SnapshotJobRunner:
+    return SnapshotJobRunner(
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        events=dependencies.event_publisher(),
+        capture=capture_snapshots,
+        quality=settings_for(ScreenshotSettings).jpeg_quality,
     )
 
 
@@ -64,7 +93,15 @@ def report(result: JobResult) -> dict[str, str]:
 @logger.inject_lambda_context(clear_state=True)
 @observed("screenshot")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    job = build_job()
+    if "snapshotJob" in event:
+        request = SnapshotJobRequest.from_event(event)
+        bind_video(request.video_id)
+        return {"results": [report(snapshot_job_runner().run(request, timeout=time_left(context)))]}
+    if "storyboard" in event:
+        video_id, run = event["storyboard"]["videoId"], event["storyboard"]["run"]
+        bind_video(video_id)
+        return {"results": [report(storyboard_job().run(video_id, run=run, timeout=time_left(context)))]}
+    job = build_job(context)
     if "register" in event:
         request = event["register"]
         bind_video(request["videoId"])

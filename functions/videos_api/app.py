@@ -18,18 +18,29 @@ from vodcover.api.params import QueryInteger
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import (
     BatchReadAnswer,
+    DeleteVideosAnswer,
     LibraryPage,
     Limits,
     PullAnswer,
     RegisterAnswer,
     RestViews,
+    SnapshotJobAnswer,
     UploadTicket,
     VideoView,
 )
-from vodcover.commands import CreateUploadRequest, PullRequest, RegisterRequest, VideoId
+from vodcover.commands import (
+    CreateUploadRequest,
+    DeleteVideosRequest,
+    PullRequest,
+    RegisterRequest,
+    SnapshotJobRequest,
+    VideoId,
+)
 from vodcover.errors import BatchTooLarge, InvalidParameter
 from vodcover.observability import logger, observed
 from vodcover.settings import VideosApiSettings, settings_for
+from vodcover.usecases.deletion import VideoDeletion
+from vodcover.usecases.media_jobs import MediaJobs
 from vodcover.usecases.pull import Pulls
 from vodcover.usecases.read import Reads
 from vodcover.usecases.register import Registrations
@@ -214,6 +225,104 @@ def start_smart_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
         settings=settings_for(VideosApiSettings),
     )
     return answer(HTTPStatus.ACCEPTED, views().video(starts.start(caller_of(app), video_id)))
+
+
+def media_jobs() -> MediaJobs:
+    return MediaJobs(
+        videos=dependencies.video_repository(),
+        jobs=dependencies.job_starter(),
+        settings=settings_for(VideosApiSettings),
+    )
+
+
+def deletion() -> VideoDeletion:
+    return VideoDeletion(
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        events=dependencies.event_publisher(),
+    )
+
+
+@app.post(
+    "/videos/<videoId>/snapshots",
+    operation_id="submitSnapshotJob",
+    summary="Take the snapshots again with other settings (a Normal video); they replace the old ones",
+    description=(
+        "`offsets` (seconds, at most 30, taken where asked), or `count` (spread evenly), or `interval`"
+        " (one every so many seconds from interval/2), or `count` and `interval` (that many, that far"
+        " apart); `width` and/or `height` (both: a box to fit; never upscaled). A person's cover stays,"
+        " an automatic one becomes the new default; event `SnapshotComplete` with `jobId`. Codes:"
+        " `InvalidParameter.Offsets` (with count or interval, or past the end), `InvalidParameter.Interval`"
+        " (no instant, or more than 32), `InvalidParameter.Count` (count x interval past the end)."
+    ),
+    responses=answers(
+        HTTPStatus.ACCEPTED, SnapshotJobAnswer, "The job, started.", 400, 401, 403, 404, 409, 415
+    ),
+    openapi_extensions=json_request(SnapshotJobRequest),
+)
+def submit_snapshot_job(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    body = json_body(app, SnapshotJobRequest)
+    submitted = media_jobs().submit_snapshots(
+        caller_of(app),
+        video_id,
+        count=body.count,
+        interval=body.interval,
+        offsets=body.offsets,
+        width=body.width,
+        height=body.height,
+    )
+    return answer(HTTPStatus.ACCEPTED, RestViews.snapshot_job(submitted))
+
+
+@app.post(
+    "/videos/<videoId>/storyboard",
+    operation_id="startStoryboard",
+    summary="Make the storyboard (sprite sheets + WebVTT for scrub previews) again",
+    responses=answers(
+        HTTPStatus.ACCEPTED,
+        VideoView,
+        "The video, its storyboard Processing (a finished one stays readable meanwhile).",
+        400,
+        401,
+        403,
+        404,
+    ),
+)
+def start_storyboard(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    return answer(HTTPStatus.ACCEPTED, views().video(media_jobs().start_storyboard(caller_of(app), video_id)))
+
+
+@app.delete(
+    "/videos/<videoId>",
+    operation_id="deleteVideo",
+    summary="Delete the video, its record and every object of it (idempotent; event VideoDeleted)",
+    description=(
+        "The record becomes a tombstone at once (jobs still running or arriving late cannot bring it"
+        " back, and erase what they stored), then every version of every object under the video's"
+        " folders is erased. Deleting it again answers 204. A registered video's object outside"
+        " `uploads/` is the operator's and stays."
+    ),
+    responses=answers(
+        HTTPStatus.NO_CONTENT, None, "Deleted (or already deleted by this caller).", 400, 401, 403, 404, 409
+    ),
+)
+def delete_video(video_id: VideoIdParameter) -> Response[None]:
+    deletion().delete(caller_of(app), video_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
+
+
+@app.post(
+    "/videos/delete",
+    operation_id="deleteVideos",
+    summary="Delete up to 20 videos, each on its own (answered per item, like the batch update)",
+    responses=answers(HTTPStatus.OK, DeleteVideosAnswer, "What happened to each id.", 400, 401, 415),
+    openapi_extensions=json_request(DeleteVideosRequest),
+)
+def delete_videos() -> Response[dict[str, Any]]:
+    request = json_body(app, DeleteVideosRequest)
+    return answer(
+        HTTPStatus.OK, RestViews.deletions(deletion().delete_many(caller_of(app), request.video_ids))
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)

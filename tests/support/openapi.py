@@ -18,7 +18,7 @@ def spec() -> dict[str, Any]:
     return loaded
 
 
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+def resolve_ref(node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         target: Any = spec()
         for part in node["$ref"].removeprefix("#/").split("/"):
@@ -29,7 +29,7 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
 
 def response_schema(method: str, path_template: str, status: int) -> dict[str, Any]:
     operation = spec()["paths"][path_template][method.lower()]
-    answer = _resolve(operation["responses"][str(status)])
+    answer = resolve_ref(operation["responses"][str(status)])
     return answer["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
 
 

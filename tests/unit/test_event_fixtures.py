@@ -130,6 +130,10 @@ def test_every_route_of_the_template_has_a_fixture_with_an_iam_caller() -> None:
         ("api-update-video.json", 404, "InvalidVideo.NotFound"),
         ("api-upload-cover.json", 404, "InvalidVideo.NotFound"),
         ("api-start-smart-cover.json", 404, "InvalidVideo.NotFound"),
+        ("api-delete-video.json", 404, "InvalidVideo.NotFound"),
+        ("api-delete-videos.json", 200, None),
+        ("api-submit-snapshot-job.json", 404, "InvalidVideo.NotFound"),
+        ("api-start-storyboard.json", 404, "InvalidVideo.NotFound"),
     ],
 )
 def test_each_fixture_gets_a_sensible_answer_when_its_video_does_not_exist(
@@ -168,15 +172,26 @@ def test_the_create_fixture_records_an_upload_for_its_caller() -> None:
         ("api-update-video.json", 200),
         ("api-upload-cover.json", 200),
         ("api-start-smart-cover.json", 202),
+        ("api-submit-snapshot-job.json", 202),
+        ("api-start-storyboard.json", 202),
     ],
 )
-def test_each_fixture_succeeds_on_its_callers_processed_video(name: str, status: int) -> None:
+def test_each_fixture_succeeds_on_its_callers_processed_video(
+    name: str, status: int, started_jobs: list[tuple[str, dict[str, Any]]]
+) -> None:
     given_the_fixtures_video_is_processed()
 
     answer_status, body = answer_to(name)
 
     assert answer_status == status, body
     assert body["videoId"] == FIXTURE_VIDEO
+
+
+def test_the_delete_fixture_deletes_its_callers_video() -> None:
+    given_the_fixtures_video_is_processed()
+
+    assert answer_to("api-delete-video.json")[0] == 204
+    assert answer_to("api-get-video.json")[0] == 404
 
 
 def test_the_update_fixture_picks_a_snapshot_as_the_cover() -> None:

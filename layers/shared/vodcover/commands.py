@@ -214,6 +214,27 @@ class BatchUpdateRequest(RequestModel):
     _limit = field_validator("updates")(batch_within_limit)
 
 
+Seconds = Annotated[float, Field(ge=0, le=86_400 * 2, allow_inf_nan=False)]
+
+
+class SnapshotJobRequest(RequestModel):
+    """``POST /videos/{id}/snapshots``: which combinations mean what, vodcover.domain.snapshot_jobs."""
+
+    count: Omittable[Annotated[int, Field(ge=1, le=32)]] = None
+    interval: Omittable[Annotated[float, Field(gt=0, le=86_400 * 2, allow_inf_nan=False)]] = None
+    offsets: Omittable[Annotated[list[Seconds], Field(min_length=1, max_length=30)]] = None
+    width: Omittable[Annotated[int, Field(ge=16, le=7680)]] = None
+    height: Omittable[Annotated[int, Field(ge=16, le=4320)]] = None
+
+
+class DeleteVideosRequest(RequestModel):
+    video_ids: Annotated[
+        list[VideoId], Field(min_length=1, json_schema_extra={"maxItems": DOCUMENTED_BATCH_LIMIT})
+    ]
+
+    _limit = field_validator("video_ids")(batch_within_limit)
+
+
 @dataclass(frozen=True)
 class RefusedItem:
     """A batch item that is not a valid :class:`BatchItem`: refused alone, with its code."""

@@ -145,6 +145,40 @@ class SmartCover(CamelModel):
     error: ErrorInfo | None = None
 
 
+class JobStatus(StrEnum):
+    """A requested job's state (snapshot jobs, storyboards): its own, beside the video's status."""
+
+    PROCESSING = "Processing"
+    DONE = "Done"
+    FAILED = "Failed"
+
+
+class SnapshotJob(CamelModel):
+    """The last ``POST /videos/{id}/snapshots``: a newer request supersedes a running one."""
+
+    job_id: str
+    status: JobStatus
+    times: list[float] = Field(default_factory=list)  # the instants asked for, in seconds
+    width: int = 0  # the snapshots' width; 0 keeps the source width
+    exact: bool = False  # offsets: the frame at each time, not the nearest keyframe
+    requested_at: str = ""
+    error: ErrorInfo | None = None
+
+
+class Storyboard(CamelModel):
+    """Sprite sheets and the WebVTT file that maps moments to tiles (docs/design.md, "Storyboard")."""
+
+    status: JobStatus
+    vtt: str = ""  # key of the WebVTT file
+    sheets: list[str] = Field(default_factory=list)  # keys, in the order the VTT names them
+    tile_width: int = 0
+    tile_height: int = 0
+    interval: float = 0.0
+    tiles: int = 0
+    run: str = ""  # the folder of this storyboard's objects: a tag per storyboard made
+    error: ErrorInfo | None = None
+
+
 class SourceObject(CamelModel):
     """The uploaded object a record was processed from: lets a repeated event be a no-op."""
 
@@ -171,6 +205,8 @@ class VideoRecord(CamelModel):
     smart_cover: SmartCover | None = None
     error: ErrorInfo | None = None
     pending_cover_url: str | None = None  # a coverUrl given at creation, applied once the video exists
+    snapshot_job: SnapshotJob | None = None
+    storyboard: Storyboard | None = None
 
     @property
     def derived_keys(self) -> set[str]:

@@ -129,6 +129,16 @@ class CandidateCount(VodcoverSettings):
     candidate_count: int = Field(default=5, ge=1, le=16)
 
 
+class WebhookSettings(VodcoverSettings):
+    """Webhook URLs (docs/design.md, "Webhooks"): which private ``host:port``s a receiver may use."""
+
+    webhook_allow_hosts: str = ""  # comma-separated host:port exempt from the address check
+
+    @property
+    def allowed_webhook_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_allow_hosts.split(",") if h.strip())
+
+
 # --- one class per function ------------------------------------------------------------------
 class LibrarySettings(CoverSettings, RequestLimits):
     """Create-upload, pull, register, reads, smart-cover start: starts the three jobs."""
@@ -142,8 +152,9 @@ class CoverEditingSettings(CoverSettings, FrameSettings, RequestLimits):
     """Cover changes (one or a batch): images, coverTime frames."""
 
 
-class VideosApiSettings(LibrarySettings):
-    """The videos API: the library's use cases."""
+class VideosApiSettings(LibrarySettings, FrameSettings, SnapshotCount):
+    """The videos API: the library's use cases; snapshot jobs on demand are planned against the
+    upload-time defaults (``SnapshotCount``, ``SnapshotWidth``)."""
 
 
 class CoversApiSettings(CoverEditingSettings):
@@ -156,6 +167,7 @@ class ScreenshotSettings(CoverSettings, FrameSettings, SnapshotCount):
     """Snapshots and the default cover; starts the smart-cover job when ``SmartCoverOnUpload``."""
 
     smart_cover_on_upload: bool = False
+    storyboard_on_upload: bool = True
     smart_cover_function: str = ""
 
     @model_validator(mode="after")

@@ -58,13 +58,12 @@ def error_description(status: int) -> str:
 
 
 def answers(status: int, model: Any, description: str, *error_statuses: int) -> dict[int, Any]:
-    """``responses=`` for a route: ``model`` at ``status``, the error body at each error status."""
-    documented: dict[int, Any] = {
-        int(status): {
-            "description": description,
-            "content": {content_types.APPLICATION_JSON: {"model": model}},
-        }
-    }
+    """``responses=`` for a route: ``model`` at ``status`` (None: no body, e.g. 204), the error
+    body at each error status."""
+    success: dict[str, Any] = {"description": description}
+    if model is not None:
+        success["content"] = {content_types.APPLICATION_JSON: {"model": model}}
+    documented: dict[int, Any] = {int(status): success}
     for error_status in error_statuses:
         documented[error_status] = {
             "description": error_description(error_status),

@@ -25,12 +25,24 @@ from vodcover.commands import NullNotAllowed
 from vodcover.domain import keys
 from vodcover.domain.expiry import Deadlines, as_seen
 from vodcover.errors import VodcoverError
-from vodcover.models import CoverSource, ErrorInfo, SmartStatus, StoredCover, VideoRecord, VideoStatus
+from vodcover.models import (
+    CoverSource,
+    ErrorInfo,
+    JobStatus,
+    SmartStatus,
+    SnapshotJob,
+    StoredCover,
+    Storyboard,
+    VideoRecord,
+    VideoStatus,
+)
 
 if TYPE_CHECKING:  # results only: a views module must not load every use case's dependencies
     from vodcover.dal.videos import Page
     from vodcover.settings import LibrarySettings
     from vodcover.usecases.batch_edit import BatchUpdateResult
+    from vodcover.usecases.deletion import BatchDeletion
+    from vodcover.usecases.media_jobs import SubmittedSnapshotJob
     from vodcover.usecases.pull import PullStarted
     from vodcover.usecases.read import BatchRead
     from vodcover.usecases.register import RegisterResult
@@ -166,6 +178,29 @@ class SmartCoverView(View):
     error: Annotated[ErrorView | None, Omitted] = ABSENT
 
 
+class SnapshotJobView(View):
+    job_id: str
+    status: JobStatus
+    times: list[float]
+    width: int
+    requested_at: str
+    error: Annotated[ErrorView | None, Omitted] = ABSENT
+
+
+class StoryboardView(View):
+    """Cues name sheets relative to the VTT (``0.jpg#xywh=x,y,w,h``): with a CDN base they
+    resolve as they are; with presigned URLs a player maps sheet ``n`` to ``sheets[n]``."""
+
+    status: JobStatus
+    vtt: str | None
+    sheets: list[str]
+    tile_width: int
+    tile_height: int
+    interval: float
+    tiles: int
+    error: Annotated[ErrorView | None, Omitted] = ABSENT
+
+
 class VideoView(View):
     video_id: str
     title: str
@@ -182,6 +217,8 @@ class VideoView(View):
     smart_cover: SmartCoverView | None
     # Beyond docs/design.md, "The video answer": lets the console play the uploaded video.
     source_url: str | None
+    snapshot_job: SnapshotJobView | None = None
+    storyboard: StoryboardView | None = None
     error: Annotated[ErrorView | None, Omitted] = ABSENT
 
 
@@ -248,6 +285,21 @@ class BatchUpdateAnswer(View):
     failed: list[BatchFailedItem]
 
 
+class DeleteVideosAnswer(View):
+    deleted: list[str]
+    non_exist_video_ids: list[str]
+    forbidden_video_ids: list[str]
+    failed: list[BatchFailedItem]
+
+
+class SnapshotJobAnswer(View):
+    video_id: str
+    job_id: str
+    status: Literal[JobStatus.PROCESSING]
+    times: Annotated[list[float], Field(description="The instants the job takes, in seconds")]
+    width: Annotated[int, Field(description="The snapshots' width (0: the source's)")]
+
+
 class Limits(View):
     """``GET /limits``: what a client should check before it sends (the console reads them
     instead of copying numbers an operator can change); the server judges by the same settings."""
@@ -266,6 +318,17 @@ class Limits(View):
             description="Most items per batch (PATCH /videos, GET /videos ids, pull and register)",
         ),
     ]
+
+
+def _snapshot_job_view(job: SnapshotJob) -> SnapshotJobView:
+    return SnapshotJobView(
+        job_id=job.job_id,
+        status=job.status,
+        times=job.times,
+        width=job.width,
+        requested_at=job.requested_at,
+        error=_error_view(job.error),
+    )
 
 
 def _error_view(error: ErrorInfo | None) -> ErrorView | None:
@@ -360,7 +423,44 @@ class RestViews:
                 error=_error_view(smart.error),
             ),
             source_url=None if record.source is None else url(record.source.key),
+            snapshot_job=None if record.snapshot_job is None else _snapshot_job_view(record.snapshot_job),
+            storyboard=None if record.storyboard is None else self._storyboard(record.storyboard),
             error=_error_view(record.error),
+        )
+
+    def _storyboard(self, board: Storyboard) -> StoryboardView:
+        return StoryboardView(
+            status=board.status,
+            vtt=self.url_for(board.vtt) if board.vtt else None,
+            sheets=[self.url_for(key) for key in board.sheets],
+            tile_width=board.tile_width,
+            tile_height=board.tile_height,
+            interval=board.interval,
+            tiles=board.tiles,
+            error=_error_view(board.error),
+        )
+
+    @staticmethod
+    def deletions(result: BatchDeletion) -> DeleteVideosAnswer:
+        return DeleteVideosAnswer(
+            deleted=result.deleted,
+            non_exist_video_ids=result.missing,
+            forbidden_video_ids=result.forbidden,
+            failed=[
+                BatchFailedItem(video_id=f.video_id, code=f.code, message=f.message) for f in result.failed
+            ],
+        )
+
+    @staticmethod
+    def snapshot_job(submitted: SubmittedSnapshotJob) -> SnapshotJobAnswer:
+        job = submitted.record.snapshot_job
+        assert job is not None
+        return SnapshotJobAnswer(
+            video_id=submitted.record.video_id,
+            job_id=submitted.job_id,
+            status=JobStatus.PROCESSING,
+            times=job.times,
+            width=job.width,
         )
 
     def videos(self, records: Sequence[VideoRecord]) -> list[VideoView]:

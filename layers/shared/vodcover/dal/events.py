@@ -22,6 +22,7 @@ class EventType(StrEnum):
     COVER_CHANGED = "CoverChanged"
     SMART_COVER_COMPLETE = "SmartCoverComplete"
     PROCESS_FAILED = "ProcessFailed"
+    VIDEO_DELETED = "VideoDeleted"
 
 
 class EventPublisher:

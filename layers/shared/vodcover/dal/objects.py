@@ -103,6 +103,21 @@ class MediaStore:
             chunk = [{"Key": key} for key in keys[start : start + 1000]]
             self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
 
+    def erase(self, prefix: str, *, exact: bool = False) -> int:
+        """Every version (and delete marker) of every object under ``prefix``: a deleted video's
+        objects must not linger as noncurrent versions for the lifecycle rule's 7-30 days."""
+        versions: list[dict[str, str]] = []
+        paginator = self._s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for entry in (*page.get("Versions", []), *page.get("DeleteMarkers", [])):
+                if exact and entry["Key"] != prefix:
+                    continue  # ``exact``: that one key, not the keys it is a prefix of
+                versions.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+        for start in range(0, len(versions), 1000):
+            chunk = versions[start : start + 1000]
+            self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": chunk, "Quiet": True})
+        return len(versions)
+
     def key_of_url(self, url: str) -> str | None:
         """The media-bucket key ``url`` names, in any form a URL of it can take; else None.
 

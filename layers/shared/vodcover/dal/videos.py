@@ -33,6 +33,13 @@ OWNER_INDEX = "byOwner"
 WAITING_INDEX = "byWaitingStatus"
 WAITING_ATTRIBUTE = "waitingStatus"
 Mutation = Callable[[VideoRecord | None], VideoRecord | None]
+# A deleted video leaves a tombstone (docs/design.md, "Deleting a video"): no owner, no waiting
+# key (so it is in neither index), only what stops a late job from writing the record again.
+# DynamoDB's TTL removes it after the longest a late delivery can take (a failure-queue redrive:
+# 14 days) plus a day.
+DELETED_ATTRIBUTE = "deletedAt"
+TOMBSTONE_TTL_ATTRIBUTE = "expiresAt"
+TOMBSTONE_SECONDS = 15 * 86_400
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,12 @@ class VideoRepository(Protocol):
     def update(self, video_id: str, mutate: Mutation) -> UpdateOutcome: ...
 
     def list_by_owner(self, owner: str, *, limit: int, next_token: str | None) -> Page: ...
+
+    def is_deleted(self, video_id: str) -> bool: ...
+
+    def deleted_by(self, video_id: str) -> str | None: ...
+
+    def bury(self, record: VideoRecord, *, deleted_at: str, now_epoch: int) -> bool: ...
 
 
 def to_item(record: VideoRecord) -> dict[str, Any]:
@@ -98,11 +111,27 @@ class DynamoVideoRepository:
         return client("dynamodb")
 
     def get(self, video_id: str) -> VideoRecord | None:
+        """The record, or None when there is none or only a deleted video's tombstone."""
+        item = self._get_item(video_id)
+        return None if item is None or _is_tombstone(item) else from_item(item)
+
+    def _get_item(self, video_id: str) -> dict[str, Any] | None:
         answer = self._dynamodb.get_item(
             TableName=self._table_name, Key={"videoId": {"S": video_id}}, ConsistentRead=True
         )
         item = answer.get("Item")
-        return from_item(_unwrap(item)) if item else None
+        return _unwrap(item) if item else None
+
+    def is_deleted(self, video_id: str) -> bool:
+        item = self._get_item(video_id)
+        return item is not None and _is_tombstone(item)
+
+    def deleted_by(self, video_id: str) -> str | None:
+        """The owner of a deleted video (its tombstone remembers), for an idempotent repeat."""
+        item = self._get_item(video_id)
+        if item is None or not _is_tombstone(item):
+            return None
+        return str(item.get("deletedOwner") or "") or None
 
     def get_many(self, video_ids: Iterable[str]) -> dict[str, VideoRecord]:
         keys = [{"videoId": {"S": video_id}} for video_id in dict.fromkeys(video_ids)]
@@ -114,13 +143,20 @@ class DynamoVideoRepository:
             while request:
                 answer = self._dynamodb.batch_get_item(RequestItems=request)
                 for item in answer["Responses"].get(self._table_name, []):
-                    record = from_item(_unwrap(item))
-                    found[record.video_id] = record
+                    plain = _unwrap(item)
+                    if not _is_tombstone(plain):
+                        record = from_item(plain)
+                        found[record.video_id] = record
                 request = answer.get("UnprocessedKeys") or {}
         return found
 
     def update(self, video_id: str, mutate: Mutation) -> UpdateOutcome:
-        current = self.get(video_id)
+        """Apply ``mutate`` by a conditional write; a deleted video's tombstone is never rewritten,
+        so a late job finds nothing to change (the outcome says nothing was written)."""
+        item = self._get_item(video_id)
+        if item is not None and _is_tombstone(item):
+            return UpdateOutcome(None, written=False)
+        current = from_item(item) if item is not None else None
         for _ in range(self._max_attempts):
             proposed = mutate(current)
             if proposed is None or proposed == current:
@@ -132,11 +168,39 @@ class DynamoVideoRepository:
                 if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                     raise
                 old = exc.response.get("Item")
-                current = from_item(_unwrap(old)) if old else self.get(video_id)
+                fresh = _unwrap(old) if old else self._get_item(video_id)
+                if fresh is not None and _is_tombstone(fresh):
+                    return UpdateOutcome(None, written=False)
+                current = from_item(fresh) if fresh is not None else None
                 logger.info("video %s changed underneath us; re-applying the change", video_id)
                 continue
             return UpdateOutcome(stored, written=True)
         raise ConcurrentUpdate("The video is being changed by others; try again.")
+
+    def bury(self, record: VideoRecord, *, deleted_at: str, now_epoch: int) -> bool:
+        """Replace ``record`` by its tombstone, on the condition that it is still that version.
+
+        False when the record changed meanwhile (the caller re-reads and judges again).
+        """
+        tombstone = {
+            "videoId": record.video_id,
+            DELETED_ATTRIBUTE: deleted_at,
+            "deletedOwner": record.owner or "",
+            "version": record.version + 1,
+            TOMBSTONE_TTL_ATTRIBUTE: now_epoch + TOMBSTONE_SECONDS,
+        }
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table_name,
+                Item=_wrap(tombstone),
+                ConditionExpression="version = :expected",
+                ExpressionAttributeValues={":expected": {"N": str(record.version)}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _put_if_unchanged(self, stored: VideoRecord, current: VideoRecord | None) -> None:
         kwargs: dict[str, Any] = {
@@ -180,6 +244,10 @@ class DynamoVideoRepository:
         for page in self._dynamodb.get_paginator("query").paginate(**kwargs):
             for item in page.get("Items", []):
                 yield item["videoId"]["S"]
+
+
+def _is_tombstone(item: dict[str, Any]) -> bool:
+    return DELETED_ATTRIBUTE in item
 
 
 _DESERIALIZER = TypeDeserializer()  # powertools' copy of boto3's: no boto3 import on the way

@@ -36,7 +36,7 @@ def parse_upload_key(key: str) -> UploadKey:
 
 
 # Everything vodcover makes from a video: the only prefixes the CDN and ``<api>/media/`` serve.
-DERIVED_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/", "embed/")
+DERIVED_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/", "embed/", "storyboard/")
 # Prefixes whose second part is the video an object belongs to.
 VIDEO_PREFIXES = (UPLOADS_PREFIX, *DERIVED_PREFIXES)
 
@@ -49,6 +49,11 @@ def is_derived_key(key: str) -> bool:
 def content_digest(data: bytes) -> str:
     """The first 32 hex characters of SHA-256: the part of a key that changes with the bytes."""
     return hashlib.sha256(data).hexdigest()[:32]
+
+
+def video_prefixes(video_id: str, folders: tuple[str, ...] = VIDEO_PREFIXES) -> list[str]:
+    """The video's own folder under each of ``folders`` (all of them: what deleting it erases)."""
+    return [f"{prefix}{video_id}/" for prefix in folders]
 
 
 def video_id_of_key(key: str) -> str | None:
@@ -135,3 +140,17 @@ def image_folder(owner: str) -> str:
 
 def image_key(owner: str, image_id: str, extension: str) -> str:
     return f"{image_folder(owner)}{image_id}.{extension}"
+
+
+def storyboard_prefix(video_id: str) -> str:
+    return f"storyboard/{video_id}/"
+
+
+def storyboard_sheet_key(video_id: str, run: str, index: int) -> str:
+    """``run`` (a short random tag per storyboard made) keeps a player that loaded the last VTT
+    from mixing its cues with the sheets of a newer one."""
+    return f"storyboard/{video_id}/{run}/{index}.jpg"
+
+
+def storyboard_vtt_key(video_id: str, run: str) -> str:
+    return f"storyboard/{video_id}/{run}/storyboard.vtt"

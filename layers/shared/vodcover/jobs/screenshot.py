@@ -34,8 +34,12 @@ from vodcover.models import (
 )
 from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
 from vodcover.usecases.cover_images import CoverImages
+from vodcover.usecases.deletion import erase_if_deleted
 
 logger = logging.getLogger(__name__)
+
+# What this job writes, and so erases when its video was deleted meanwhile: a late upload too.
+JOB_FOLDERS = ("uploads/", "snapshots/", "covers/", "storyboard/")
 
 
 # What the job reads of the media tools' answers (``vodcover.media.snapshots.SnapshotSet``): the
@@ -98,7 +102,15 @@ class SnapshotCapture(Protocol):
     """What the job needs from the media tools (``vodcover.media.snapshots.capture_snapshots``)."""
 
     def __call__(
-        self, source: str, *, count: int, width: int, quality: int, timeout: float
+        self,
+        source: str,
+        *,
+        count: int,
+        width: int,
+        quality: int,
+        timeout: float,
+        times: Sequence[float] | None = None,
+        exact: bool = False,
     ) -> CapturedSnapshots: ...
 
 
@@ -149,6 +161,8 @@ class ScreenshotJob:
         """The {videoId} folder when a record by that id expects this key, else a key-derived id."""
         upload = keys.parse_upload_key(key)
         if upload.claimed_video_id:
+            if self._videos.is_deleted(upload.claimed_video_id):
+                return upload.claimed_video_id  # a late event of a deleted video: the job does nothing
             record = self._videos.get(upload.claimed_video_id)
             if record is not None and (record.source is None or record.source.key == key):
                 return upload.claimed_video_id
@@ -182,6 +196,8 @@ class ScreenshotJob:
                 current, video_id=video_id, source=source, file_name=upload.file_name, now=utc_now()
             ),
         )
+        if landed.record is None and erase_if_deleted(self._videos, self._store, video_id, JOB_FOLDERS):
+            return JobResult(video_id, Outcome.SKIPPED, None)
         if not processing.needs_processing(landed.record, source):
             logger.info("video %s: object already processed, nothing to do", video_id)
             if landed.record is not None and landed.record.source == source:
@@ -265,7 +281,7 @@ class ScreenshotJob:
             # object the record no longer names; storing them would only leave garbage.
             logger.info("video %s: object replaced while capturing; results dropped", video_id)
             return JobResult(video_id, Outcome.SKIPPED, current)
-        stored = self._store_snapshots(video_id, result.snapshots)
+        stored = store_snapshots(self._store, video_id, result.snapshots)
         chosen = stored[result.cover_index]
         # Renditions only for a cover that will be used: a person's choice stays the cover.
         derived = (
@@ -291,6 +307,8 @@ class ScreenshotJob:
         # Once it lands: old snapshots and cover renditions no record names any more are deleted.
         outcome = self._derivatives.write(video_id, complete)
         record = outcome.record
+        if record is None and erase_if_deleted(self._videos, self._store, video_id, JOB_FOLDERS):
+            return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or record is None:
             logger.info("video %s: object replaced while processing; results dropped", video_id)
             self._derivatives.refused(video_id, [s.key for s in stored] + derived.keys)
@@ -301,25 +319,6 @@ class ScreenshotJob:
         if self._on_done is not None:
             self._on_done(record)
         return JobResult(video_id, Outcome.PROCESSED, record)
-
-    def _store_snapshots(self, video_id: str, snapshots: Sequence[CapturedPicture]) -> list[StoredSnapshot]:
-        """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
-        duplicate, and new bytes a new key, so a cached frame is never stale."""
-        stored = []
-        for index, snapshot in enumerate(snapshots):
-            key = keys.snapshot_key(video_id, index, snapshot.jpeg)
-            self._store.put_derived(key, snapshot.jpeg, "image/jpeg")
-            stored.append(
-                StoredSnapshot(
-                    index=index,
-                    time=round(snapshot.time, 3),
-                    key=key,
-                    width=snapshot.width,
-                    height=snapshot.height,
-                )
-            )
-        observability.count_snapshots(len(stored))
-        return stored
 
     def _fail(self, video_id: str, source: SourceObject, error: ErrorInfo) -> JobResult:
         observability.count_failure(error.code)
@@ -338,19 +337,59 @@ class ScreenshotJob:
         announces exactly what the first delivery would have: events are at least once.
         """
         if record.status == VideoStatus.NORMAL:
-            cover = record.cover
-            cover_index = next((s.index for s in record.snapshots if cover and s.key == cover.key), None)
-            detail: dict[str, Any] = {
-                "videoId": record.video_id,
-                "snapshotCount": len(record.snapshots),
-                "coverIndex": cover_index,
-                "coverSource": str(cover.source) if cover else None,
-            }
-            self._events.publish(EventType.SNAPSHOT_COMPLETE, detail)
+            self._events.publish(EventType.SNAPSHOT_COMPLETE, snapshot_complete_detail(record))
         elif record.status == VideoStatus.PROCESS_FAIL and record.error is not None:
             error = record.error
-            detail = {"videoId": record.video_id, "code": error.code, "message": error.message}
+            detail: dict[str, Any] = {
+                "videoId": record.video_id,
+                "code": error.code,
+                "message": error.message,
+            }
             self._events.publish(EventType.PROCESS_FAILED, detail)
+
+
+def store_snapshots(
+    store: MediaStore, video_id: str, snapshots: Sequence[CapturedPicture]
+) -> list[StoredSnapshot]:
+    """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
+    duplicate, and new bytes a new key, so a cached frame is never stale."""
+    stored = []
+    for index, snapshot in enumerate(snapshots):
+        key = keys.snapshot_key(video_id, index, snapshot.jpeg)
+        store.put_derived(key, snapshot.jpeg, "image/jpeg")
+        stored.append(
+            StoredSnapshot(
+                index=index,
+                time=round(snapshot.time, 3),
+                key=key,
+                width=snapshot.width,
+                height=snapshot.height,
+            )
+        )
+    observability.count_snapshots(len(stored))
+    return stored
+
+
+def delete_leftover_snapshots(store: MediaStore, video_id: str, stored: list[StoredSnapshot]) -> None:
+    """An earlier run with a larger snapshot count left more; the record no longer names them."""
+    wanted = {item.key for item in stored}
+    leftovers = [k for k in store.list_keys(keys.snapshot_prefix(video_id)) if k not in wanted]
+    if leftovers:
+        store.delete(leftovers)
+
+
+def snapshot_complete_detail(record: VideoRecord, *, job_id: str | None = None) -> dict[str, Any]:
+    """``SnapshotComplete``'s detail, read off the record as stored (docs/design.md, "Events")."""
+    cover = record.cover
+    detail: dict[str, Any] = {
+        "videoId": record.video_id,
+        "snapshotCount": len(record.snapshots),
+        "coverIndex": next((s.index for s in record.snapshots if cover and s.key == cover.key), None),
+        "coverSource": str(cover.source) if cover else None,
+    }
+    if job_id is not None:
+        detail["jobId"] = job_id
+    return detail
 
 
 def media_info(probe: CapturedMedia, *, size: int) -> MediaInfo:

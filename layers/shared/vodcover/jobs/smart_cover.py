@@ -39,6 +39,7 @@ from vodcover.models import (
     utc_now,
 )
 from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
+from vodcover.usecases.deletion import erase_if_deleted
 
 if TYPE_CHECKING:
     from vodcover.media.cover_image import CoverLimits
@@ -215,6 +216,8 @@ class SmartCoverJob:
 
         outcome = self._derivatives.write(video_id, complete)
         record = outcome.record
+        if record is None and erase_if_deleted(self._videos, self._store, video_id, ("smart/", "animated/")):
+            return JobResult(video_id, Outcome.SKIPPED, None)
         written = [c.key for c in candidates] + derived.keys
         if animated is not None:
             written += [animated.gif, animated.webp]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from PIL import Image
@@ -88,8 +89,13 @@ def capture_snapshots(
     timeout: float,
     probe_result: MediaProbe | None = None,
     grabber: FrameGrabber | None = None,
+    times: Sequence[float] | None = None,
+    exact: bool = False,
 ) -> SnapshotSet:
     """Probe (unless given), grab ``count`` frames, encode, score and choose the default cover.
+
+    ``times`` (seconds, a snapshot job's instants) replaces the ``count`` evenly spread ones;
+    ``exact`` takes the frame shown at each time (seeking), not the nearest keyframe.
 
     ``timeout`` bounds the whole set. Frames that do not decode are retried a little earlier and
     dropped if they still fail; the set keeps contiguous indices. No frame at all →
@@ -101,9 +107,9 @@ def capture_snapshots(
     except AudioWithCoverArt as audio:
         return cover_art_snapshots(source, audio.media, width=width, quality=quality, deadline=deadline)
     size = output_size(media, width)
-    times = snapshot_times(media.duration, count)
-    engine = grabber or KeyframeGrabber(quality=quality)
-    frames = _grab_with_retries(engine, source, times, size, media, deadline)
+    instants = list(times) if times else snapshot_times(media.duration, count)
+    engine = grabber or (FfmpegSeekGrabber() if exact else KeyframeGrabber(quality=quality))
+    frames = _grab_with_retries(engine, source, instants, size, media, deadline)
     decoded = _distinct_frames(frames, min_gap=0.5 / media.fps if media.fps > 0 else 0.02)
     if not decoded:
         raise MediaCorrupt("No frame of the video could be decoded.")
