@@ -201,6 +201,17 @@ class CoverUrlUnreachable(VodcoverError):
     code = "CoverUrl.Unreachable"
 
 
+class WebhookUrlForbidden(VodcoverError):
+    """A webhook URL that is not https, or names a private address (the cover URLs' SSRF rules,
+    with ``VODCOVER_WEBHOOK_ALLOW_HOSTS`` as its own allow-list)."""
+
+    code = "WebhookUrl.Forbidden"
+
+
+class WebhookUrlUnreachable(VodcoverError):
+    code = "WebhookUrl.Unreachable"
+
+
 # --- authentication (local stack; API Gateway answers these itself when deployed) -------
 class AuthMissing(VodcoverError):
     code = "Auth.Missing"

@@ -36,6 +36,9 @@ _NOT_API_ANSWERS = frozenset(
         errors.ConsoleNoCredentials.code,
         errors.ConsoleUnreachable.code,
         errors.RequestTooLarge.code,
+        # webhook delivery (vodcover.usecases.webhook_delivery): no route answers them yet
+        errors.WebhookUrlForbidden.code,
+        errors.WebhookUrlUnreachable.code,
     }
 )
 _WHY = {

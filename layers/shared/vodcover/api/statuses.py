@@ -34,6 +34,8 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.CoverUrlForbidden.code: HTTPStatus.BAD_REQUEST,
     errors.CoverUrlUnreachable.code: HTTPStatus.BAD_REQUEST,
     errors.CoverUrlNotOwner.code: HTTPStatus.FORBIDDEN,
+    errors.WebhookUrlForbidden.code: HTTPStatus.BAD_REQUEST,
+    errors.WebhookUrlUnreachable.code: HTTPStatus.BAD_REQUEST,
     # a frame for coverTime (PATCH /videos/{videoId})
     errors.MediaCorrupt.code: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.MediaEmpty.code: HTTPStatus.UNPROCESSABLE_ENTITY,

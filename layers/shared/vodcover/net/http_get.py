@@ -31,7 +31,7 @@ from urllib.parse import urljoin
 import urllib3
 from urllib3.exceptions import HTTPError as TransportError
 
-from vodcover.deadline import expired, seconds_left
+from vodcover.deadline import deadline_in, expired, seconds_left
 from vodcover.net.url_policy import HttpTarget, UrlPolicy, check_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -237,7 +237,30 @@ def _redirect_target(
     return following
 
 
-def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: float, stall: float) -> CheckedResponse:
+def post_checked(url: str, body: bytes, headers: dict[str, str], policy: UrlPolicy, *, timeout: float) -> int:
+    """POST ``body`` to a URL that passes ``policy`` (webhooks), on the checked address only, no
+    redirects followed; the answer's status. Refusals and failures are the policy's errors."""
+    deadline = deadline_in(timeout)
+    target = check_url(url, policy, deadline)
+    if not isinstance(target, HttpTarget):
+        raise policy.forbidden("Only https URLs are accepted.")
+    answer = _send_get(target, policy, deadline, timeout, method="POST", body=body, extra_headers=headers)
+    try:
+        return answer.status
+    finally:
+        answer.close()
+
+
+def _send_get(
+    target: HttpTarget,
+    policy: UrlPolicy,
+    deadline: float,
+    stall: float,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    extra_headers: dict[str, str] | None = None,
+) -> CheckedResponse:
     watchdog = _Watchdog(deadline)
     pin = _Pin(target, policy, deadline, stall, watchdog)
     pool = _PinnedPool(pin)
@@ -247,11 +270,13 @@ def _send_get(target: HttpTarget, policy: UrlPolicy, deadline: float, stall: flo
         "Accept": "*/*",
         "Accept-Encoding": "identity",  # count the bytes we store, not compressed ones
         "Connection": "close",
+        **(extra_headers or {}),
     }
     try:
         response = pool.urlopen(
-            "GET",
+            method,
             target.request_target,
+            body=body,
             headers=headers,
             retries=False,
             redirect=False,

@@ -30,9 +30,11 @@ from vodcover.errors import (
     SourceUrlTooLarge,
     SourceUrlUnreachable,
     VodcoverError,
+    WebhookUrlForbidden,
+    WebhookUrlUnreachable,
 )
 from vodcover.net.addresses import IPAddress, is_public_address, parse_ip_literal
-from vodcover.settings import CoverSettings
+from vodcover.settings import CoverSettings, WebhookSettings
 
 MAX_URL_LENGTH = 8192
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -58,6 +60,20 @@ class UrlPolicy:
 def cover_url_policy(settings: CoverSettings) -> UrlPolicy:
     """``coverUrl``: ``CoverUrl.Forbidden`` / ``CoverUrl.Unreachable`` / ``InvalidImage.TooLarge``."""
     return UrlPolicy(allow_hosts=settings.allowed_cover_hosts, media_bucket=settings.media_bucket)
+
+
+def webhook_url_policy(settings: WebhookSettings) -> UrlPolicy:
+    """Webhook URLs: the cover URLs' address rules, their own allow-list, ``WebhookUrl.*`` errors.
+
+    No bucket may be named (``s3://`` is refused) and no redirect is ever followed.
+    """
+    return UrlPolicy(
+        allow_hosts=settings.allowed_webhook_hosts,
+        media_bucket="",
+        max_redirects=0,
+        forbidden=WebhookUrlForbidden,
+        unreachable=WebhookUrlUnreachable,
+    )
 
 
 def source_url_policy(base: UrlPolicy | CoverSettings) -> UrlPolicy:
