@@ -246,7 +246,12 @@ def reset_settings() -> None:
 def all_fields() -> dict[str, Any]:
     """Every knob of every class, by field name (the template tests compare them to parameters)."""
     fields: dict[str, Any] = {}
-    classes: list[type[VodcoverSettings]] = [*FUNCTION_SETTINGS.values(), AlibabaSettings, MediaToolSettings]
+    classes: list[type[VodcoverSettings]] = [
+        *FUNCTION_SETTINGS.values(),
+        AlibabaSettings,
+        MediaToolSettings,
+        WebhookSettings,  # webhook delivery: no function reads it yet (docs/design.md, "Webhooks")
+    ]
     for cls in classes:
         fields.update(cls.model_fields)
     return fields
