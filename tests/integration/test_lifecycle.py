@@ -29,7 +29,7 @@ def fresh_video(stack: LocalStack, alice: Api, clips: Clips) -> dict[str, Any]:
 def object_versions(stack: LocalStack, video_id: str) -> list[str]:
     s3 = stack.client("s3")
     found: list[str] = []
-    for prefix in keys.video_prefixes(video_id):
+    for prefix in [*keys.video_prefixes(video_id), keys.embed_key(video_id)]:
         answer = s3.list_object_versions(Bucket=stack.bucket, Prefix=prefix)
         found += [v["Key"] for v in answer.get("Versions", []) + answer.get("DeleteMarkers", [])]
     return found

@@ -44,12 +44,13 @@ def given_a_video_with_objects(s3: Any, owner: str = ALICE) -> tuple[str, list[s
     upload = keys.upload_key(video_id, "clip.mp4")
     stored = [
         upload,
-        keys.snapshot_key(video_id, 0),
-        keys.snapshot_key(video_id, 1),
+        keys.snapshot_key(video_id, 0, b"a"),
+        keys.snapshot_key(video_id, 1, b"b"),
         f"covers/{video_id}/abc-1.jpg",
-        keys.smart_key(video_id, 0),
-        keys.animated_key(video_id, "gif"),
+        keys.smart_key(video_id, 0, b"c"),
+        keys.animated_key(video_id, b"d", "gif"),
         keys.storyboard_vtt_key(video_id, "r1"),
+        keys.embed_key(video_id),
     ]
     for key in stored:
         s3.put_object(Bucket=TEST_BUCKET, Key=key, Body=b"first")
@@ -73,7 +74,7 @@ def given_a_video_with_objects(s3: Any, owner: str = ALICE) -> tuple[str, list[s
 
 def versions_under(s3: Any, video_id: str) -> list[str]:
     found = []
-    for prefix in keys.video_prefixes(video_id):
+    for prefix in [*keys.video_prefixes(video_id), keys.embed_key(video_id)]:
         answer = s3.list_object_versions(Bucket=TEST_BUCKET, Prefix=prefix)
         found += [v["Key"] for v in answer.get("Versions", []) + answer.get("DeleteMarkers", [])]
     return found
