@@ -34,9 +34,12 @@ from vodcover_dev.cfn_yaml import load_cfn_yaml
 MIB = 1024 * 1024
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # function + layers, bytes (250 MiB)
 MEDIA_BUDGET = 200 * MIB  # functions with ffmpeg: leave room under the hard limit
-# API functions (an Api event): small packages cold-start fast. None carries the media layer: the
-# covers API has its image checks and coverTime frames done by the CoverMediaFunction.
+# API functions (an Api or HttpApi event): small packages cold-start fast. None carries the media
+# layer: the covers and Alibaba APIs have their image checks and coverTime frames done by the
+# CoverMediaFunction.
 API_BUDGET = 20 * MIB
+# REST (the videos and covers APIs) and HTTP APIs (the Alibaba-compatible endpoint) alike.
+API_EVENTS = ("Api", "HttpApi")
 
 ELF_MACHINES = {"arm64": 183, "x86_64": 62}  # e_machine: EM_AARCH64, EM_X86_64
 HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
@@ -81,7 +84,7 @@ def functions_of(template: dict[str, Any], build_dir: Path) -> list[FunctionBuil
         for ref in [*global_layers, *props.get("Layers", [])]:
             layer_id = ref["Ref"]
             layers[layer_id] = build_dir / resources[layer_id]["Properties"]["ContentUri"]
-        is_api = any(ev.get("Type") == "Api" for ev in props.get("Events", {}).values())
+        is_api = any(ev.get("Type") in API_EVENTS for ev in props.get("Events", {}).values())
         builds.append(FunctionBuild(name, build_dir / props["CodeUri"], layers, is_api))
     return builds
 

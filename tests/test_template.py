@@ -31,7 +31,6 @@ MEDIA_FUNCTIONS = {
     "SmartCoverFunction",
     "PullWorkerFunction",
     "CoverMediaFunction",
-    "AlibabaApiFunction",  # the covers use cases over Alibaba's wire: checks images in process
 }
 # Registered videos (POST /videos/register) may lie anywhere in the media bucket, so the functions
 # that read videos (and the API that checks registered keys exist) read any key; they still
@@ -330,9 +329,9 @@ def test_shared_layer_everywhere_media_layer_only_on_media_functions(template: d
         assert layers[0] == "SharedLayer", name
         if "MediaLayer" in layers:
             assert name in MEDIA_FUNCTIONS, f"{name} carries ffmpeg and Pillow but is no media function"
-    # No API function carries ffmpeg or Pillow: the covers API has the cover media function do
-    # its image checks and coverTime frames, so every API function stays under 20 MB.
-    for api_function in ("VideosApiFunction", "CoversApiFunction"):
+    # No API function carries ffmpeg or Pillow: the covers and Alibaba APIs have the cover media
+    # function do their image checks and coverTime frames, so every API function stays under 20 MB.
+    for api_function in ("VideosApiFunction", "CoversApiFunction", "AlibabaApiFunction"):
         assert "MediaLayer" not in effective_layers(
             template, template["Resources"][api_function]["Properties"]
         )
@@ -569,8 +568,6 @@ SHARED_LAYER_MODULES = {
     "aws_lambda_powertools",
     "pydantic",
     "pydantic_core",
-    "pydantic_settings",
-    "dotenv",
     "typing_extensions",
     "typing_inspection",
     "annotated_types",

@@ -2,8 +2,9 @@
 
 API Gateway does no authentication here; every call's Alibaba signature is verified by
 :class:`~vodcover.compat.alibaba.verifier.AlibabaVerifier`, and its actions run the same use
-cases as the videos and covers APIs, with the access key's owner as the caller. Has the media
-layer for the same reason as the covers API (Pillow checks cover images, lazily).
+cases as the videos and covers APIs, with the access key's owner as the caller. No media layer:
+like the covers API, it has cover images checked and ``coverTime`` frames taken by the cover media
+function (``vodcover.cover_media.remote``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from vodcover.compat.alibaba.http_api import request_of, result_of
 from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
 from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
-from vodcover.cover_media.service import InProcessCoverMedia
+from vodcover.cover_media.remote import RemoteCoverMedia
 from vodcover.observability import logger, observed
 from vodcover.settings import AlibabaApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
@@ -45,7 +46,7 @@ def use_cases() -> UseCases:
         store=store,
         events=dependencies.event_publisher(),
         settings=settings,
-        media=InProcessCoverMedia(),
+        media=RemoteCoverMedia(settings.cover_media_function),
     )
     return UseCases(
         uploads=Uploads(videos=videos, store=store, settings=settings),

@@ -106,6 +106,7 @@ POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
         ("LambdaInvokePolicy", "ScreenshotFunction"),
         ("LambdaInvokePolicy", "PullWorkerFunction"),
         ("LambdaInvokePolicy", "SmartCoverFunction"),
+        ("LambdaInvokePolicy", "CoverMediaFunction"),  # image checks and coverTime frames
         ("EventBridgePutEventsPolicy", "EventBusName"),
     },
 }

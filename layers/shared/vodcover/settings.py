@@ -208,7 +208,10 @@ class AlibabaSettings(StorageSettings):
 
 
 class AlibabaApiSettings(LibrarySettings, CoverEditingSettings, AlibabaSettings):
-    """Alibaba's RPC actions over the library's and the cover editor's use cases."""
+    """Alibaba's RPC actions over the library's and the cover editor's use cases; image checks and
+    coverTime frames run in the cover media function, as for the covers API."""
+
+    cover_media_function: Name
 
 
 class CoverMediaSettings(VodcoverSettings):

@@ -58,9 +58,13 @@ def _no_public_url(_key: str) -> str | None:
 
 
 class View(BaseModel):
-    """An answer's shape: camelCase keys, every field present unless it is :data:`Omitted`."""
+    """An answer's shape: camelCase keys, every field present unless it is :data:`Omitted`.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    Built when first used (``defer_build``), as the commands and stored models are: a function
+    builds the answers its routes send, not every view this module declares.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, defer_build=True)
 
     def answer(self) -> dict[str, Any]:
         """The JSON document the wire carries."""
