@@ -38,7 +38,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.domain import keys
 from vodcover.domain.videos import new_upload_record
-from vodcover.errors import MediaUnavailable
+from vodcover.errors import MediaUnavailable, PublishFailed
 from vodcover.media import ffmpeg
 from vodcover.models import VideoRecord, VideoStatus, utc_now
 
@@ -404,7 +404,7 @@ def test_an_eventbridge_failure_fails_the_attempt_and_the_retry_ends_correct_wit
 
     remove = inject("events", "PutEvents", fail_nth)
     try:
-        with pytest.raises(RuntimeError, match="EventBridge refused"):
+        with pytest.raises(PublishFailed, match="EventBridge refused"):
             screenshot.lambda_handler(event, FakeContext())
         after_first = objects_of(video_id)
         assert_nothing_half_written(video_id)
@@ -423,6 +423,7 @@ def test_an_eventbridge_failure_fails_the_attempt_and_the_retry_ends_correct_wit
 
 
 # --- a cover write refused after its image was stored --------------------------------------------------
+@pytest.mark.usefixtures("cover_media_function")
 def test_a_cover_write_refused_after_the_image_was_stored_removes_the_image(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

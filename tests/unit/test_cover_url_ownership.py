@@ -25,7 +25,7 @@ from vodcover.models import MediaInfo, SourceObject, StoredSnapshot, VideoRecord
 ALICE = "arn:aws:iam::123456789012:user/alice"
 BOB = "arn:aws:iam::123456789012:user/bob"
 
-pytestmark = pytest.mark.usefixtures("aws")
+pytestmark = pytest.mark.usefixtures("aws", "cover_media_function")
 
 
 def jpeg() -> bytes:
