@@ -176,6 +176,7 @@ def test_the_create_fixture_records_an_upload_for_its_caller() -> None:
         ("api-start-storyboard.json", 202),
     ],
 )
+@pytest.mark.usefixtures("cover_media_function")  # api-upload-cover checks the image there
 def test_each_fixture_succeeds_on_its_callers_processed_video(
     name: str, status: int, started_jobs: list[tuple[str, dict[str, Any]]]
 ) -> None:
