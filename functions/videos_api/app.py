@@ -15,19 +15,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from vodcover import dependencies
 from vodcover.api.http import answer, caller_of, create_app, json_body, json_request
 from vodcover.api.params import QueryInteger
-from vodcover.api.rest_docs import answers
-from vodcover.api.rest_views import (
+from vodcover.api.batch_views import (
     BatchReadAnswer,
     DeleteVideosAnswer,
     LibraryPage,
     Limits,
     PullAnswer,
     RegisterAnswer,
-    RestViews,
-    SnapshotJobAnswer,
     UploadTicket,
-    VideoView,
 )
+from vodcover.api.rest_docs import answers
+from vodcover.api.rest_views import RestViews
+from vodcover.api.video_views import SnapshotJobAnswer, VideoView
 from vodcover.commands import (
     CreateUploadRequest,
     DeleteVideosRequest,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from vodcover.api.rest_views import ErrorBody
+from vodcover.api.view import ErrorBody
 from vodcover.api.statuses import status_of
 from vodcover.errors import InternalBadResponse, VodcoverError
 from vodcover_dev.local.api_routes import Route

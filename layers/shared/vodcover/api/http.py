@@ -1,7 +1,7 @@
 """The API's HTTP frame: one resolver factory, one exception → answer mapping, the caller.
 
 Every API function builds its resolver with :func:`create_app`, so errors look the same on
-every route: :class:`~vodcover.api.rest_views.ErrorBody` with a stable code, at the status
+every route: :class:`~vodcover.api.view.ErrorBody` with a stable code, at the status
 :mod:`vodcover.api.statuses` gives it (docs/design.md, "Error vocabulary"). Every JSON body is
 read with :func:`json_body` (through :mod:`vodcover.api.bodies`), so content type, encoding and
 JSON are judged in one place for every route.
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from vodcover import observability
 from vodcover.api.bodies import body_bytes, parse_json, require_json_media_type
-from vodcover.api.rest_views import ErrorBody, View
+from vodcover.api.view import ErrorBody, View
 from vodcover.api.statuses import status_of
 from vodcover.errors import AuthMissing, InternalError, InvalidParameter, RouteNotFound, VodcoverError
 from vodcover.observability import logger

@@ -1,7 +1,7 @@
 """What each route declares about its answers, for powertools to emit into openapi.yaml.
 
 A route lists its success model and the error statuses it can answer; every error status is the
-one error body (:class:`~vodcover.api.rest_views.ErrorBody`), described by the codes the status
+one error body (:class:`~vodcover.api.view.ErrorBody`), described by the codes the status
 table (:mod:`vodcover.api.statuses`) maps to it. ``make openapi`` writes the document
 (``vodcover_dev.openapi``), and a test fails when the committed one is not current.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import content_types
 
 from vodcover import errors
-from vodcover.api.rest_views import ErrorBody
+from vodcover.api.view import ErrorBody
 from vodcover.api.statuses import codes_answering
 
 # Codes no API function answers as a whole answer: per-item results, and the development
