@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +25,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from vodcover import commands
+from vodcover.settings import ENV_PREFIX, FUNCTION_SETTINGS, reset_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 API_FUNCTIONS = ("videos_api", "covers_api")
@@ -47,7 +49,19 @@ def load_app(name: str) -> APIGatewayRestResolver:
     assert spec is not None and spec.loader is not None
     module: ModuleType = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    placeholders = {
+        variable: f"openapi-{field}"
+        for field, info in FUNCTION_SETTINGS[name].model_fields.items()
+        if info.is_required() and (variable := f"{ENV_PREFIX}{field.upper()}") not in os.environ
+    }
+    os.environ.update(placeholders)  # the cold-start settings check; describing routes reaches no AWS
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        for variable in placeholders:
+            del os.environ[variable]
+        if placeholders:
+            reset_settings()
     app: APIGatewayRestResolver = module.app
     return app
 
