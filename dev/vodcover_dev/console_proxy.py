@@ -34,8 +34,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 
 from vodcover import errors
-from vodcover.api.view import ErrorBody
 from vodcover.api.statuses import status_of
+from vodcover.api.view import ErrorBody
 from vodcover_dev import logger_for
 from vodcover_dev.wsgi_server import BackgroundWsgiServer, content_length, request_parts, respond
 

@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import answer, caller_of, create_app, json_body, json_request, raw_body
 from vodcover.api.batch_views import BatchUpdateAnswer
+from vodcover.api.http import answer, caller_of, create_app, json_body, json_request, raw_body
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import RestViews
 from vodcover.api.video_views import VideoView

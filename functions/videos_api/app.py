@@ -13,8 +13,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.http import answer, caller_of, create_app, json_body, json_request
-from vodcover.api.params import QueryInteger
 from vodcover.api.batch_views import (
     BatchReadAnswer,
     DeleteVideosAnswer,
@@ -24,6 +22,8 @@ from vodcover.api.batch_views import (
     RegisterAnswer,
     UploadTicket,
 )
+from vodcover.api.http import answer, caller_of, create_app, json_body, json_request
+from vodcover.api.params import QueryInteger
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import RestViews
 from vodcover.api.video_views import SnapshotJobAnswer, VideoView

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from vodcover.api.view import ErrorBody
 from vodcover.api.statuses import status_of
+from vodcover.api.view import ErrorBody
 from vodcover.errors import InternalBadResponse, VodcoverError
 from vodcover_dev.local.api_routes import Route
 from vodcover_dev.local.sigv4 import Caller, ReceivedRequest

@@ -83,7 +83,6 @@ class DeleteVideosAnswer(View):
     failed: list[BatchFailedItem]
 
 
-
 class Limits(View):
     """``GET /limits``: what a client should check before it sends (the console reads them
     instead of copying numbers an operator can change); the server judges by the same settings."""

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 
 from vodcover import observability
 from vodcover.api.bodies import body_bytes, parse_json, require_json_media_type
-from vodcover.api.view import ErrorBody, View
 from vodcover.api.statuses import status_of
+from vodcover.api.view import ErrorBody, View
 from vodcover.errors import AuthMissing, InternalError, InvalidParameter, RouteNotFound, VodcoverError
 from vodcover.observability import logger
 from vodcover.validation import parameter_name, refusal_of

@@ -13,8 +13,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import content_types
 
 from vodcover import errors
-from vodcover.api.view import ErrorBody
 from vodcover.api.statuses import codes_answering
+from vodcover.api.view import ErrorBody
 
 # Codes no API function answers as a whole answer: per-item results, and the development
 # world's fronts (the local front and the console proxy answer these themselves).
