@@ -25,8 +25,10 @@ from vodcover.cover_media.remote import RemoteCoverMedia
 from vodcover.observability import logger, observed
 from vodcover.settings import AlibabaApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.deletion import VideoDeletion
 from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
+from vodcover.usecases.media_jobs import MediaJobs
 from vodcover.usecases.pull import Pulls
 from vodcover.usecases.read import Reads
 from vodcover.usecases.register import Registrations
@@ -57,6 +59,8 @@ def use_cases() -> UseCases:
         editor=editor,
         batch=BatchEditor(videos=videos, editor=editor),
         images=ImageUploads(store=store, settings=settings),
+        deletion=VideoDeletion(videos=videos, store=store, events=dependencies.event_publisher()),
+        media_jobs=MediaJobs(videos=videos, jobs=jobs, settings=settings),
         store=store,
         settings=settings,
     )

@@ -21,6 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 # (action, where) for every S3 grant; "" is the bucket itself, "/*" any key, "/uploads/*" a prefix.
+# DELETE /videos/{videoId} and Alibaba's DeleteVideo erase every version of a video's objects.
+ERASE_DELETED_VIDEOS = {
+    ("s3:ListBucketVersions", ""),
+    *(
+        (action, f"/{folder}/*")
+        for action in ("s3:DeleteObject", "s3:DeleteObjectVersion")
+        for folder in ("uploads", "snapshots", "covers", "smart", "animated", "storyboard", "embed")
+    ),
+}
 S3_GRANTS: dict[str, set[tuple[str, str]]] = {
     "ScreenshotFunction": {
         ("s3:GetObject", "/*"),
@@ -49,7 +58,12 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:AbortMultipartUpload", "/uploads/*"),
         ("s3:ListMultipartUploadParts", "/uploads/*"),
     },
-    "VideosApiFunction": {("s3:PutObject", "/uploads/*"), ("s3:GetObject", "/*"), ("s3:ListBucket", "")},
+    "VideosApiFunction": {
+        ("s3:PutObject", "/uploads/*"),
+        ("s3:GetObject", "/*"),
+        ("s3:ListBucket", ""),
+        *ERASE_DELETED_VIDEOS,
+    },
     "CoversApiFunction": {
         ("s3:GetObject", "/*"),
         ("s3:PutObject", "/covers/*"),
@@ -60,7 +74,8 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
     },
     "UploadSweeperFunction": set(),  # records only: it never touches media
     # Alibaba's actions over the same use cases: the videos API's and the covers API's grants,
-    # plus presigned PUTs of cover images under images/ (CreateUploadImage).
+    # plus presigned PUTs of cover images under images/ (CreateUploadImage); DeleteVideo erases
+    # every version of a video's objects, as the videos API.
     "AlibabaApiFunction": {
         ("s3:PutObject", "/uploads/*"),
         ("s3:PutObject", "/images/*"),
@@ -68,6 +83,7 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:PutObject", "/covers/*"),
         ("s3:DeleteObject", "/covers/*"),
         ("s3:ListBucket", ""),
+        *ERASE_DELETED_VIDEOS,
     },
     # Images come in its payload, videos through URLs the covers API presigned: no grant at all.
     "CoverMediaFunction": set(),

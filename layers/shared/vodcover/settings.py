@@ -207,9 +207,10 @@ class AlibabaSettings(StorageSettings):
     alibaba_nonces_table: Name = "vodcover-alibaba-nonces"
 
 
-class AlibabaApiSettings(LibrarySettings, CoverEditingSettings, AlibabaSettings):
+class AlibabaApiSettings(LibrarySettings, CoverEditingSettings, SnapshotCount, AlibabaSettings):
     """Alibaba's RPC actions over the library's and the cover editor's use cases; image checks and
-    coverTime frames run in the cover media function, as for the covers API."""
+    coverTime frames run in the cover media function, as for the covers API; SubmitSnapshotJob is
+    planned against the upload-time defaults, as the videos API's."""
 
     cover_media_function: Name
 

@@ -16,7 +16,7 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import snapshot_jobs, storyboards
 from vodcover.domain.videos import require_readable
 from vodcover.models import VideoRecord, utc_now
-from vodcover.settings import VideosApiSettings
+from vodcover.settings import AlibabaApiSettings, VideosApiSettings
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class SubmittedSnapshotJob:
 
 
 class MediaJobs:
-    def __init__(self, *, videos: VideoRepository, jobs: JobStarter, settings: VideosApiSettings) -> None:
+    def __init__(
+        self, *, videos: VideoRepository, jobs: JobStarter, settings: VideosApiSettings | AlibabaApiSettings
+    ) -> None:
         self._videos = videos
         self._jobs = jobs
         self._settings = settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vodcover.compat.alibaba.actions import images, uploads, videos
+from vodcover.compat.alibaba.actions import images, lifecycle, uploads, videos
 from vodcover.compat.alibaba.actions.context import ActionCall
 from vodcover.compat.alibaba.errors import UnknownAction
 from vodcover.compat.alibaba.parameters import ActionParameters
@@ -22,6 +22,9 @@ ACTIONS: Mapping[str, Action] = {
     "GetVideoInfos": videos.get_video_infos,
     "UpdateVideoInfo": videos.update_video_info,
     "UpdateVideoInfos": videos.update_video_infos,
+    "DeleteVideo": lifecycle.delete_video,
+    "SubmitSnapshotJob": lifecycle.submit_snapshot_job,
+    "ListSnapshots": lifecycle.list_snapshots,
     "CreateUploadImage": images.create_upload_image,
     "SubmitAIImageJob": images.submit_ai_image_job,
     "ListAIImageInfo": images.list_ai_image_info,

@@ -70,6 +70,20 @@ def video_view(record: VideoRecord, url_for: UrlFor, *, in_list: bool = False) -
     return view
 
 
+def media_snapshot_view(record: VideoRecord, url_for: UrlFor) -> dict[str, Any]:
+    """``ListSnapshots``' ``MediaSnapshot``: the video's snapshots, numbered from 1, with the job
+    that made them (none for the upload-time ones, which Alibaba makes without a job id too)."""
+    job = record.snapshot_job
+    snapshots = [{"Index": index, "Url": url_for(s.key)} for index, s in enumerate(record.snapshots, start=1)]
+    return {
+        "Total": len(snapshots),
+        "CreationTime": alibaba_time(job.requested_at if job and job.requested_at else record.created_at),
+        "Regular": "",  # Alibaba's URL pattern of numbered snapshots: vodcover's keys have none
+        "JobId": job.job_id if job is not None else "",
+        "Snapshots": {"Snapshot": snapshots},
+    }
+
+
 def url_upload_view(record: VideoRecord) -> dict[str, Any]:
     """An item of ``GetURLUploadInfos``' ``URLUploadInfoList``: how far a pull got. The file is
     there (``SUCCESS``) once the video left ``Uploading``, unless the pull failed (``FAIL``)."""

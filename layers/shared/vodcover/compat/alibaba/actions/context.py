@@ -15,8 +15,10 @@ from vodcover.domain.expiry import Deadlines, as_seen
 from vodcover.models import VideoRecord
 from vodcover.settings import AlibabaApiSettings
 from vodcover.usecases.batch_edit import BatchEditor
+from vodcover.usecases.deletion import VideoDeletion
 from vodcover.usecases.edit import VideoEditor
 from vodcover.usecases.image_uploads import ImageUploads
+from vodcover.usecases.media_jobs import MediaJobs
 from vodcover.usecases.pull import Pulls
 from vodcover.usecases.read import Reads
 from vodcover.usecases.register import Registrations
@@ -39,6 +41,8 @@ class UseCases:
     editor: VideoEditor
     batch: BatchEditor
     images: ImageUploads
+    deletion: VideoDeletion
+    media_jobs: MediaJobs
     store: MediaStore
     settings: AlibabaApiSettings
 
