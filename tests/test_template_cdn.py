@@ -35,6 +35,8 @@ def derived_prefixes() -> set[str]:
         keys.smart_key("v", 0, b"jpeg"),
         keys.animated_key("v", b"webp", "webp"),
         keys.embed_key("v"),
+        keys.storyboard_sheet_key("v", "r", 0),
+        keys.storyboard_vtt_key("v", "r"),
     ]
     prefixes = {key.split("/", 1)[0] + "/" for key in written}
     assert prefixes == set(keys.DERIVED_PREFIXES)

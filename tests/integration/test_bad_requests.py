@@ -158,7 +158,7 @@ def test_21_items_are_batch_too_large_and_nothing_happens(
 
 
 def test_an_unknown_route_is_a_json_404(alice: Api) -> None:
-    response = alice.session.delete(f"{alice.endpoint}/videos/{SOME_ID}", timeout=30)
+    response = alice.session.get(f"{alice.endpoint}/videos/{SOME_ID}/no-such-route", timeout=30)
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NotFound"

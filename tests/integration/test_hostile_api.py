@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -362,6 +363,12 @@ def test_another_owners_frames_cannot_be_named_at_any_door(
     assert [v for v in library_of(bob) if v["status"] != "UploadFail"] == bobs_library
 
 
+def snapshot_key(url: str) -> str:
+    """The stored key inside a snapshot's URL (content-addressed: it names the image's digest)."""
+    path = urlsplit(url).path
+    return path[path.index("snapshots/") :]
+
+
 def test_my_own_frame_by_s3_url_becomes_my_cover(alice: Api, processed_video: dict, stack: Any) -> None:
     video_id = processed_video["videoId"]
 
@@ -370,7 +377,7 @@ def test_my_own_frame_by_s3_url_becomes_my_cover(alice: Api, processed_video: di
         "PATCH",
         "/videos/{videoId}",
         videoId=video_id,
-        json={"coverUrl": f"s3://{stack.bucket}/snapshots/{video_id}/1.jpg"},
+        json={"coverUrl": f"s3://{stack.bucket}/{snapshot_key(processed_video['snapshots'][1]['url'])}"},
     )
 
     assert after["cover"]["source"] == "user"

@@ -375,7 +375,7 @@ def test_a_conditional_write_refused_by_a_rival_is_reapplied_on_the_fresh_record
     assert rival_wrote and answer["results"] == [{"videoId": video_id, "outcome": "processed"}]
     record = assert_processed(video_id)
     assert record.title == "renamed meanwhile"  # the rival's change survived the job's write
-    assert record.version == 5  # created, landed, processing, renamed, processed
+    assert record.version == 7  # created, landed, processing, renamed, processed, storyboard started, made
 
 
 # --- EventBridge --------------------------------------------------------------------------------------

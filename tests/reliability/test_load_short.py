@@ -50,4 +50,5 @@ def test_concurrent_clients_lose_nothing_and_corrupt_nothing(capsys: pytest.Capt
         )
     assert report.problems == []
     assert (report.errors, report.lost_updates, report.corrupt_records) == (0, 0, 0)
-    assert report.acknowledged_writes > 20 and report.requests > 50
+    # enough contended writes to mean something; how many fit in the seconds is speed, not asserted
+    assert report.acknowledged_writes > 20

@@ -40,6 +40,15 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:PutObject", "/embed/*"),  # the copy of the current cover (cover.embedUrl)
         ("s3:DeleteObject", "/embed/*"),
         ("s3:ListBucket", ""),
+        ("s3:PutObject", "/storyboard/*"),  # storyboards after the snapshots and on request
+        ("s3:DeleteObject", "/storyboard/*"),
+        # a job that finds its video deleted erases every version of what it and the upload stored
+        ("s3:ListBucketVersions", ""),
+        ("s3:DeleteObject", "/uploads/*"),
+        *(
+            ("s3:DeleteObjectVersion", f"/{folder}/*")
+            for folder in ("uploads", "snapshots", "covers", "storyboard")
+        ),
     },
     "SmartCoverFunction": {
         ("s3:GetObject", "/*"),
@@ -52,6 +61,9 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
         ("s3:PutObject", "/embed/*"),
         ("s3:DeleteObject", "/embed/*"),
         ("s3:ListBucket", ""),
+        # a job that finds its video deleted erases every version of what it stored
+        ("s3:ListBucketVersions", ""),
+        *(("s3:DeleteObjectVersion", f"/{folder}/*") for folder in ("smart", "animated", "covers", "embed")),
     },
     "PullWorkerFunction": {
         ("s3:PutObject", "/uploads/*"),
@@ -227,7 +239,11 @@ def test_the_template_lists_every_function_the_grants_table_knows(resources: dic
 def test_no_function_triggered_by_uploads_can_write_uploads(resources: dict[str, Any]) -> None:
     """The recursion guard in IAM too: the screenshot function can never trigger itself."""
     assert not {
-        g for g in S3_GRANTS["ScreenshotFunction"] if g[1] in {"/*", "/uploads/*"} and g[0] != "s3:GetObject"
+        g
+        for g in S3_GRANTS["ScreenshotFunction"]
+        # reading and deleting (a deleted video's late upload) raise no ObjectCreated event
+        if g[1] in {"/*", "/uploads/*"}
+        and g[0] not in {"s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"}
     }
     writers_of_uploads = {n for n, grants in S3_GRANTS.items() if ("s3:PutObject", "/uploads/*") in grants}
     # presigned PUTs (both API wires), pull-upload
