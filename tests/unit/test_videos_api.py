@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import TEST_BUCKET
 from tests.support.apigw import api_event, call, load_function
 from vodcover import dependencies
+from vodcover.domain import keys
 from vodcover.models import VideoRecord, VideoStatus
 from vodcover.settings import reset_settings
 
@@ -166,6 +167,24 @@ def test_register_records_existing_objects_and_reports_each_failure(
     )
     assert again["failed"][0]["code"] == "Register.AlreadyRegistered"
     assert dependencies.video_repository().get(video_id).owner == ALICE  # type: ignore[union-attr]
+
+
+def test_no_key_vodcover_writes_itself_can_be_registered(videos_api: Any) -> None:
+    """Every derived folder (embed copies and storyboards too), not only the first four."""
+    s3 = boto3.client("s3")
+    items = []
+    for prefix in keys.DERIVED_PREFIXES:
+        key = f"{prefix}v1/0.jpg"
+        s3.put_object(Bucket=TEST_BUCKET, Key=key, Body=b"image bytes")
+        items.append({"key": key})
+
+    status, answer = call(videos_api, api_event("POST", "/videos/register", body={"items": items}))
+
+    assert status == 200 and answer["registered"] == []
+    assert {(f["key"], f["code"]) for f in answer["failed"]} == {
+        (item["key"], "Register.InvalidKey") for item in items
+    }
+    assert {"embed/v1/0.jpg", "storyboard/v1/0.jpg"} <= {item["key"] for item in items}
 
 
 def test_batches_over_the_limit_are_refused(videos_api: Any) -> None:

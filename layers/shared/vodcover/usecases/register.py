@@ -26,9 +26,6 @@ from vodcover.models import SourceObject, VideoRecord, VideoStatus, utc_now
 from vodcover.settings import LibrarySettings
 from vodcover.usecases.cover_urls import CoverUrls
 
-# Prefixes the system writes to: registering them as videos would make no sense.
-SYSTEM_PREFIXES = ("snapshots/", "covers/", "smart/", "animated/")
-
 
 @dataclass(frozen=True)
 class Registered:
@@ -72,7 +69,7 @@ class Registrations:
 
     def _register_one(self, caller: str, item: RegisterItem) -> str:
         key = item.key
-        if key.startswith(SYSTEM_PREFIXES) or key.endswith("/"):
+        if key.startswith(keys.DERIVED_PREFIXES) or key.endswith("/"):  # what vodcover writes is no video
             raise RegisterInvalidKey("That key holds vodcover's own output, not a video.")
         if item.cover_url:
             self._cover_urls.check(caller, item.cover_url)
