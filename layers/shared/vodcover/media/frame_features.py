@@ -60,9 +60,10 @@ COLOUR_BIN_MIN_SHARE = 0.004  # a posterised colour counts when it covers 0.4 % 
 PATTERN_RESIDUAL = 1.5
 PATTERN_MIN_STD = 12.0
 EDGE_THRESHOLD = 48  # a Laplacian response this strong (of 255) is an edge
-# Snapshots are judged at the smart-cover analysis size (smart_analysis.ANALYSIS_LONG_SIDE):
-# the thresholds above hold there. A crisp frame's relative sharpness at that size is ~1.
-ANALYSIS_LONG_SIDE = 192
+# The size every frame is judged at, snapshots and smart-cover frames alike: the thresholds above
+# hold there; enough for exposure, blur, text strokes and colour, cheap to score. A crisp frame's
+# relative sharpness at that size is ~1.
+ANALYSIS_LONG_SIDE = 192  # px
 SNAPSHOT_SHARPNESS_REFERENCE = 1.0
 
 

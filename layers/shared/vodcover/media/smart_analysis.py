@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vodcover.media.frame_features import measure
+from vodcover.media.frame_features import ANALYSIS_LONG_SIDE, measure
 from vodcover.media.frame_sampling import (
     Sampled,
     decode_keyframe_pass,
@@ -30,7 +30,6 @@ from vodcover.media.scene_selection import AnalysedFrame
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_LONG_SIDE = 192  # px: enough for exposure, blur, text strokes and colour; cheap to score
 MIN_ANALYSIS_STEP = 1.9  # s: keyframes closer than this add cost, not information
 # ~120 looks at a video find its scenes; more add decoding cost, not information. Beyond
 # 120 x 1.9 s (~4 min) the spacing grows: a 5-minute video is seen every ~2.5 s (every other
