@@ -63,6 +63,10 @@ export const api = {
   uploadCover: (id, file, type) =>
     call("PUT", `videos/${encodeURIComponent(id)}/cover`, { body: file, contentType: type }),
   startSmartCover: (id) => call("POST", `videos/${encodeURIComponent(id)}/smart-cover`),
+  deleteVideo: (id) => call("DELETE", `videos/${encodeURIComponent(id)}`),
+  deleteVideos: (videoIds) => call("POST", "videos/delete", { json: { videoIds } }),
+  submitSnapshotJob: (id, request) => call("POST", `videos/${encodeURIComponent(id)}/snapshots`, { json: request }),
+  startStoryboard: (id) => call("POST", `videos/${encodeURIComponent(id)}/storyboard`),
   getLimits: () => call("GET", "limits"),
 };
 

@@ -129,8 +129,12 @@ export function failureReason(video) {
   return h("p", { class: "failure-reason", dataset: { code: error.code } }, h("code", { class: "error-code" }, error.code), " ", error.message);
 }
 
+/** Whether the record will change by itself: the video, or a job on it, is still at work. */
 export function needsPolling(video) {
-  return !FINAL_STATUSES.has(video.status) || video.smartCover?.status === "Processing";
+  return (
+    !FINAL_STATUSES.has(video.status) ||
+    [video.smartCover, video.snapshotJob, video.storyboard].some((job) => job?.status === "Processing")
+  );
 }
 
 export const COVER_SOURCES = {

@@ -14,6 +14,7 @@ import {
   spinner,
   statusBadge,
 } from "../dom.js";
+import { countsText, sendInBatches, showResult } from "../results.js";
 import { clearSelection } from "../state.js";
 
 export function renderBatch(main, { signal }, idsText) {
@@ -177,39 +178,22 @@ export function renderBatch(main, { signal }, idsText) {
       setSlot(errorSlot, errorBox(error, "The changes were not sent"));
       return;
     }
-    const counts = { updated: 0, missing: 0, forbidden: 0, failed: 0 };
-    await busy(
+    const counts = await busy(
       save,
-      async () => {
-        for (let start = 0; start < updates.length; start += batchLimit) {
-          const chunk = updates.slice(start, start + batchLimit);
-          let answer;
-          try {
-            answer = await api.batchUpdate(chunk);
-          } catch (error) {
-            for (const update of chunk) rows.get(update.videoId).result("failed", error);
-            counts.failed += chunk.length;
-            continue;
-          }
-          for (const id of answer.updated) rows.get(id)?.result("updated");
-          for (const id of answer.nonExistVideoIds) rows.get(id)?.result("missing");
-          for (const id of answer.forbiddenVideoIds) rows.get(id)?.result("forbidden");
-          for (const failure of answer.failed) rows.get(failure.videoId)?.result("failed", failure);
-          counts.updated += answer.updated.length;
-          counts.missing += answer.nonExistVideoIds.length;
-          counts.forbidden += answer.forbiddenVideoIds.length;
-          counts.failed += answer.failed.length;
-        }
-      },
+      () =>
+        sendInBatches({
+          items: updates,
+          idOf: (update) => update.videoId,
+          batchLimit,
+          send: (chunk) => api.batchUpdate(chunk),
+          done: "updated",
+          show: (id, kind, detail) => rows.get(id)?.result(kind, detail),
+        }),
       "Applying…",
     );
     if (signal.aborted) return;
-    const parts = [`${counts.updated} updated`];
-    if (counts.missing) parts.push(`${counts.missing} not found`);
-    if (counts.forbidden) parts.push(`${counts.forbidden} forbidden`);
-    if (counts.failed) parts.push(`${counts.failed} failed`);
-    setSlot(summary, parts.join(", ") + ".");
-    if (counts.updated && !counts.failed && !counts.missing && !counts.forbidden) clearSelection();
+    setSlot(summary, countsText(counts, "updated"));
+    if (counts.done && !counts.failed && !counts.missing && !counts.forbidden) clearSelection();
     await refreshRows(updates.map((update) => update.videoId));
   }
 
@@ -229,23 +213,3 @@ export function renderBatch(main, { signal }, idsText) {
 
   return () => {};
 }
-
-const RESULTS = {
-  pending: ["busy", "Applying…"],
-  updated: ["ok", "Updated"],
-  unchanged: ["info", "No changes"],
-  missing: ["bad", "Not found"],
-  forbidden: ["bad", "Forbidden"],
-  failed: ["bad", "Failed"],
-};
-
-function showResult(slot, kind, detail) {
-  const [tone, label] = RESULTS[kind];
-  slot.dataset.result = kind;
-  replaceChildren(
-    slot,
-    h("span", { class: `badge badge-${tone}` }, label),
-    detail ? h("p", { class: "batch-error" }, h("code", { class: "error-code" }, detail.code), " ", detail.message) : null,
-  );
-}
-

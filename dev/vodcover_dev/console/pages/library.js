@@ -20,6 +20,7 @@ import {
 } from "../dom.js";
 import { coverImageAttributes } from "../images.js";
 import { Poller } from "../poll.js";
+import { deleteVideos } from "./batch_delete.js";
 import { clearSelection, onSelectionChange, selection, toggleSelected } from "../state.js";
 
 const PAGE_SIZE = 24;
@@ -63,6 +64,7 @@ export function renderLibrary(main, { signal }) {
         },
         "Edit selected",
       ),
+      h("button", { type: "button", class: "button button-danger", id: "delete-selected", onclick: () => deleteSelected() }, "Delete selected"),
     ),
   );
 
@@ -233,6 +235,17 @@ export function renderLibrary(main, { signal }) {
     selectionBar.hidden = n === 0;
     selectionCount.textContent = `${n} selected`;
     for (const [videoId, card] of cards) card.checkbox.checked = selection.has(videoId);
+  }
+
+  function deleteSelected() {
+    const picked = [...selection].map((videoId) => ({ videoId, title: cards.get(videoId)?.video.title ?? videoId }));
+    return deleteVideos(picked, (ids) => {
+      for (const videoId of ids) {
+        cards.get(videoId)?.element.remove();
+        cards.delete(videoId);
+      }
+      afterChange();
+    });
   }
 
   async function refreshUnfinished() {

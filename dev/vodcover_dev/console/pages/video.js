@@ -1,4 +1,4 @@
-// One video: player, current cover, snapshots, smart candidates, cover upload, details.
+// One video: player, current cover, snapshots, smart candidates, cover upload, details, delete.
 // Sections re-render only when what they show changed, so polling never clobbers the player,
 // a half-typed title or a picked snapshot. Each section is a module of pages/video/; this one
 // holds what they share (`page`): the record, polling, and the one way to change a cover.
@@ -21,10 +21,13 @@ import {
 import { Poller } from "../poll.js";
 import { coverUploadSection } from "./video/cover_upload.js";
 import { coverSection } from "./video/current_cover.js";
+import { deleteSection } from "./video/delete_video.js";
 import { detailsSection } from "./video/details.js";
 import { playerSection } from "./video/player.js";
 import { smartSection } from "./video/smart_cover.js";
+import { snapshotJobSection } from "./video/snapshot_job.js";
 import { snapshotsSection } from "./video/snapshots.js";
+import { storyboardSection } from "./video/storyboard.js";
 
 export function renderVideo(main, { signal }, videoId) {
   let video = null;
@@ -68,9 +71,13 @@ export function renderVideo(main, { signal }, videoId) {
   const smart = smartSection(page);
   const upload = coverUploadSection(page);
   const details = detailsSection(page);
+  const storyboard = storyboardSection(page, player);
+  player.below.append(storyboard.element);
+  const snapshotJob = snapshotJobSection(page);
+  const remove = deleteSection(page);
   body.append(
-    h("div", { class: "column-main" }, player.element, snapshots.element, smart.element),
-    h("div", { class: "column-side" }, cover.element, details.element, upload.element),
+    h("div", { class: "column-main" }, player.element, snapshots.element, snapshotJob.element, smart.element),
+    h("div", { class: "column-side" }, cover.element, details.element, upload.element, remove.element),
   );
 
   api
@@ -93,7 +100,7 @@ export function renderVideo(main, { signal }, videoId) {
     heading.textContent = fresh.title || "Untitled";
     replaceChildren(statusSlot, statusBadge(fresh.status, fresh.error));
     setSlot(banner, statusBanner(fresh));
-    for (const section of [player, cover, snapshots, smart, upload]) section.update(fresh);
+    for (const section of [player, storyboard, cover, snapshots, snapshotJob, smart, upload, remove]) section.update(fresh);
     if (needsPolling(fresh)) poller.start();
   }
 

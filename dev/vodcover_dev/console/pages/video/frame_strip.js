@@ -1,6 +1,7 @@
 // A strip of pickable frames (snapshots, smart candidates) as radio buttons: arrow keys move
 // between them, a screen reader hears each one's time, tags and whether it is the cover.
 
+import { api } from "../../api.js";
 import { h } from "../../dom.js";
 
 export function frameStrip({ name, kind, legend, items, describe, current, badge }) {
@@ -38,4 +39,24 @@ export function frameStrip({ name, kind, legend, items, describe, current, badge
       fieldset.addEventListener("change", listener);
     },
   };
+}
+
+/**
+ * A strip and its "Set as cover" button, which sets the picked item's index as `field`
+ * (coverSnapshot, coverCandidate) through page.changeCover; enabled while something is picked
+ * and the video's status allows a cover change. `message(item)` says what was done.
+ */
+export function coverPicker(page, result, { field, message, ...stripOptions }) {
+  const strip = frameStrip(stripOptions);
+  const button = h("button", { type: "button", class: "button button-primary" }, "Set as cover");
+  const refresh = () => {
+    button.disabled = !(strip.selected() && page.canChangeCover());
+  };
+  button.addEventListener("click", () => {
+    const item = strip.selected();
+    page.changeCover(button, result, () => api.updateVideo(page.videoId, { [field]: item.index }), message(item));
+  });
+  strip.onChange(refresh);
+  refresh();
+  return { strip, actions: h("div", { class: "panel-actions" }, button), refresh };
 }

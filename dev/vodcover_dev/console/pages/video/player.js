@@ -19,11 +19,13 @@ export function playerSection(page) {
     "Use this frame as cover",
   );
   const result = h("div");
+  const below = h("div", { class: "player-below" }); // for the storyboard's scrub previews
   const element = h(
     "section",
     { class: "panel section-player", "aria-labelledby": "player-heading" },
     h("h2", { id: "player-heading", class: "visually-hidden" }, "Player"),
     frame,
+    below,
     h("div", { class: "player-actions" }, useFrame, timeLabel),
     result,
   );
@@ -77,5 +79,5 @@ export function playerSection(page) {
     );
   }
 
-  return { element, update };
+  return { element, update, below, media: () => videoElement };
 }

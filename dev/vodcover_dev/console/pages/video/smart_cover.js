@@ -3,18 +3,9 @@
 // canChangeCover, changeCover, kick.
 
 import { api } from "../../api.js";
-import {
-  announce,
-  busy,
-  errorBox,
-  formatTime,
-  h,
-  objectPath,
-  replaceChildren,
-  setSlot,
-  spinner,
-} from "../../dom.js";
-import { frameStrip } from "./frame_strip.js";
+import { errorBox, formatTime, h, objectPath, replaceChildren, spinner } from "../../dom.js";
+import { coverPicker } from "./frame_strip.js";
+import { startJobButton } from "./start_job.js";
 
 export function smartSection(page) {
   const content = h("div");
@@ -27,8 +18,7 @@ export function smartSection(page) {
     result,
   );
   let shownKey;
-  let strip = null;
-  let setButton = null;
+  let picker = null;
 
   function update(fresh) {
     const smart = fresh.smartCover;
@@ -36,17 +26,16 @@ export function smartSection(page) {
     const key = smart
       ? `${smart.status}:${smart.candidates.map((c) => objectPath(c.url)).join("|")}#${coverPath}#${fresh.status}`
       : `none:${fresh.status}`;
-    if (key === shownKey) return refresh();
+    if (key === shownKey) return picker?.refresh();
     shownKey = key;
-    strip = null;
-    setButton = null;
+    picker = null;
     if (!smart || smart.status === "Failed") {
-      const start = h(
-        "button",
-        { type: "button", class: "button", onclick: () => generate(start) },
-        smart ? "Try again" : "Generate smart cover",
-      );
-      start.disabled = fresh.status !== "Normal";
+      const start = startJobButton(page, result, fresh, {
+        label: smart ? "Try again" : "Generate smart cover",
+        work: () => api.startSmartCover(page.videoId),
+        started: "Smart-cover analysis started.",
+        refused: "Smart-cover analysis could not start",
+      });
       replaceChildren(
         content,
         smart?.error ? errorBox(smart.error, "Smart-cover analysis failed") : null,
@@ -64,7 +53,9 @@ export function smartSection(page) {
       replaceChildren(content, h("p", { class: "empty-inline" }, spinner("Analysing"), " Analysing scenes… this updates by itself."));
       return;
     }
-    strip = frameStrip({
+    picker = coverPicker(page, result, {
+      field: "coverCandidate",
+      message: (c) => `Cover set to the smart candidate at ${formatTime(c.time)}.`,
       name: "candidate",
       kind: "Candidate",
       legend: "Smart-cover candidates, best first",
@@ -73,8 +64,6 @@ export function smartSection(page) {
       current: (c) => objectPath(c.url) === coverPath,
       badge: (c, position) => (position === 0 ? "Best" : null),
     });
-    setButton = h("button", { type: "button", class: "button button-primary", onclick: () => setCandidate() }, "Set as cover");
-    strip.onChange(() => refresh());
     const animated = smart.animated
       ? h(
           "figure",
@@ -92,37 +81,9 @@ export function smartSection(page) {
       : null;
     replaceChildren(
       content,
-      smart.candidates.length ? strip.fieldset : h("p", { class: "hint" }, "No candidate stood out."),
-      smart.candidates.length ? h("div", { class: "panel-actions" }, setButton) : null,
+      smart.candidates.length ? picker.strip.fieldset : h("p", { class: "hint" }, "No candidate stood out."),
+      smart.candidates.length ? picker.actions : null,
       animated,
-    );
-    refresh();
-  }
-
-  function refresh() {
-    if (setButton) setButton.disabled = !(strip?.selected() && page.canChangeCover());
-  }
-
-  async function generate(button) {
-    setSlot(result, null);
-    try {
-      const fresh = await busy(button, () => api.startSmartCover(videoId), "Starting…");
-      if (page.signal.aborted) return;
-      page.apply(fresh);
-      announce("Smart-cover analysis started.");
-      page.kick();
-    } catch (error) {
-      setSlot(result, errorBox(error, "Smart-cover analysis could not start"));
-    }
-  }
-
-  function setCandidate() {
-    const candidate = strip.selected();
-    page.changeCover(
-      setButton,
-      result,
-      () => api.updateVideo(page.videoId, { coverCandidate: candidate.index }),
-      `Cover set to the smart candidate at ${formatTime(candidate.time)}.`,
     );
   }
 

@@ -2,16 +2,8 @@
 // `page` is the video page's shared state (pages/video.js): videoId, signal, video, apply,
 // canChangeCover, changeCover, kick.
 
-import { api } from "../../api.js";
-import {
-  formatTime,
-  h,
-  needsPolling,
-  objectPath,
-  replaceChildren,
-  spinner,
-} from "../../dom.js";
-import { frameStrip } from "./frame_strip.js";
+import { formatTime, h, needsPolling, objectPath, replaceChildren, spinner } from "../../dom.js";
+import { coverPicker } from "./frame_strip.js";
 
 export function snapshotsSection(page) {
   const content = h("div");
@@ -24,17 +16,16 @@ export function snapshotsSection(page) {
     result,
   );
   let shownKey;
-  let strip = null;
-  let setButton = null;
+  let picker = null;
 
   function update(fresh) {
     const coverPath = fresh.cover ? objectPath(fresh.cover.url) : null;
     const key = fresh.snapshots.map((s) => objectPath(s.url)).join("|") + `#${coverPath}#${fresh.status}`;
-    if (key === shownKey) return refresh();
+    if (key === shownKey) return picker?.refresh();
     shownKey = key;
-    const previous = strip?.selected()?.index;
+    const previous = picker?.strip.selected()?.index;
     if (fresh.snapshots.length === 0) {
-      strip = null;
+      picker = null;
       replaceChildren(
         content,
         h(
@@ -45,33 +36,19 @@ export function snapshotsSection(page) {
       );
       return;
     }
-    strip = frameStrip({
+    picker = coverPicker(page, result, {
+      field: "coverSnapshot", // the API's index
+      message: (s) => `Cover set to snapshot #${s.index} (${formatTime(s.time)}).`,
       name: "snapshot",
       kind: "Snapshot",
       legend: "Snapshots",
       items: fresh.snapshots,
-      describe: (s) => `#${s.index} · ${formatTime(s.time)}`, // the API's index: coverSnapshot
+      describe: (s) => `#${s.index} · ${formatTime(s.time)}`,
       current: (s) => objectPath(s.url) === coverPath,
     });
-    setButton = h("button", { type: "button", class: "button button-primary", onclick: () => setSnapshot() }, "Set as cover");
-    strip.onChange(() => refresh());
-    replaceChildren(content, strip.fieldset, h("div", { class: "panel-actions" }, setButton));
-    if (previous !== undefined) strip.select(previous);
-    refresh();
-  }
-
-  function refresh() {
-    if (setButton) setButton.disabled = !(strip?.selected() && page.canChangeCover());
-  }
-
-  function setSnapshot() {
-    const snapshot = strip.selected();
-    page.changeCover(
-      setButton,
-      result,
-      () => api.updateVideo(page.videoId, { coverSnapshot: snapshot.index }),
-      `Cover set to snapshot #${snapshot.index} (${formatTime(snapshot.time)}).`,
-    );
+    replaceChildren(content, picker.strip.fieldset, picker.actions);
+    if (previous !== undefined) picker.strip.select(previous);
+    picker.refresh();
   }
 
   return { element, update };
