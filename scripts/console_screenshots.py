@@ -109,7 +109,13 @@ def capture(browser: Any, console_url: str, video_id: str, out_dir: Path) -> lis
         )
         page.locator(".frame-choice").nth(2).click()
         page.wait_for_timeout(1500)  # the player's controls fade their loading spinner out
-        page.mouse.move(0, 0)
+        # The scrub preview: the storyboard tile for the time under the pointer.
+        scrub = page.locator("#storyboard-scrub")
+        scrub.wait_for()
+        box = scrub.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+        page.locator("#storyboard-tile").wait_for()  # visible, with its sheet as background
+        page.wait_for_timeout(300)  # the sheet's picture
         video = out_dir / VIDEO_FILE
         _save(page.screenshot(full_page=True), video)
         return [library, video]

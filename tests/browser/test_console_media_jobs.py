@@ -186,6 +186,33 @@ def test_the_scrub_preview_shows_the_storyboard_tile_of_the_hovered_time(
     page.wait_for_function(f"Math.abs(document.querySelector('video').currentTime - {duration}) < 0.5")
 
 
+def test_a_video_without_a_storyboard_offers_to_make_one_and_shows_progress(
+    console: Console, stack: LocalStack, api: requests.Session, ready_video: dict
+) -> None:
+    # Given a video recorded before storyboards were made (its record has none)
+    video_id = ready_video["videoId"]
+    stack.wait_idle(60)
+    stack.client("dynamodb").update_item(
+        TableName=stack.table, Key={"videoId": {"S": video_id}}, UpdateExpression="REMOVE storyboard"
+    )
+    assert video_answer(stack, api, video_id).json().get("storyboard") is None
+    page = console.open(f"#/videos/{video_id}")
+    expect(page.get_by_label("Scrub with previews")).to_be_hidden()
+
+    # When the storyboard is asked for
+    page.get_by_role("button", name="Make storyboard").click()
+
+    # Then its progress shows, and then the scrub previews
+    expect(page.locator(".storyboard-status")).to_contain_text("Making the storyboard")
+    expect(page.get_by_label("Scrub with previews")).to_be_visible(timeout=PROCESSING_TIMEOUT_MS)
+    expect(page.locator(".storyboard-status")).to_be_empty()
+    board = video_answer(stack, api, video_id).json()["storyboard"]
+    assert board["status"] == "Done"
+    expect(page.locator(".storyboard-scrubber")).to_have_attribute(
+        "data-cues", str(len(storyboard_cues(board)))
+    )
+
+
 # --- snapshot jobs ----------------------------------------------------------------------------
 def test_snapshots_again_with_count_12_gives_12_snapshots(
     console: Console, stack: LocalStack, api: requests.Session, ready_video: dict
