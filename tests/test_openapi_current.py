@@ -23,6 +23,7 @@ def test_the_document_is_valid_openapi_and_documents_every_route_with_sigv4() ->
         ("post", "/videos/pull"),
         ("post", "/videos/register"),
         ("get", "/videos/{videoId}"),
+        ("get", "/videos/{videoId}/covers"),
         ("patch", "/videos/{videoId}"),
         ("put", "/videos/{videoId}/cover"),
         ("post", "/videos/{videoId}/smart-cover"),

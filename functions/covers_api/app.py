@@ -56,6 +56,11 @@ def views() -> RestViews:
     "/videos/<videoId>",
     operation_id="updateVideo",
     summary="Change title, description, tags and/or the cover (one way of choosing it at most)",
+    description=(
+        "`coverHistory: index` makes an entry of `GET /videos/{videoId}/covers` the cover again (a new"
+        " entry, source `user`); an index outside the history, or the current cover, is"
+        " `InvalidParameter.CoverHistory`."
+    ),
     responses=answers(
         HTTPStatus.OK,
         VideoView,

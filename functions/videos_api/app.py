@@ -1,4 +1,5 @@
-"""Videos API: create uploads, pull from URLs, register objects, read videos, the library, limits.
+"""Videos API: create uploads, pull from URLs, register objects, read videos, the library, cover
+history, limits, delete, media jobs.
 
 The light API function: no ffmpeg, no Pillow, only the shared layer.
 """
@@ -26,7 +27,7 @@ from vodcover.api.http import answer, caller_of, create_app, json_body, json_req
 from vodcover.api.params import QueryInteger
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import RestViews
-from vodcover.api.video_views import SnapshotJobAnswer, VideoView
+from vodcover.api.video_views import CoverHistoryAnswer, SnapshotJobAnswer, VideoView
 from vodcover.commands import (
     CreateUploadRequest,
     DeleteVideosRequest,
@@ -143,6 +144,21 @@ def register_media() -> Response[dict[str, Any]]:
 def get_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     record = Reads(videos=dependencies.video_repository()).get(caller_of(app), video_id)
     return answer(HTTPStatus.OK, views().video(record))
+
+
+@app.get(
+    "/videos/<videoId>/covers",
+    operation_id="listCoverHistory",
+    summary="The video's last 20 covers, newest first (restore one with PATCH {coverHistory: index})",
+    description=(
+        "Every accepted cover change: a person's (`user`, `upload`) and vodcover's (`snapshot`, `smart`)."
+        " `current` is the index of the current cover (0; null when the video has none)."
+    ),
+    responses=answers(HTTPStatus.OK, CoverHistoryAnswer, "The cover history.", 400, 401, 403, 404),
+)
+def list_cover_history(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
+    history = Reads(videos=dependencies.video_repository()).cover_history(caller_of(app), video_id)
+    return answer(HTTPStatus.OK, views().cover_history(history))
 
 
 @app.get(

@@ -126,8 +126,12 @@ def assert_cover_is_stored_and_alone(video_id: str) -> None:
     assert MediaStore(TEST_BUCKET, url_ttl_seconds=3600).head(record.cover.key) is not None, (
         f"the record points at {record.cover.key}, which is deleted"
     )
-    # the cover and its renditions, nothing else: every replaced image was removed
-    assert stored_cover_keys(video_id) == set(record.cover.keys)
+    # the cover and its renditions, and the replaced images the cover history names (without their
+    # renditions), nothing else: every other image was removed
+    kept = {entry.key for entry in record.cover_history if entry.key.startswith(f"covers/{video_id}/")}
+    assert stored_cover_keys(video_id) == set(record.cover.keys) | kept
+    for key in kept:  # and every entry a person may go back to is there
+        assert MediaStore(TEST_BUCKET, url_ttl_seconds=3600).head(key) is not None, key
     assert len(record.cover.renditions) > 1
     # and embed/ shows the cover the record names, whichever write copied last
     s3 = boto3.client("s3")

@@ -134,6 +134,7 @@ def test_every_route_of_the_template_has_a_fixture_with_an_iam_caller() -> None:
         ("api-delete-videos.json", 200, None),
         ("api-submit-snapshot-job.json", 404, "InvalidVideo.NotFound"),
         ("api-start-storyboard.json", 404, "InvalidVideo.NotFound"),
+        ("api-list-cover-history.json", 404, "InvalidVideo.NotFound"),
     ],
 )
 def test_each_fixture_gets_a_sensible_answer_when_its_video_does_not_exist(
@@ -186,6 +187,15 @@ def test_each_fixture_succeeds_on_its_callers_processed_video(
 
     assert answer_status == status, body
     assert body["videoId"] == FIXTURE_VIDEO
+
+
+def test_the_cover_history_fixture_lists_its_callers_covers() -> None:
+    given_the_fixtures_video_is_processed()
+
+    status, body = answer_to("api-list-cover-history.json")
+
+    assert status == 200, body
+    assert body["current"] == 0 and [c["source"] for c in body["covers"]] == ["snapshot"]
 
 
 def test_the_delete_fixture_deletes_its_callers_video() -> None:

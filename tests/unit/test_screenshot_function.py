@@ -211,6 +211,8 @@ def test_a_replaced_video_leaves_no_image_of_the_old_one(
     screenshot.lambda_handler(upload("uploads/again/clip.mp4", other), FakeContext())
 
     new = stored("again")
-    assert new.source != old.source and not (old.derived_keys & new.derived_keys)
+    # only the old cover stays, as an entry of the cover history a person may go back to
+    assert new.source != old.source and old.derived_keys & new.derived_keys == {old.cover.key}  # type: ignore[union-attr]
+    assert [entry.key for entry in new.cover_history] == [new.cover.key, old.cover.key]  # type: ignore[union-attr]
     left = set(keys_under("snapshots/again/")) | set(keys_under("covers/again/"))
     assert left == new.derived_keys

@@ -30,6 +30,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from vodcover.domain.cover_history import HISTORY_LIMIT
 from vodcover.domain.keys import VIDEO_ID_PATTERN
 from vodcover.errors import InvalidParameter, VodcoverError
 from vodcover.settings import RequestLimits
@@ -173,17 +174,20 @@ class VideoChanges(RequestModel):
     cover_snapshot: Omittable[Annotated[int, Field(ge=0, le=1000)]] = None
     cover_candidate: Omittable[Annotated[int, Field(ge=0, le=1000)]] = None
     cover_time: Omittable[Annotated[float, Field(ge=0, le=86_400 * 2, allow_inf_nan=False)]] = None
+    # An entry of GET /videos/{id}/covers to make current again (docs/design.md, "Cover history").
+    cover_history: Omittable[Annotated[int, Field(ge=0, lt=HISTORY_LIMIT)]] = None
 
     @model_validator(mode="after")
     def _one_cover_choice(self) -> VideoChanges:
         if len(self.cover_choices()) > 1:
             raise PydanticCustomError(
-                "cover_conflict", "Give at most one of coverUrl, coverSnapshot, coverCandidate, coverTime."
+                "cover_conflict",
+                "Give at most one of coverUrl, coverSnapshot, coverCandidate, coverTime, coverHistory.",
             )
         return self
 
     def cover_choices(self) -> list[str]:
-        fields = ("cover_url", "cover_snapshot", "cover_candidate", "cover_time")
+        fields = ("cover_url", "cover_snapshot", "cover_candidate", "cover_time", "cover_history")
         return [name for name in fields if getattr(self, name) is not None]
 
     def is_empty(self) -> bool:

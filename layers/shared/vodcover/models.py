@@ -94,10 +94,23 @@ class StoredCover(CamelModel):
     # Made when the cover is set (docs/design.md, "Embedding"); empty for covers set before.
     renditions: list[StoredRendition] = Field(default_factory=list)
     placeholder: CoverPlaceholder | None = None
+    set_by: str | None = None  # the principal who chose it; None: chosen by vodcover (snapshot, smart)
 
     @property
     def keys(self) -> list[str]:
         return [self.key, *(r.key for r in self.renditions)]
+
+
+class CoverHistoryEntry(CamelModel):
+    """One accepted cover change, kept so a person can go back to it (docs/design.md, "Cover
+    history"). Only the image itself is kept: a restore copies it and makes new renditions."""
+
+    key: str
+    source: CoverSource
+    width: int
+    height: int
+    set_at: str
+    set_by: str | None = None
 
 
 class StoredSnapshot(CamelModel):
@@ -201,6 +214,7 @@ class VideoRecord(CamelModel):
     source: SourceObject | None = None
     media: MediaInfo | None = None
     cover: StoredCover | None = None
+    cover_history: list[CoverHistoryEntry] = Field(default_factory=list)  # newest first, the cover too
     snapshots: list[StoredSnapshot] = Field(default_factory=list)
     smart_cover: SmartCover | None = None
     error: ErrorInfo | None = None
@@ -212,6 +226,7 @@ class VideoRecord(CamelModel):
     def derived_keys(self) -> set[str]:
         """Every stored image this record names: what must stay, and all a cleanup may remove."""
         named: set[str] = set(self.cover.keys) if self.cover else set()
+        named.update(entry.key for entry in self.cover_history)  # an image leaves with its entry
         named.update(s.key for s in self.snapshots)
         if self.smart_cover is not None:
             named.update(c.key for c in self.smart_cover.candidates)

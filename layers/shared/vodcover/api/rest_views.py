@@ -33,6 +33,8 @@ from vodcover.api.batch_views import (
 from vodcover.api.video_views import (
     AnimatedView,
     CandidateView,
+    CoverHistoryAnswer,
+    CoverHistoryEntryView,
     CoverView,
     MediaView,
     PlaceholderView,
@@ -56,7 +58,7 @@ if TYPE_CHECKING:  # results only: a views module must not load every use case's
     from vodcover.usecases.deletion import BatchDeletion
     from vodcover.usecases.media_jobs import SubmittedSnapshotJob
     from vodcover.usecases.pull import PullStarted
-    from vodcover.usecases.read import BatchRead
+    from vodcover.usecases.read import BatchRead, CoverHistory
     from vodcover.usecases.register import RegisterResult
     from vodcover.usecases.uploads import NewUpload
 
@@ -123,6 +125,23 @@ class RestViews:
             placeholder=None
             if placeholder is None
             else PlaceholderView(blurhash=placeholder.blurhash, data_uri=placeholder.data_uri),
+        )
+
+    def cover_history(self, history: CoverHistory) -> CoverHistoryAnswer:
+        return CoverHistoryAnswer(
+            covers=[
+                CoverHistoryEntryView(
+                    index=index,
+                    url=self.url_for(entry.key),
+                    source=entry.source,
+                    width=entry.width,
+                    height=entry.height,
+                    set_at=entry.set_at,
+                    set_by=entry.set_by,
+                )
+                for index, entry in enumerate(history.entries)
+            ],
+            current=history.current,
         )
 
     def video(self, stored: VideoRecord) -> VideoView:

@@ -1,5 +1,5 @@
 """The video answer (``VideoView``) and its parts: media, cover with renditions, snapshots,
-smart cover, snapshot job, storyboard; and the answer to a snapshot job request.
+smart cover, snapshot job, storyboard; the answer to a snapshot job request; the cover history.
 
 Shapes only: :class:`~vodcover.api.rest_views.RestViews` fills them, turning keys into URLs.
 """
@@ -143,3 +143,23 @@ class SnapshotJobAnswer(View):
     status: Literal[JobStatus.PROCESSING]
     times: Annotated[list[float], Field(description="The instants the job takes, in seconds")]
     width: Annotated[int, Field(description="The snapshots' width (0: the source's)")]
+
+
+class CoverHistoryEntryView(View):
+    index: Annotated[int, Field(description="What `PATCH /videos/{videoId}` `{coverHistory: index}` names")]
+    url: str
+    source: CoverSource
+    width: int
+    height: int
+    set_at: str
+    set_by: Annotated[
+        str | None,
+        Field(description="The principal who chose it; null when vodcover chose it (snapshot, smart)"),
+    ]
+
+
+class CoverHistoryAnswer(View):
+    """``GET /videos/{videoId}/covers``: the last 20 covers, newest first."""
+
+    covers: list[CoverHistoryEntryView]
+    current: Annotated[int | None, Field(description="The index of the current cover; null without one")]

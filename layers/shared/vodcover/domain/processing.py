@@ -7,6 +7,7 @@ they may run several times against fresher records: they must only depend on the
 
 from __future__ import annotations
 
+from vodcover.domain.cover_history import set_cover
 from vodcover.domain.failures import is_overtakable
 from vodcover.models import (
     ErrorInfo,
@@ -85,11 +86,10 @@ def complete_snapshots(
     if current is None or current.source != source:
         return None
     cover = current.cover if current.has_person_cover else default_cover
-    return current.changed(
+    return set_cover(current, cover).changed(
         status=VideoStatus.NORMAL,
         media=media,
         snapshots=snapshots,
-        cover=cover,
         error=None,
         updated_at=now,
     )

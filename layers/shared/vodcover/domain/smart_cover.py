@@ -13,6 +13,7 @@ inputs. The rules users rely on:
 
 from __future__ import annotations
 
+from vodcover.domain.cover_history import set_cover
 from vodcover.errors import IllegalStatus, VideoNotFound
 from vodcover.models import (
     AnimatedCover,
@@ -80,7 +81,7 @@ def complete_smart_cover(
     done = SmartCover(status=SmartStatus.DONE, candidates=candidates, animated=animated)
     if current.smart_cover == done and current.cover == cover:
         return None  # a repeated completion: nothing new to say
-    return current.changed(smart_cover=done, cover=cover, updated_at=now)
+    return set_cover(current, cover).changed(smart_cover=done, updated_at=now)
 
 
 def fail_smart_cover(

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vodcover.domain.cover_history import set_cover
 from vodcover.errors import IllegalStatus, InvalidParameter
 from vodcover.models import (
     ErrorInfo,
@@ -136,9 +137,8 @@ def complete_snapshot_job(
         return None  # superseded, replaced, or deleted meanwhile: the results are dropped
     assert record.snapshot_job is not None
     cover = record.cover if record.has_person_cover else default_cover
-    return record.changed(
+    return set_cover(record, cover).changed(
         snapshots=snapshots,
-        cover=cover,
         snapshot_job=record.snapshot_job.model_copy(update={"status": JobStatus.DONE}),
         updated_at=now,
     )

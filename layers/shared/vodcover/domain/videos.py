@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from vodcover.domain.cover_history import set_cover
 from vodcover.errors import IllegalStatus, InvalidParameter, NotOwner, VideoNotFound
 from vodcover.models import (
     COVER_CHANGE_STATUSES,
@@ -123,12 +124,11 @@ def apply_info(record: VideoRecord, changes: InfoChanges, now: str) -> VideoReco
     return record.changed(**fields, updated_at=now)
 
 
-def apply_person_cover(record: VideoRecord, cover: StoredCover, now: str) -> VideoRecord:
+def apply_person_cover(record: VideoRecord, cover: StoredCover, now: str, *, set_by: str) -> VideoRecord:
     """A person chose this image: it is the cover until a person changes it again."""
     require_cover_changeable(record)
-    return record.changed(
-        cover=cover.model_copy(update={"source": CoverSource.USER, "updated_at": now}), updated_at=now
-    )
+    chosen = cover.model_copy(update={"source": CoverSource.USER, "updated_at": now, "set_by": set_by})
+    return set_cover(record, chosen).changed(updated_at=now)
 
 
 def apply_uploader_cover(
@@ -139,8 +139,10 @@ def apply_uploader_cover(
         return None
     if record.cover is not None and record.cover.source == CoverSource.USER:
         return record.changed(pending_cover_url=None, updated_at=now)
-    uploader = cover.model_copy(update={"source": CoverSource.UPLOAD, "updated_at": now})
-    return record.changed(cover=uploader, pending_cover_url=None, updated_at=now)
+    uploader = cover.model_copy(
+        update={"source": CoverSource.UPLOAD, "updated_at": now, "set_by": record.owner}
+    )
+    return set_cover(record, uploader).changed(pending_cover_url=None, updated_at=now)
 
 
 def drop_pending_cover(record: VideoRecord | None, cover_url: str, now: str) -> VideoRecord | None:

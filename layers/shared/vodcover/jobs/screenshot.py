@@ -19,6 +19,7 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, processing
 from vodcover.domain import videos as video_rules
+from vodcover.domain.cover_history import cover_changed_detail
 from vodcover.domain.failures import unexpected_error
 from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
 from vodcover.jobs.retries import is_transient
@@ -270,9 +271,7 @@ class ScreenshotJob:
         if outcome.record.cover.key != prepared.key:  # a person's cover came first: ours is unused
             self._derivatives.refused(video_id, [prepared.key, *derived.keys])
             return
-        self._events.publish(
-            EventType.COVER_CHANGED, {"videoId": video_id, "source": "upload", "key": prepared.key}
-        )
+        self._events.publish(EventType.COVER_CHANGED, cover_changed_detail(outcome.record))
 
     def _complete(self, video_id: str, source: SourceObject, result: CapturedSnapshots) -> JobResult:
         current = self._videos.get(video_id)
@@ -370,10 +369,10 @@ def store_snapshots(
     return stored
 
 
-def delete_leftover_snapshots(store: MediaStore, video_id: str, stored: list[StoredSnapshot]) -> None:
-    """An earlier run with a larger snapshot count left more; the record no longer names them."""
-    wanted = {item.key for item in stored}
-    leftovers = [k for k in store.list_keys(keys.snapshot_prefix(video_id)) if k not in wanted]
+def delete_leftover_snapshots(store: MediaStore, record: VideoRecord) -> None:
+    """Earlier runs left snapshots the record no longer names (a cover history entry still may)."""
+    wanted = record.derived_keys
+    leftovers = [k for k in store.list_keys(keys.snapshot_prefix(record.video_id)) if k not in wanted]
     if leftovers:
         store.delete(leftovers)
 

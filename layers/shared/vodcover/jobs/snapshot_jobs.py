@@ -112,7 +112,7 @@ class SnapshotJobRunner:
             return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or outcome.record is None:
             return JobResult(video_id, Outcome.SKIPPED, outcome.record)
-        delete_leftover_snapshots(self._store, video_id, stored)
+        delete_leftover_snapshots(self._store, outcome.record)
         self._events.publish(
             EventType.SNAPSHOT_COMPLETE, snapshot_complete_detail(outcome.record, job_id=job_id)
         )

@@ -1,4 +1,5 @@
-"""Changing a video: info, and the cover from a URL, a snapshot, a candidate, a moment or an upload.
+"""Changing a video: info, and the cover from a URL, a snapshot, a candidate, a moment, an upload,
+or an earlier cover of its history.
 
 The image is prepared first (fetched, checked, stored under ``covers/`` by content digest), then
 the record is changed in one conditional write that re-checks ownership and status on the
@@ -15,6 +16,7 @@ from vodcover.cover_media.protocol import CoverMedia
 from vodcover.dal.events import EventPublisher, EventType
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
+from vodcover.domain.cover_history import cover_changed_detail, entry_to_restore
 from vodcover.domain.videos import (
     InfoChanges,
     apply_info,
@@ -87,7 +89,7 @@ class VideoEditor:
             updated = apply_info(require_readable(current, video_id, caller), info, now)
             if prepared is not None:
                 cover = derived.cover(prepared.key, prepared.width, prepared.height, CoverSource.USER, now)
-                updated = apply_person_cover(updated, cover, now)
+                updated = apply_person_cover(updated, cover, now, set_by=caller)
             return updated
 
         try:
@@ -103,9 +105,7 @@ class VideoEditor:
         record = outcome.record
         assert record is not None  # change() never returns None
         if prepared is not None and outcome.written:
-            self._events.publish(
-                EventType.COVER_CHANGED, {"videoId": video_id, "source": "user", "key": prepared.key}
-            )
+            self._events.publish(EventType.COVER_CHANGED, cover_changed_detail(record))
         return record
 
     def _derive(self, video_id: str, prepared: PreparedCover) -> Derivatives:
@@ -124,6 +124,11 @@ class VideoEditor:
             return self._images.copy_generated(
                 video_id, *candidate_for_cover(record, changes.cover_candidate)
             )
+        if changes.cover_history is not None:
+            # Resolved on the record read: what the caller saw listed is what becomes the cover,
+            # even when a rival change shifts the history before our write.
+            earlier = entry_to_restore(record, changes.cover_history)
+            return self._images.copy_generated(video_id, earlier.key, earlier.width, earlier.height)
         if changes.cover_time is not None:
             require_time_within(record, changes.cover_time)
             assert record.source is not None  # analysed videos have a source

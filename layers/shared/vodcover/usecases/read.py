@@ -1,4 +1,4 @@
-"""Reading videos: one, several by id, or the caller's library page by page.
+"""Reading videos: one, several by id, the caller's library page by page, a video's cover history.
 
 Records come back as stored; the wire format's views show them as they stand now (an overdue
 wait as the sweeper will store it, ``domain.expiry.as_seen``).
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from vodcover.dal.videos import Page, VideoRepository
 from vodcover.domain import keys
+from vodcover.domain.cover_history import current_index, history_of
 from vodcover.domain.videos import partition_by_owner, require_readable
-from vodcover.models import VideoRecord
+from vodcover.models import CoverHistoryEntry, VideoRecord
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,15 @@ class BatchRead:
     found: list[VideoRecord]
     missing: list[str]
     forbidden: list[str]
+
+
+@dataclass(frozen=True)
+class CoverHistory:
+    """``GET /videos/{id}/covers``: newest first; ``current`` indexes the cover (None: no cover)."""
+
+    video_id: str
+    entries: list[CoverHistoryEntry]
+    current: int | None
 
 
 class Reads:
@@ -38,3 +48,7 @@ class Reads:
 
     def library_page(self, caller: str, *, limit: int, next_token: str | None) -> Page:
         return self._videos.list_by_owner(caller, limit=limit, next_token=next_token)
+
+    def cover_history(self, caller: str, video_id: str) -> CoverHistory:
+        record = self.get(caller, video_id)
+        return CoverHistory(video_id, history_of(record), current_index(record))
