@@ -57,6 +57,7 @@ export const api = {
   listVideos: (limit, nextToken) => call("GET", "videos", { query: { limit, nextToken } }),
   getVideos: (ids) => call("GET", "videos", { query: { ids: ids.join(",") } }),
   getVideo: (id) => call("GET", `videos/${encodeURIComponent(id)}`),
+  getCoverHistory: (id) => call("GET", `videos/${encodeURIComponent(id)}/covers`),
   createUpload: (request) => call("POST", "videos", { json: request }),
   updateVideo: (id, changes) => call("PATCH", `videos/${encodeURIComponent(id)}`, { json: changes }),
   batchUpdate: (updates) => call("PATCH", "videos", { json: { updates } }),

@@ -19,6 +19,7 @@ import {
   toast,
 } from "../dom.js";
 import { Poller } from "../poll.js";
+import { coverHistorySection } from "./video/cover_history.js";
 import { coverUploadSection } from "./video/cover_upload.js";
 import { coverSection } from "./video/current_cover.js";
 import { deleteSection } from "./video/delete_video.js";
@@ -71,13 +72,14 @@ export function renderVideo(main, { signal }, videoId) {
   const smart = smartSection(page);
   const upload = coverUploadSection(page);
   const details = detailsSection(page);
+  const history = coverHistorySection(page);
   const storyboard = storyboardSection(page, player);
   player.below.append(storyboard.element);
   const snapshotJob = snapshotJobSection(page);
   const remove = deleteSection(page);
   body.append(
     h("div", { class: "column-main" }, player.element, snapshots.element, snapshotJob.element, smart.element),
-    h("div", { class: "column-side" }, cover.element, details.element, upload.element, remove.element),
+    h("div", { class: "column-side" }, cover.element, history.element, details.element, upload.element, remove.element),
   );
 
   api
@@ -100,7 +102,7 @@ export function renderVideo(main, { signal }, videoId) {
     heading.textContent = fresh.title || "Untitled";
     replaceChildren(statusSlot, statusBadge(fresh.status, fresh.error));
     setSlot(banner, statusBanner(fresh));
-    for (const section of [player, storyboard, cover, snapshots, snapshotJob, smart, upload, remove]) section.update(fresh);
+    for (const section of [player, storyboard, cover, history, snapshots, snapshotJob, smart, upload, remove]) section.update(fresh);
     if (needsPolling(fresh)) poller.start();
   }
 
