@@ -13,6 +13,7 @@ from typing import Any
 from tests.test_template import TEMPLATE_PATH, as_list, resources, template
 from vodcover.compat.alibaba.key_store import keys_table_definition
 from vodcover.compat.alibaba.nonce_store import TTL_SPECIFICATION, nonces_table_definition
+from vodcover.dal.webhooks import webhooks_table_definition
 from vodcover_dev.local.rpc_front import rpc_function
 from vodcover_dev.local.template import load_template
 
@@ -79,6 +80,15 @@ def test_the_tables_have_the_shapes_the_code_creates(resources: dict[str, Any]) 
     assert _table(resources, "AlibabaNoncesTable") == nonces_table_definition("t")
     assert resources["AlibabaNoncesTable"]["Properties"]["TimeToLiveSpecification"] == TTL_SPECIFICATION
     assert resources["AlibabaKeysTable"]["DeletionPolicy"] == "Retain"  # callers' keys outlive a stack
+    assert _table(resources, "WebhooksTable") == webhooks_table_definition("t")
+
+
+def test_the_function_keeps_its_owners_message_callback_in_the_webhooks_table(
+    resources: dict[str, Any],
+) -> None:
+    props = resources["AlibabaApiFunction"]["Properties"]
+    assert props["Environment"]["Variables"]["VODCOVER_WEBHOOKS_TABLE"] == {"Ref": "WebhooksTable"}
+    assert {"DynamoDBCrudPolicy": {"TableName": {"Ref": "WebhooksTable"}}} in props["Policies"]
 
 
 def test_the_function_reads_keys_claims_nonces_and_only_decrypts(resources: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from vodcover.compat.alibaba.key_store import KmsAccessKeyStore
 from vodcover.compat.alibaba.nonce_store import DynamoNonceStore
 from vodcover.compat.alibaba.verifier import AlibabaVerifier
 from vodcover.cover_media.remote import RemoteCoverMedia
+from vodcover.dal.webhooks import DynamoWebhookStore
 from vodcover.observability import logger, observed
 from vodcover.settings import AlibabaApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
@@ -61,6 +62,7 @@ def use_cases() -> UseCases:
         images=ImageUploads(store=store, settings=settings),
         deletion=VideoDeletion(videos=videos, store=store, events=dependencies.event_publisher()),
         media_jobs=MediaJobs(videos=videos, jobs=jobs, settings=settings),
+        webhooks=DynamoWebhookStore(settings.webhooks_table),
         store=store,
         settings=settings,
     )

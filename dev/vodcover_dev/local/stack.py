@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from vodcover.compat.alibaba.keys import GivenKeyPair
-from vodcover.settings import reset_settings
+from vodcover.settings import WebhookSettings, reset_settings
 from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
 from vodcover_dev.local import alibaba_keys as alibaba_keys_module
@@ -46,6 +46,8 @@ logger = logger_for(__name__)
 DEFAULT_USERS: Mapping[str, str] = {"local": "local-secret"}
 DEFAULT_BUCKET = "vodcover-media"
 DEFAULT_TABLE = "vodcover-videos"
+WEBHOOKS_TABLE_ID = "WebhooksTable"
+WEBHOOKS_TABLE = WebhookSettings.model_construct().webhooks_table
 EVENT_QUEUE = "vodcover-local-s3-events"
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "console"
 
@@ -113,7 +115,12 @@ class LocalStack:
             self.template,
             LocalNames(
                 region=region,
-                resources={self._bucket_id: bucket, self._table_id: table, **alibaba_keys_module.LOCAL_NAMES},
+                resources={
+                    self._bucket_id: bucket,
+                    self._table_id: table,
+                    WEBHOOKS_TABLE_ID: WEBHOOKS_TABLE,
+                    **alibaba_keys_module.LOCAL_NAMES,
+                },
             ),
             parameter_overrides,
         )
@@ -197,6 +204,8 @@ class LocalStack:
         create_media_bucket(self.client("s3"), self.bucket)
         allow_browser_origins(self.client("s3"), self.bucket, self.api.allowed_origins)
         create_table(self.client("dynamodb"), self.template.table(self._table_id), self.table)
+        if WEBHOOKS_TABLE_ID in self.template.tables:
+            create_table(self.client("dynamodb"), self.template.table(WEBHOOKS_TABLE_ID), WEBHOOKS_TABLE)
         self._sqs = self.client("sqs")
         self._queue_url, queue_arn = create_event_queue(self._sqs, EVENT_QUEUE)
         route_s3_events(self.client("s3"), self.bucket, queue_arn, s3_routes(self.template, self._bucket_id))

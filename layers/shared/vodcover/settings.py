@@ -130,8 +130,10 @@ class CandidateCount(VodcoverSettings):
 
 
 class WebhookSettings(VodcoverSettings):
-    """Webhook URLs (docs/design.md, "Webhooks"): which private ``host:port``s a receiver may use."""
+    """Webhooks (docs/design.md, "Webhooks"): the subscriptions' table, and which private
+    ``host:port``s a receiver may use."""
 
+    webhooks_table: Name = "vodcover-webhooks"
     webhook_allow_hosts: str = ""  # comma-separated host:port exempt from the address check
 
     @property
@@ -207,10 +209,13 @@ class AlibabaSettings(StorageSettings):
     alibaba_nonces_table: Name = "vodcover-alibaba-nonces"
 
 
-class AlibabaApiSettings(LibrarySettings, CoverEditingSettings, SnapshotCount, AlibabaSettings):
+class AlibabaApiSettings(
+    LibrarySettings, CoverEditingSettings, SnapshotCount, AlibabaSettings, WebhookSettings
+):
     """Alibaba's RPC actions over the library's and the cover editor's use cases; image checks and
     coverTime frames run in the cover media function, as for the covers API; SubmitSnapshotJob is
-    planned against the upload-time defaults, as the videos API's."""
+    planned against the upload-time defaults, as the videos API's; SetMessageCallback stores a
+    webhook subscription of format ``alibaba``."""
 
     cover_media_function: Name
 

@@ -43,6 +43,7 @@ def web() -> Iterator[FileServer]:
 def stack(web: FileServer) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("VODCOVER_COVER_URL_ALLOW_HOSTS", web.authority)
+        environment.setenv("VODCOVER_WEBHOOK_ALLOW_HOSTS", web.authority)  # a callback receiver
         dependencies.reset()
         bob = GivenKeyPair(BOB_KEY[0], SecretStr(BOB_KEY[1]), "bob")
         with LocalStack(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vodcover.compat.alibaba.actions import images, lifecycle, uploads, videos
+from vodcover.compat.alibaba.actions import callbacks, images, lifecycle, uploads, videos
 from vodcover.compat.alibaba.actions.context import ActionCall
 from vodcover.compat.alibaba.errors import UnknownAction
 from vodcover.compat.alibaba.parameters import ActionParameters
@@ -30,6 +30,9 @@ ACTIONS: Mapping[str, Action] = {
     "ListAIImageInfo": images.list_ai_image_info,
     "SubmitDynamicImageJob": images.submit_dynamic_image_job,
     "ListDynamicImage": images.list_dynamic_image,
+    "SetMessageCallback": callbacks.set_message_callback,
+    "GetMessageCallback": callbacks.get_message_callback,
+    "DeleteMessageCallback": callbacks.delete_message_callback,
 }
 
 

@@ -30,6 +30,8 @@ PRODUCT_STATUS_BY_CODE: dict[str, int] = {
     errors.CoverUrlForbidden.code: 400,
     errors.CoverUrlUnreachable.code: 400,
     errors.CoverUrlNotOwner.code: 403,
+    errors.WebhookUrlForbidden.code: 400,
+    errors.WebhookUrlUnreachable.code: 400,
 }
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from vodcover.compat.alibaba.errors import InvalidParameter
 from vodcover.compat.alibaba.views import upload_documents
 from vodcover.dal.objects import MediaStore
+from vodcover.dal.webhooks import WebhookStore
 from vodcover.domain.expiry import Deadlines, as_seen
 from vodcover.models import VideoRecord
 from vodcover.settings import AlibabaApiSettings
@@ -43,6 +44,7 @@ class UseCases:
     images: ImageUploads
     deletion: VideoDeletion
     media_jobs: MediaJobs
+    webhooks: WebhookStore
     store: MediaStore
     settings: AlibabaApiSettings
 
