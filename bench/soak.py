@@ -319,8 +319,8 @@ def check(stack: LocalStack, before: dict[str, int], log: Log) -> tuple[int, int
         ):
             lost += 1
             problems.append(f"{video_id}: the last acknowledged title {latest.title!r} is not stored")
-        # corrupt: named objects exist, no cover lingers, status sane
-        named = {s.key for s in record.snapshots} | (set(record.cover.keys) if record.cover else set())
+        # corrupt: named objects exist (the cover history's images too), no cover lingers, status sane
+        named = record.derived_keys
         missing = [key for key in named if not _exists(s3, stack.bucket, key)]
         covers = {
             o["Key"]

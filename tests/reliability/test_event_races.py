@@ -329,7 +329,9 @@ class EventRaces(RuleBasedStateMachine):
         record = self.stored()
         snapshot_keys = [s.key for s in record.snapshots]
         assert len(snapshot_keys) == len(set(snapshot_keys)) <= SNAPSHOT_COUNT
-        assert len(self.store.list_keys(keys.snapshot_prefix(self.video_id))) <= SNAPSHOT_COUNT
+        # beyond the current set, only snapshots an earlier cover was, kept by the history (issue 14)
+        stored_snapshots = set(self.store.list_keys(keys.snapshot_prefix(self.video_id)))
+        assert stored_snapshots - set(snapshot_keys) <= {e.key for e in record.cover_history}
         if record.smart_cover is not None:
             candidate_keys = [c.key for c in record.smart_cover.candidates]
             assert len(candidate_keys) == len(set(candidate_keys))
@@ -365,10 +367,12 @@ class EventRaces(RuleBasedStateMachine):
             named |= {c.key for c in record.smart_cover.candidates}
         if record.cover is not None:
             named.update(record.cover.keys)  # the cover and its renditions (issue 16)
-        for key in named:
+        history = {entry.key for entry in record.cover_history}  # earlier covers' images (issue 14)
+        for key in named | history:
             assert self.store.head(key) is not None, f"{key} is named but missing"
         covers = set(self.store.list_keys(f"covers/{self.video_id}/"))
-        assert covers <= (set(record.cover.keys) if record.cover else set()), f"orphaned covers {covers}"
+        kept = (set(record.cover.keys) if record.cover else set()) | history
+        assert covers <= kept, f"orphaned covers {covers - kept}"
 
     def teardown(self) -> None:
         CHECKED["writes"] += len(self.repo.writes)

@@ -447,9 +447,11 @@ def test_unusual_but_valid_cover_images_are_accepted(stack: LocalStack, video: s
     assert (cover["source"], cover["width"], cover["height"]) == ("user", width, height), why
     record, objects = stored_state(stack, video)
     assert record is not None and record.version == version + 1 and record.cover is not None
-    # stored exactly as sent, under its content digest; the replaced upload is gone
-    # (with its renditions, issue 16)
-    assert {k for k in objects if k.startswith("covers/")} == set(record.cover.keys)
+    # stored exactly as sent, under its content digest; the replaced cover's renditions are gone
+    # (issue 16) and only its image stays, named by the cover history (issue 14)
+    stored_covers = {k for k in objects if k.startswith("covers/")}
+    assert stored_covers == {k for k in record.derived_keys if k.startswith("covers/")}
+    assert stored_covers - set(record.cover.keys) <= {e.key for e in record.cover_history}
     assert hashlib.sha256(data).hexdigest()[:32] in record.cover.key
     body = stack.client("s3").get_object(Bucket=stack.bucket, Key=record.cover.key)["Body"].read()
     assert body == data
