@@ -41,6 +41,7 @@ READS_ANY_KEY = {
     "VideosApiFunction",
     "CoversApiFunction",
     "AlibabaApiFunction",  # RegisterMedia and cover images, as the two APIs
+    "WebhookDeliveryFunction",  # presigned URLs in callbacks: the upload may be a registered key anywhere
 }
 # Registering checks any key exists; without ListBucket a missing key answers 403, not 404.
 LISTS_WHOLE_BUCKET = {"VideosApiFunction", "AlibabaApiFunction"}  # RegisterMedia too

@@ -1,18 +1,31 @@
-"""A loopback HTTP server publishing files, standing in for a trusted CDN (the allow-list)."""
+"""A loopback HTTP server publishing files, standing in for a trusted CDN (the allow-list), and
+recording what is POSTed to it (a webhook receiver)."""
 
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class FileServer:
-    """Serve ``publish``-ed bytes at ``http://127.0.0.1:<port>/<name>``; anything else is a 404."""
+    """Serve ``publish``-ed bytes at ``http://127.0.0.1:<port>/<name>``; anything else is a 404.
+    Every POST is answered 200 and kept in ``posts``."""
 
     def __init__(self) -> None:
         files: dict[str, tuple[bytes, str]] = {}
         self._files = files
+        posts: list[Received] = []
+        self.posts = posts
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -26,6 +39,13 @@ class FileServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                posts.append(Received(self.path, dict(self.headers.items()), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -45,6 +65,15 @@ class FileServer:
     def publish(self, name: str, body: bytes, content_type: str) -> str:
         self._files[name] = (body, content_type)
         return self.url(name)
+
+    def posted(self, name: str, *, timeout: float = 60.0, count: int = 1) -> list[Received]:
+        """The POSTs to ``/<name>``, once there are ``count`` of them (waits up to ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [p for p in list(self.posts) if p.path.split("?", 1)[0] == f"/{name}"]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
 
     def __enter__(self) -> FileServer:
         self._thread.start()

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from vodcover_dev import logger_for
 from vodcover_dev.local.invoker import LocalLambda
-from vodcover_dev.local.template import SamTemplate
+from vodcover_dev.local.template import SamTemplate, function_events
 
 logger = logger_for(__name__)
 
@@ -33,20 +31,14 @@ class Schedule:
 def schedules(template: SamTemplate) -> list[Schedule]:
     """Every ``Type: Schedule`` event with a ``rate(...)`` expression (cron ones are not run locally)."""
     found = []
-    for logical_id, resource in (template.document.get("Resources") or {}).items():
-        if logical_id not in template.functions:
+    for logical_id, name, props in function_events(template, "Schedule"):
+        expression = str(props.get("Schedule", ""))
+        match = _RATE.match(expression)
+        if match is None:
+            logger.warning("%s.%s: %r is not run locally (rate only)", logical_id, name, expression)
             continue
-        events: Mapping[str, Any] = (resource.get("Properties") or {}).get("Events") or {}
-        for name, event in events.items():
-            if event.get("Type") != "Schedule":
-                continue
-            expression = str((event.get("Properties") or {}).get("Schedule", ""))
-            match = _RATE.match(expression)
-            if match is None:
-                logger.warning("%s.%s: %r is not run locally (rate only)", logical_id, name, expression)
-                continue
-            seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
-            found.append(Schedule(logical_id, float(seconds)))
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).rstrip("s")]
+        found.append(Schedule(logical_id, float(seconds)))
     return found
 
 

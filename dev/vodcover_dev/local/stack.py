@@ -20,6 +20,7 @@ from vodcover_dev import logger_for
 from vodcover_dev.console_proxy import ConsoleProxy, static_credentials
 from vodcover_dev.local import alibaba_keys as alibaba_keys_module
 from vodcover_dev.local.api_routes import Router
+from vodcover_dev.local.bus_delivery import BusDelivery, bus_rules
 from vodcover_dev.local.emulator import (
     AwsEmulator,
     allow_browser_origins,
@@ -148,6 +149,7 @@ class LocalStack:
         self.lambda_endpoint = LambdaEndpoint(self.lambda_, host=host)
         self._environment = ProcessEnvironment()
         self._delivery: S3EventDelivery | None = None
+        self._bus: BusDelivery | None = None  # EventBridgeRule events (webhook delivery)
         self._schedules = ScheduleRunner(self.lambda_, schedules(self.template))  # the upload sweeper
         self._queue_url = ""
         self._sqs: Any = None
@@ -176,6 +178,8 @@ class LocalStack:
                 self._sqs, self._queue_url, s3_routes(self.template, self._bucket_id), self.lambda_
             )
             self._delivery.start()
+            self._bus = BusDelivery(self.client, bus_rules(self.template, self.resolver), self.lambda_)
+            self._bus.start()
             self._schedules.start()
             self.api.ready()
             self.api.start()  # last: the first request that gets through finds everything ready
@@ -192,6 +196,8 @@ class LocalStack:
         self._started = False
         if self._delivery is not None:
             self._delivery.stop()
+        if self._bus is not None:
+            self._bus.stop()
         self._schedules.stop()
         self.lambda_.close()  # running jobs still need the emulator
         self.api.stop()

@@ -197,6 +197,18 @@ class SamTemplate:
                 yield spec, event
 
 
+def function_events(template: SamTemplate, event_type: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """``(function, event name, Properties)`` of every function event of ``event_type``
+    (``Schedule``, ``EventBridgeRule``…), as written in the template."""
+    for logical_id, resource in (template.document.get("Resources") or {}).items():
+        if logical_id not in template.functions:
+            continue
+        events: Mapping[str, Any] = (resource.get("Properties") or {}).get("Events") or {}
+        for name, event in events.items():
+            if event.get("Type") == event_type:
+                yield logical_id, name, event.get("Properties") or {}
+
+
 def _one(items: Mapping[str, Any], key: str | None, kind: str, path: Path) -> Any:
     if key is not None:
         if key not in items:

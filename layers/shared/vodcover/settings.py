@@ -200,6 +200,10 @@ class UploadSweeperSettings(StorageSettings):
     """Ends records that waited too long; the deadlines follow ``url_ttl_seconds``."""
 
 
+class WebhookDeliverySettings(StorageSettings, WebhookSettings):
+    """Delivers the bus's events to the owners' webhook subscriptions."""
+
+
 class AlibabaSettings(StorageSettings):
     """Alibaba-signed callers (docs/alibaba.md): their access keys (secrets KMS-encrypted under
     this key) and the nonces seen within the last signature window."""
@@ -238,6 +242,7 @@ FUNCTION_SETTINGS: dict[str, type[VodcoverSettings]] = {
     "upload_sweeper": UploadSweeperSettings,
     "cover_media": CoverMediaSettings,
     "alibaba_api": AlibabaApiSettings,
+    "webhook_delivery": WebhookDeliverySettings,
 }
 
 

@@ -11,8 +11,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from vodcover.domain.webhooks import WebhookMessage
 from vodcover.errors import VodcoverError, WebhookUrlForbidden
 from vodcover.net.http_get import post_checked
 from vodcover.net.url_policy import UrlPolicy
@@ -21,6 +21,19 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_SECONDS = (1.0, 4.0, 16.0)
 ATTEMPT_TIMEOUT_SECONDS = 10.0
+
+
+class SignedMessage(Protocol):
+    """One event in a receiver's format (``domain.webhooks.WebhookMessage`` for vodcover's,
+    ``compat.alibaba.callbacks.AlibabaMessage`` for Alibaba's), signed afresh per attempt."""
+
+    @property
+    def message_id(self) -> str: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    def headers(self, secret: str, timestamp: int) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class DeliveryResult:
 def deliver(
     url: str,
     secret: str,
-    message: WebhookMessage,
+    message: SignedMessage,
     policy: UrlPolicy,
     *,
     backoff: Sequence[float] = BACKOFF_SECONDS,

@@ -107,6 +107,23 @@ class AlibabaCallback:
             headers[SIGNATURE_HEADER] = signature(callback_url, timestamp, auth_key)
         return headers
 
+    def to(self, callback_url: str, message_id: str) -> AlibabaMessage:
+        return AlibabaMessage(message_id, self.body, callback_url, self)
+
+
+@dataclass(frozen=True)
+class AlibabaMessage:
+    """A callback bound to its receiver's URL (part of what is signed), for the webhooks'
+    delivery: ``headers(AuthKey or "", timestamp)`` as a ``vodcover`` message's with its secret."""
+
+    message_id: str
+    body: bytes
+    callback_url: str
+    callback: AlibabaCallback
+
+    def headers(self, secret: str, timestamp: int) -> dict[str, str]:
+        return self.callback.headers(self.callback_url, secret or None, timestamp)
+
 
 Body = Callable[[Mapping[str, Any], VideoRecord | None, UrlFor], dict[str, Any]]
 
