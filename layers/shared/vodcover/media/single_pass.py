@@ -15,6 +15,7 @@ same shot: frames ~0.2 s apart are close enough that no new decode is needed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import tempfile
@@ -24,7 +25,7 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from vodcover.deadline import time_left
-from vodcover.errors import MediaCorrupt
+from vodcover.errors import MediaCorrupt, MediaError
 from vodcover.media.bars import Box, crop_to, find_bars
 from vodcover.media.cover_image import CoverLimits
 from vodcover.media.ffmpeg import run_ffmpeg
@@ -32,10 +33,12 @@ from vodcover.media.frame_features import measure
 from vodcover.media.frame_sampling import parse_showinfo_times
 from vodcover.media.jpeg import encode_jpeg
 from vodcover.media.picture import picture_filters
-from vodcover.media.probe import MediaProbe, source_input_args
+from vodcover.media.probe import UNKNOWN_DURATION, MediaProbe, parse_probe_output, source_input_args
 from vodcover.media.scene_selection import AnalysedFrame, FrameVerdict, Pick, Selection, select_moments
-from vodcover.media.smart_analysis import analysis_size, dense_spacing
+from vodcover.media.smart_analysis import analysis_size, cheap_to_decode, dense_spacing
 from vodcover.media.smart_extraction import Candidate, candidate_size
+
+logger = logging.getLogger(__name__)
 
 _SHOWINFO_FILTER = "showinfo"
 DECODE_THREADS = 2  # the smart-cover function has ~2 vCPUs
@@ -56,6 +59,7 @@ class DecodedOnce:
         *,
         full_path: str,
         full_size: tuple[int, int],
+        report: str = "",
     ) -> None:
         self.times = times
         self.small = small  # analysis pictures (bars cut once :meth:`cut_bars` found them)
@@ -63,6 +67,7 @@ class DecodedOnce:
         self._full_path = full_path
         self._full_size = full_size
         self._box: Box | None = None  # bars, in cover-size pixels
+        self.report = report  # ffmpeg's stderr: the input's description, then showinfo's lines
 
     def picture(self, index: int) -> Image.Image:
         """The cover-size picture of analysed moment ``index``, bars cut."""
@@ -149,6 +154,25 @@ def decode_once(
     timeout: float,
 ) -> DecodedOnce:
     """Decode ``source`` once: the analysed moments' times and small pictures, bars cut."""
+    decoded = _decode_pass(source, media, small=small, full=full, spacing=spacing, timeout=timeout)
+    try:
+        decoded.cut_bars()
+    except BaseException:
+        decoded.__exit__()
+        raise
+    return decoded
+
+
+def _decode_pass(
+    source: str,
+    media: MediaProbe,
+    *,
+    small: tuple[int, int],
+    full: tuple[int, int],
+    spacing: float,
+    timeout: float,
+) -> DecodedOnce:
+    """The pass run: the moments as decoded (bars not looked for yet) and ffmpeg's report."""
     handle, full_path = tempfile.mkstemp(prefix="vodcover-frames-", suffix=".rgb")
     os.close(handle)
     try:
@@ -163,12 +187,10 @@ def decode_once(
         stored = os.path.getsize(full_path) // (full[0] * full[1] * 3)
         count = min(len(times), len(pictures), stored)
         times, pictures = times[:count], pictures[:count]
-        decoded = DecodedOnce(times, pictures, media, full_path=full_path, full_size=full)
-        decoded.cut_bars()
+        return DecodedOnce(times, pictures, media, full_path=full_path, full_size=full, report=result.stderr)
     except BaseException:
         os.unlink(full_path)
         raise
-    return decoded
 
 
 def moved_to_safe_frame(verdicts: Sequence[FrameVerdict], pick: Pick) -> int:
@@ -201,27 +223,101 @@ def select_in_one_pass(
     deadline: float,
 ) -> OnePassSelection:
     """The smart-cover selection of a video cheap to decode, from one ffmpeg run."""
+    small, full, spacing = pass_sizes(media, limits)
     with decode_once(
-        source,
-        media,
-        small=analysis_size(media),
-        full=candidate_size(media, 0, limits),
-        spacing=dense_spacing(media.duration),
-        timeout=time_left(deadline),
+        source, media, small=small, full=full, spacing=spacing, timeout=time_left(deadline)
     ) as decoded:
-        if not decoded.times:
-            raise MediaCorrupt("No frame of the video could be decoded.")
-        frames = [
-            AnalysedFrame(round(at, 3), measure(image))
-            for at, image in zip(decoded.times, decoded.small, strict=True)
-        ]
-        selection = select_moments(frames, count=count, duration=media.duration)
-        size = candidate_size(decoded.media, width, limits)
-        candidates = []
-        for pick in selection.picks:
-            chosen = moved_to_safe_frame(selection.verdicts, pick)
-            image = decoded.picture(chosen)
-            if image.size != size:
-                image = image.resize(size, Image.Resampling.LANCZOS)
-            candidates.append(Candidate(frames[chosen].time, pick.score, encode_jpeg(image, quality), *size))
-        return OnePassSelection(selection, candidates, decoded.media, len(frames))
+        return _select(decoded, count=count, width=width, quality=quality, limits=limits)
+
+
+@dataclass(frozen=True)
+class UnprobedPass:
+    """The pass run on the mp4 header's guess, checked against ffmpeg's report of the input.
+
+    ``media``: the input as ffmpeg described it (None when the run failed: probe to learn why);
+    ``found``: the selection, or None when the guess was wrong and the pass was not the one the
+    probe would have asked for (the caller goes on with ``media``).
+    """
+
+    media: MediaProbe | None
+    found: OnePassSelection | None
+
+
+def select_in_unprobed_pass(
+    source: str,
+    guess: MediaProbe,
+    *,
+    count: int,
+    width: int,
+    quality: int,
+    limits: CoverLimits,
+    deadline: float,
+) -> UnprobedPass:
+    """:func:`select_in_one_pass` without a probe run first: the probe is read from the pass itself.
+
+    The pass is built from ``guess`` (:func:`vodcover.media.header_guess.guess_from_header`); it
+    counts only when ffmpeg's own description of the input, printed by the same run, leads to the
+    very same argv (same sizes, spacing, colour handling), so its pictures are the probed path's.
+    """
+    small, full, spacing = pass_sizes(guess, limits)
+    try:
+        decoded = _decode_pass(
+            source, guess, small=small, full=full, spacing=spacing, timeout=time_left(deadline)
+        )
+    except MediaCorrupt as exc:
+        logger.info("unprobed pass failed, probing: %s", exc.detail[-300:])
+        return UnprobedPass(None, None)
+    with decoded:
+        media = reported_probe(decoded.report)
+        if media is None or not _same_pass(source, guess, media, limits):
+            logger.info("the mp4 header's guess was not the probe's: %s", media)
+            return UnprobedPass(media, None)
+        decoded.media = media
+        decoded.cut_bars()
+        return UnprobedPass(media, _select(decoded, count=count, width=width, quality=quality, limits=limits))
+
+
+def pass_sizes(media: MediaProbe, limits: CoverLimits) -> tuple[tuple[int, int], tuple[int, int], float]:
+    """The analysis size, the cover size and the spacing of the analysed moments."""
+    return analysis_size(media), candidate_size(media, 0, limits), dense_spacing(media.duration)
+
+
+def reported_probe(report: str) -> MediaProbe | None:
+    """The probe of ffmpeg's description of its input (the part of stderr before the outputs)."""
+    described = report.split("\nStream mapping:", 1)[0].split("\nOutput #0", 1)[0]
+    try:
+        media = parse_probe_output(described)
+    except MediaError:
+        return None
+    return media if media.has_video and media.duration_source != UNKNOWN_DURATION else None
+
+
+def _same_pass(source: str, guess: MediaProbe, media: MediaProbe, limits: CoverLimits) -> bool:
+    if not cheap_to_decode(media):
+        return False
+    small, full, spacing = pass_sizes(guess, limits)
+    ours = single_pass_args(source, guess, small=small, full=full, spacing=spacing, full_path="")
+    small, full, spacing = pass_sizes(media, limits)
+    probed = single_pass_args(source, media, small=small, full=full, spacing=spacing, full_path="")
+    return ours == probed
+
+
+def _select(
+    decoded: DecodedOnce, *, count: int, width: int, quality: int, limits: CoverLimits
+) -> OnePassSelection:
+    if not decoded.times:
+        raise MediaCorrupt("No frame of the video could be decoded.")
+    frames = [
+        AnalysedFrame(round(at, 3), measure(image))
+        for at, image in zip(decoded.times, decoded.small, strict=True)
+    ]
+    selection = select_moments(frames, count=count, duration=decoded.media.duration)
+    size = candidate_size(decoded.media, width, limits)
+    candidates = []
+    for pick in selection.picks:
+        chosen = moved_to_safe_frame(selection.verdicts, pick)
+        image = decoded.picture(chosen)
+        if image.size != size:
+            image = image.resize(size, Image.Resampling.LANCZOS)
+        candidates.append(Candidate(frames[chosen].time, pick.score, encode_jpeg(image, quality), *size))
+    return OnePassSelection(selection, candidates, decoded.media, len(frames))

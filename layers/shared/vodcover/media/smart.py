@@ -49,10 +49,11 @@ from dataclasses import dataclass
 from vodcover.deadline import deadline_in
 from vodcover.errors import MediaCorrupt
 from vodcover.media.cover_image import CoverLimits
+from vodcover.media.header_guess import guess_from_header
 from vodcover.media.keyframes import KeyframeIndex, open_keyframe_index
 from vodcover.media.probe import MediaProbe, probe
 from vodcover.media.scene_selection import Selection, select_moments
-from vodcover.media.single_pass import select_in_one_pass
+from vodcover.media.single_pass import select_in_one_pass, select_in_unprobed_pass
 from vodcover.media.smart_analysis import analyse_with_index, cheap_to_decode
 from vodcover.media.smart_extraction import MAX_REFINE_PIXELS, Candidate, candidate_size, extract_candidates
 from vodcover.media.snapshots import with_bars_detected
@@ -112,7 +113,12 @@ def select_candidates(
         raise ValueError("count must be at least 1")
     deadline = deadline_in(timeout)
     limits = limits or CoverLimits()
-    media = probe(source, timeout=timeout)
+    reported = _try_unprobed_pass(
+        source, count=count, width=width, quality=quality, limits=limits, deadline=deadline
+    )
+    if isinstance(reported, SmartResult):
+        return reported
+    media = reported or probe(source, timeout=timeout)
     if media.has_video and cheap_to_decode(media):
         return _select_in_one_pass(
             source, media, count=count, width=width, quality=quality, limits=limits, deadline=deadline
@@ -181,6 +187,30 @@ def _select_in_one_pass(
     )
     logger.info(
         "smart cover in one pass: %d frames analysed, %d scenes, %d candidates in %.2fs",
+        found.analysed_frames,
+        found.selection.scene_count,
+        len(found.candidates),
+        time.monotonic() - started,
+    )
+    return _result(found.media, found.selection, found.candidates, found.analysed_frames)
+
+
+def _try_unprobed_pass(
+    source: str, *, count: int, width: int, quality: int, limits: CoverLimits, deadline: float
+) -> SmartResult | MediaProbe | None:
+    """A cheap mp4 in one ffmpeg run, no probe run first; else the probe that run printed, if any."""
+    guess = guess_from_header(source, deadline=deadline)
+    if guess is None or not cheap_to_decode(guess):
+        return None
+    started = time.monotonic()
+    run = select_in_unprobed_pass(
+        source, guess, count=count, width=width, quality=quality, limits=limits, deadline=deadline
+    )
+    if run.found is None:
+        return run.media
+    found = run.found
+    logger.info(
+        "smart cover in one unprobed pass: %d frames analysed, %d scenes, %d candidates in %.2fs",
         found.analysed_frames,
         found.selection.scene_count,
         len(found.candidates),
