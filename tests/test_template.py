@@ -253,9 +253,22 @@ def test_failed_async_invocations_are_retried_then_parked_in_an_encrypted_queue(
 # --- permissions ----------------------------------------------------------------------------------
 
 
-def _statements(props: dict[str, Any]) -> list[dict[str, Any]]:
+def policies_of(props: dict[str, Any]) -> list[Any]:
+    """A function's policies, both branches of a conditional one (``!If [Condition, policy,
+    AWS::NoValue]``, e.g. the private library's signing key): each is held to the same rules."""
     found = []
     for policy in as_list(props.get("Policies", [])):
+        if isinstance(policy, dict) and set(policy) == {"Fn::If"}:
+            _condition, *branches = policy["Fn::If"]
+            found.extend(b for b in branches if b != {"Ref": "AWS::NoValue"})
+        else:
+            found.append(policy)
+    return found
+
+
+def _statements(props: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for policy in policies_of(props):
         if isinstance(policy, dict) and "Statement" in policy:
             found.extend(as_list(policy["Statement"]))
     return found
@@ -263,7 +276,7 @@ def _statements(props: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_policies_are_least_privilege(resources: dict[str, Any]) -> None:
     for name, props in functions(resources).items():
-        for policy in as_list(props.get("Policies", [])):
+        for policy in policies_of(props):
             assert not isinstance(policy, str), f"{name}: managed policy {policy} is too broad"
             if "Statement" not in policy:
                 (template_name,) = policy

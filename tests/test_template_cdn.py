@@ -8,6 +8,7 @@ built by ``vodcover.domain.keys``: the CDN reads every derived image and nothing
 from __future__ import annotations
 
 import fnmatch
+import re
 from typing import Any
 
 import pytest
@@ -268,7 +269,9 @@ def test_the_response_headers_keep_cache_control_and_add_cors_and_nosniff(
 
 def test_a_private_library_serves_only_signed_urls(raw_template: dict[str, Any]) -> None:
     pem = "-----BEGIN PUBLIC KEY-----\nMIIB...\n-----END PUBLIC KEY-----"
-    resolved = Resolved(raw_template, {"Cdn": "on", "CdnSigningPublicKey": pem})
+    resolved = Resolved(
+        raw_template, {"Cdn": "on", "CdnSigningPublicKey": pem, "CdnSigningPrivateKeySecret": SECRET}
+    )
     resources = resolved.resources()
     assert resources["MediaUrlSigningKey"]["Properties"]["PublicKeyConfig"]["EncodedKey"] == pem
     group = resources["MediaUrlSigningKeyGroup"]["Properties"]["KeyGroupConfig"]
@@ -329,3 +332,92 @@ def test_every_cloudfront_resource_is_behind_the_switch(raw_template: dict[str, 
             assert resource.get("Condition") in {"CdnEnabled", "CdnSignedUrls"}, name
     conditions = raw_template["Conditions"]["CdnSignedUrls"]["Fn::And"]
     assert {"Fn::Condition": "CdnEnabled"} in conditions or {"Condition": "CdnEnabled"} in conditions
+
+
+# --- a private library: signed URLs ------------------------------------------------------------------------
+
+PEM = "-----BEGIN PUBLIC KEY-----\nMIIB...\n-----END PUBLIC KEY-----"
+SECRET = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:vodcover/cdn-signing-key-AbCdEf"
+SIGNED = {"Cdn": "on", "CdnSigningPublicKey": PEM, "CdnSigningPrivateKeySecret": SECRET}
+# The functions whose answers carry URLs: they sign them, and only they may read the key.
+URL_HANDING_FUNCTIONS = {
+    "VideosApiFunction",
+    "CoversApiFunction",
+    "AlibabaApiFunction",
+    "WebhookDeliveryFunction",  # Alibaba callbacks carry CoverURL and snapshot URLs
+}
+
+
+def refused_by_rules(raw_template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """The AssertDescriptions of the template's Rules that these parameter values break."""
+    resolved = Resolved(raw_template, parameters)
+    broken = []
+    for rule in raw_template.get("Rules", {}).values():
+        if "RuleCondition" in rule and not resolved.value(rule["RuleCondition"]):
+            continue
+        broken += [a["AssertDescription"] for a in rule["Assertions"] if not resolved.value(a["Assert"])]
+    return broken
+
+
+def test_signing_needs_both_the_public_key_and_the_private_key_secret(raw_template: dict[str, Any]) -> None:
+    assert refused_by_rules(raw_template, SIGNED) == []
+    assert refused_by_rules(raw_template, {}) == []  # a public library
+    (only_public,) = refused_by_rules(raw_template, {"CdnSigningPublicKey": PEM})
+    assert "CdnSigningPrivateKeySecret" in only_public
+    (only_secret,) = refused_by_rules(raw_template, {"CdnSigningPrivateKeySecret": SECRET})
+    assert "CdnSigningPublicKey" in only_secret
+    pattern = re.compile(raw_template["Parameters"]["CdnSigningPrivateKeySecret"]["AllowedPattern"])
+    assert pattern.fullmatch(SECRET) and pattern.fullmatch("")
+    assert not pattern.fullmatch("vodcover/cdn-signing-key")  # a name, not an ARN: the grant needs the ARN
+    assert not pattern.fullmatch("*")
+
+
+def url_signing_grants(resources: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    grants: dict[str, list[dict[str, Any]]] = {}
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for policy in as_list(resource["Properties"].get("Policies", [])):
+            for statement in as_list(policy.get("Statement", [])) if isinstance(policy, dict) else []:
+                if any(str(a).startswith("secretsmanager:") for a in as_list(statement["Action"])):
+                    grants.setdefault(name, []).append(statement)
+    return grants
+
+
+def test_only_the_url_handing_functions_may_read_the_private_key_and_only_that_secret(
+    raw_template: dict[str, Any],
+) -> None:
+    resources = Resolved(raw_template, SIGNED | {"AlibabaApi": "on"}).resources()
+    grants = url_signing_grants(resources)
+    assert set(grants) == URL_HANDING_FUNCTIONS
+    for statements in grants.values():
+        (statement,) = statements
+        assert statement["Effect"] == "Allow"
+        assert as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+        assert as_list(statement["Resource"]) == [SECRET]
+    # a public library grants no function any secret
+    assert url_signing_grants(Resolved(raw_template, {"AlibabaApi": "on"}).resources()) == {}
+
+
+def test_the_url_handing_functions_get_the_key_pair_id_and_the_secret(raw_template: dict[str, Any]) -> None:
+    resources = Resolved(raw_template, SIGNED | {"AlibabaApi": "on"}).resources()
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+        if name in URL_HANDING_FUNCTIONS:
+            # Ref of an AWS::CloudFront::PublicKey is its id: the Key-Pair-Id of signed URLs
+            assert variables["VODCOVER_CDN_SIGNING_KEY_PAIR_ID"] == {"Ref": "MediaUrlSigningKey"}
+            assert variables["VODCOVER_CDN_SIGNING_PRIVATE_KEY_SECRET"] == SECRET
+        else:
+            assert "VODCOVER_CDN_SIGNING_PRIVATE_KEY_SECRET" not in variables, name
+    # the key the functions name is the one in the key group the distribution trusts
+    assert resources["MediaUrlSigningKeyGroup"]["Properties"]["KeyGroupConfig"]["Items"] == [
+        {"Ref": "MediaUrlSigningKey"}
+    ]
+    public = Resolved(raw_template, {"AlibabaApi": "on"}).resources()
+    for name in URL_HANDING_FUNCTIONS:
+        variables = public[name]["Properties"]["Environment"]["Variables"]
+        assert variables["VODCOVER_CDN_SIGNING_KEY_PAIR_ID"] == ""
+        assert variables["VODCOVER_CDN_SIGNING_PRIVATE_KEY_SECRET"] == ""
+        assert "MediaUrlSigningKey" not in public

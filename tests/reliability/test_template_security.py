@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.test_template import BUCKET_NAME_SUB, as_list, check_build, functions, sub_text
+from tests.test_template import BUCKET_NAME_SUB, as_list, check_build, functions, policies_of, sub_text
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -202,7 +202,7 @@ _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def _s3_grants(props: dict[str, Any]) -> set[tuple[str, str]]:
     granted = set()
-    for policy in as_list(props.get("Policies", [])):
+    for policy in policies_of(props):
         if not isinstance(policy, dict) or "Statement" not in policy:
             continue
         for statement in as_list(policy["Statement"]):
@@ -224,7 +224,7 @@ def test_each_function_gets_exactly_its_s3_grants(resources: dict[str, Any], nam
 @pytest.mark.parametrize("name", sorted(POLICY_TEMPLATES))
 def test_each_function_gets_exactly_its_policy_templates(resources: dict[str, Any], name: str) -> None:
     found = set()
-    for policy in as_list(resources[name]["Properties"].get("Policies", [])):
+    for policy in policies_of(resources[name]["Properties"]):
         if isinstance(policy, dict) and "Statement" not in policy:
             ((template_name, arguments),) = policy.items()
             (value,) = arguments.values()

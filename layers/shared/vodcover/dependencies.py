@@ -11,11 +11,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from vodcover.dal.aws import reset_clients
+from vodcover.dal.cdn_signing import CdnUrlSigner
 from vodcover.dal.events import EventPublisher
 from vodcover.dal.invocations import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
-from vodcover.settings import StorageSettings, reset_settings, settings_for
+from vodcover.settings import CdnSigningSettings, StorageSettings, reset_settings, settings_for
 from vodcover.usecases.cover_derivatives import CoverDerivatives
 
 
@@ -33,7 +34,22 @@ def video_repository() -> DynamoVideoRepository:
 def media_store() -> MediaStore:
     settings = storage()
     return MediaStore(
-        settings.media_bucket, url_ttl_seconds=settings.url_ttl_seconds, cdn_base_url=settings.cdn_base_url
+        settings.media_bucket,
+        url_ttl_seconds=settings.url_ttl_seconds,
+        cdn_base_url=settings.cdn_base_url,
+        signer=url_signer(),
+    )
+
+
+def url_signer() -> CdnUrlSigner | None:
+    """The private library's URL signer (the API functions); None where nothing is signed."""
+    signing = settings_for(CdnSigningSettings)
+    if not signing.signs_urls:
+        return None
+    return CdnUrlSigner(
+        signing.cdn_signing_key_pair_id,
+        signing.cdn_signing_private_key_secret,
+        ttl_seconds=storage().url_ttl_seconds,
     )
 
 

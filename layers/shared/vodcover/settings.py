@@ -81,6 +81,28 @@ class StorageSettings(VodcoverSettings):
         return self.page_token_key.encode() if self.page_token_key else None
 
 
+class CdnSigningSettings(VodcoverSettings):
+    """A private library (docs/embedding.md, "Private libraries"): CDN URLs signed with the key
+    group's public key id and the private key in this Secrets Manager secret. Both or neither;
+    only the functions that hand out URLs get them (the API functions, webhook delivery)."""
+
+    cdn_signing_key_pair_id: str = ""
+    cdn_signing_private_key_secret: str = ""  # the secret's ARN; its value is the PEM private key
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> CdnSigningSettings:
+        if bool(self.cdn_signing_key_pair_id) != bool(self.cdn_signing_private_key_secret):
+            raise ValueError(
+                f"{ENV_PREFIX}CDN_SIGNING_KEY_PAIR_ID and {ENV_PREFIX}CDN_SIGNING_PRIVATE_KEY_SECRET "
+                "go together: set both to sign CDN URLs, or neither"
+            )
+        return self
+
+    @property
+    def signs_urls(self) -> bool:
+        return bool(self.cdn_signing_key_pair_id)
+
+
 class CoverLimitSettings(VodcoverSettings):
     """How big a cover may be (uploaded, fetched, or a smart-cover candidate)."""
 
@@ -142,7 +164,7 @@ class WebhookSettings(VodcoverSettings):
 
 
 # --- one class per function ------------------------------------------------------------------
-class LibrarySettings(CoverSettings, RequestLimits):
+class LibrarySettings(CoverSettings, RequestLimits, CdnSigningSettings):
     """Create-upload, pull, register, reads, smart-cover start: starts the three jobs."""
 
     screenshot_function: Name
@@ -159,7 +181,7 @@ class VideosApiSettings(LibrarySettings, FrameSettings, SnapshotCount):
     upload-time defaults (``SnapshotCount``, ``SnapshotWidth``)."""
 
 
-class CoversApiSettings(CoverEditingSettings):
+class CoversApiSettings(CoverEditingSettings, CdnSigningSettings):
     """Cover changes: image checks and coverTime frames run in the cover media function."""
 
     cover_media_function: Name
@@ -200,8 +222,9 @@ class UploadSweeperSettings(StorageSettings):
     """Ends records that waited too long; the deadlines follow ``url_ttl_seconds``."""
 
 
-class WebhookDeliverySettings(StorageSettings, WebhookSettings):
-    """Delivers the bus's events to the owners' webhook subscriptions."""
+class WebhookDeliverySettings(StorageSettings, WebhookSettings, CdnSigningSettings):
+    """Delivers the bus's events to the owners' webhook subscriptions (Alibaba callbacks carry
+    cover and snapshot URLs: signed in a private library)."""
 
 
 class AlibabaSettings(StorageSettings):

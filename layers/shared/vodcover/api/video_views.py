@@ -52,7 +52,8 @@ class CoverView(View):
         str | None,
         Field(
             description="Stable for the life of the video; always shows the current cover, following a "
-            "change within 60 s (cached 30 s): for <img> and og:image. Null when no CDN serves images."
+            "change within 60 s (cached 30 s): for <img> and og:image. Null when no CDN serves images, and"
+            " in a private library (signed CDN URLs only: none outlives UrlTtlSeconds)."
         ),
     ]
     renditions: Annotated[

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from botocore.exceptions import ClientError
 
 from vodcover.dal.aws import client
+from vodcover.dal.cdn_signing import CdnUrlSigner
 from vodcover.domain import keys
 
 # Every derived key changes with its bytes (vodcover.domain.keys), so caches may keep it forever.
@@ -34,10 +35,18 @@ class ObjectInfo:
 
 
 class MediaStore:
-    def __init__(self, bucket: str, *, url_ttl_seconds: int, cdn_base_url: str = "") -> None:
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        url_ttl_seconds: int,
+        cdn_base_url: str = "",
+        signer: CdnUrlSigner | None = None,
+    ) -> None:
         self.bucket = bucket
         self._ttl = url_ttl_seconds
         self._cdn = cdn_base_url.rstrip("/")
+        self._signer = signer  # a private library: every CDN URL signed (docs/embedding.md)
 
     @property
     def _s3(self) -> Any:
@@ -156,13 +165,23 @@ class MediaStore:
         return key if bucket == self.bucket else None
 
     def viewer_url(self, key: str) -> str:
-        """The URL answers show for the object: unsigned under the public base (the CDN, or
-        ``<api>/media`` locally) for derived images, else a presigned GET (always for uploads)."""
-        return self.public_url(key) or self.presigned_get(key)
+        """The URL answers show for the object: under the public base (the CDN, or
+        ``<api>/media`` locally) for derived images, unsigned or, in a private library, signed for
+        ``UrlTtlSeconds``; else a presigned GET (always for uploads)."""
+        if not (self._cdn and keys.is_derived_key(key)):
+            return self.presigned_get(key)
+        url = f"{self._cdn}/{key}"
+        if self._signer is None:
+            return url
+        video_id = keys.video_id_of_key(key)
+        return self._signer.sign(url, scope=f"{self._cdn}/*/{video_id}/*" if video_id else url)
 
     def public_url(self, key: str) -> str | None:
-        """The unsigned, never-expiring URL of a derived image; None when nothing serves one."""
-        return f"{self._cdn}/{key}" if self._cdn and keys.is_derived_key(key) else None
+        """The unsigned, never-expiring URL of a derived image; None when nothing serves one, and
+        in a private library, whose CDN serves signed URLs only (so no ``cover.embedUrl``)."""
+        if self._signer is not None or not (self._cdn and keys.is_derived_key(key)):
+            return None
+        return f"{self._cdn}/{key}"
 
     def job_read_url(self, key: str, *, for_seconds: float) -> str:
         """A presigned GET a media job reads through: it outlives a job of ``for_seconds``
