@@ -153,3 +153,55 @@ def test_given_a_4k_clip_then_it_is_analysed_and_candidates_come_at_cover_size(t
     assert sorted(part_at(c.time, clip) for c in result.candidates) == [("scene", 11), ("scene", 12)]
     assert {(c.width, c.height) for c in result.candidates} == {(1920, 1080)}
     assert result.width == 3840
+
+
+def encode_dissolve(path: Path, seeds: tuple[int, int], *, scene: float, dissolve: float) -> None:
+    """Two panned photographs of ``scene`` s each, joined by a ``dissolve`` s cross-fade (320x180)."""
+    args, chains = ["-y"], []
+    for index, seed in enumerate(seeds):
+        image = path.parent / f"{path.stem}-{seed}.png"
+        scenic_image(seed).save(image)
+        length = scene + dissolve
+        args += ["-loop", "1", "-framerate", str(FPS), "-t", str(length), "-i", str(image)]
+        chains.append(
+            f"[{index}:v]scale=w=384:h=-2,crop=320:180:'(iw-320)*t/{length}':(ih-180)/2,setsar=1,"
+            f"format=yuv420p[p{index}]"
+        )
+    graph = ";".join([*chains, f"[p0][p1]xfade=transition=fade:duration={dissolve}:offset={scene}[v]"])
+    run_ffmpeg(
+        [*args, "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast",
+         "-r", str(FPS), "-pix_fmt", "yuv420p", str(path)],
+        timeout=120,
+    )  # fmt: skip
+
+
+def test_given_a_dissolve_longer_than_the_analysis_spacing_then_no_pick_is_in_it(tmp_path: Path) -> None:
+    # Given two 3 s scenes joined by a 2.5 s dissolve: several analysed frames fall inside it,
+    # each close to the next
+    path = tmp_path / "dissolve.mp4"
+    encode_dissolve(path, (13, 14), scene=3.0, dissolve=2.5)
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then both scenes are proposed and no picture is a blend of the two
+    times = sorted(c.time for c in result.candidates)
+    assert len(times) == 2, times
+    assert times[0] < 3.0 - 0.3 and times[1] > 5.5 + 0.3, times
+
+
+def test_given_hard_cuts_between_short_scenes_then_every_pick_is_tenths_of_a_second_from_a_cut(
+    tmp_path: Path,
+) -> None:
+    # Given four 1.5 s scenes cut together without any flash
+    path = tmp_path / "cuts.mp4"
+    clip = encode(path, [("scene", 1.5, 15), ("scene", 1.5, 16), ("scene", 1.5, 17), ("scene", 1.5, 18)])
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then every scene is proposed once, each picture at least 0.3 s from the cuts around it
+    cuts = [start for _, _, start, _ in clip["ranges"][1:]]
+    assert sorted(part_at(c.time, clip)[1] for c in result.candidates) == [15, 16, 17, 18]
+    for candidate in result.candidates:
+        assert all(abs(candidate.time - cut) >= 0.3 for cut in cuts), candidate.time

@@ -30,6 +30,8 @@ MIX_WEIGHTS = (0.25, 0.5, 0.75)
 TRANSITION_GAIN = 0.55
 TRANSITION_MIN_CHANGE = 8.0
 DISSOLVE_GAIN = 0.85
+DISSOLVE_MAX_STEPS = 8  # frames each side a long dissolve is looked for across ...
+DISSOLVE_REACH = 1.6  # s: ... within this much video each side
 FADE_MIN_LUMA_CHANGE = 15.0  # a fade darkens or brightens the picture by at least this much
 BLUR_RELATIVE = 0.4  # softer than 40 % of the video's sharp frames is blur
 SHARP_PERCENTILE = 0.8
@@ -71,6 +73,11 @@ def mark_transitions(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdic
         )
         if faded or _is_dissolve(here, before, after):
             verdicts[index].junk = Junk.TRANSITION
+            continue
+        joined = _long_dissolve_ends(frames, index)
+        if joined is not None:  # every frame between the two shots it joins is part of the blend
+            for inside in range(joined[0] + 1, joined[1]):
+                verdicts[inside].junk = verdicts[inside].junk or Junk.TRANSITION
     if len(frames) >= 2:  # the first and last frames have one neighbour: fades only
         for index, other in ((0, 1), (len(frames) - 1, len(frames) - 2)):
             if (
@@ -79,6 +86,33 @@ def mark_transitions(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdic
                 and _is_fade(frames[index].features, frames[other].features)
             ):
                 verdicts[index].junk = Junk.TRANSITION
+
+
+def _long_dissolve_ends(frames: Sequence[AnalysedFrame], index: int) -> tuple[int, int] | None:
+    """A blend of the frames a few steps away on both sides: a dissolve seen several times.
+
+    Analysed densely (a short video, frames under a second apart), a 2-3 s dissolve spans
+    several frames, each close to the next (no cut between them): only frames further out show
+    the two shots it joins. Returns the indexes of those two frames, or None.
+    """
+    here = frames[index].features
+    for step in range(2, DISSOLVE_MAX_STEPS + 1):
+        before, after = index - step, index + step
+        if before < 0 or after >= len(frames):
+            return None
+        if frames[after].time - frames[before].time > 2 * DISSOLVE_REACH or _has_cut(frames, before, after):
+            return None
+        if _is_dissolve(here, frames[before].features, frames[after].features):
+            return before, after
+    return None
+
+
+def _has_cut(frames: Sequence[AnalysedFrame], first: int, last: int) -> bool:
+    """A colour jump between consecutive frames from ``first`` to ``last``: a cut, not a dissolve."""
+    return any(
+        histogram_distance(frames[i].features.histogram, frames[i + 1].features.histogram) > SHOT_CUT_DISTANCE
+        for i in range(first, last)
+    )
 
 
 def _is_fade(here: FrameFeatures, neighbour: FrameFeatures) -> bool:

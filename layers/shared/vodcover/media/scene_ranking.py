@@ -18,6 +18,7 @@ NEAR_DUPLICATE_THUMB = 14.0
 MIN_QUALITY = 0.04  # below this a frame is too poor to propose, even when it is not junk
 MIN_RELATIVE_QUALITY = 0.2  # ... or below 20 % of the video's best scene (night, haze stay in)
 CUT_CLEARANCE = 0.5  # s: how far from a possible cut a picture is taken
+MIN_CUT_DISTANCE = 0.3  # s: a picture closer than this to a cut or a flash is caught mid-change
 
 
 def rank(
@@ -49,7 +50,10 @@ def _scene_offer(verdicts: list[FrameVerdict], scene_id: int, shares: dict[int, 
     members = [i for i, verdict in enumerate(verdicts) if verdict.scene == scene_id]
     if not members:
         return None
-    best = max(members, key=lambda i: verdicts[i].quality * _inside_bonus(verdicts, i))
+    # Where the shot is analysed densely enough, only frames surely clear of its cuts compete:
+    # a picture a tenth of a second from a cut or a flash is caught mid-change.
+    clear = [i for i in members if sure_clearance(verdicts, i) >= MIN_CUT_DISTANCE]
+    best = max(clear or members, key=lambda i: verdicts[i].quality * _inside_bonus(verdicts, i))
     largest = max(shares.values()) or 1.0
     representativeness = 0.55 + 0.45 * math.sqrt(shares.get(scene_id, 0.0) / largest)
     score = verdicts[best].quality * representativeness
@@ -81,22 +85,28 @@ def away_from_cuts(verdicts: list[FrameVerdict], index: int) -> float:
 
 
 def _inside_bonus(verdicts: list[FrameVerdict], index: int) -> float:
-    """Frames near a shot boundary are likelier to be caught mid-transition, or next to a cut.
+    """Frames near a shot boundary are likelier to be caught mid-transition, or next to a cut."""
+    clear = min(CUT_CLEARANCE, sure_clearance(verdicts, index))
+    return 0.7 + 0.3 * clear / CUT_CLEARANCE
+
+
+def sure_clearance(verdicts: list[FrameVerdict], index: int) -> float:
+    """How far this frame surely is from its shot's cuts, in seconds.
 
     The cut lies before the shot's first analysed frame (unless the video starts there) and
-    after its last: how far this frame surely is from both, up to ``CUT_CLEARANCE``, counts.
+    after its last (unless the video ends there): at the latest and the earliest, those frames.
     """
     shot = verdicts[index].shot
     members = [
         i for i in range(max(0, index - 64), min(len(verdicts), index + 65)) if verdicts[i].shot == shot
     ]
     first, last = members[0], members[-1]
-    clear = CUT_CLEARANCE
+    clear = math.inf
     if first > 0:
         clear = min(clear, verdicts[index].time - verdicts[first].time)
     if last < len(verdicts) - 1:
         clear = min(clear, verdicts[last].time - verdicts[index].time)
-    return 0.7 + 0.3 * clear / CUT_CLEARANCE
+    return clear
 
 
 def _shot_window(verdicts: list[FrameVerdict], index: int) -> tuple[float, float]:
