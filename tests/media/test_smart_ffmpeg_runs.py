@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.media.test_smart_generalises import candidates_of, encode, part_at
-from vodcover.media import ffmpeg
+from vodcover.media import ffmpeg, smart, smart_analysis
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.probe import probe
 
@@ -99,3 +99,24 @@ def test_given_a_clip_that_is_not_mp4_then_it_is_probed_then_decoded_once(
     # Then one probe and one decoding pass
     assert ffmpeg_launches.runs == 2, ffmpeg_launches.argvs
     assert sorted(part_at(c.time, clip) for c in result.candidates) == [("scene", 55), ("scene", 56)]
+
+
+def test_given_a_large_video_with_sparse_keyframes_then_nothing_is_sought_and_the_winners_come_from_one_run(
+    tmp_path: Path, ffmpeg_launches: LaunchCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a clip standing for a 4K video (not cheap to decode, too large to refine picks by
+    # seeking) with a keyframe every 4 s over 2 s scenes
+    monkeypatch.setattr(smart_analysis, "CHEAP_DECODE_PIXEL_SECONDS", 0)
+    monkeypatch.setattr(smart, "MAX_REFINE_PIXELS", 0)
+    path = tmp_path / "sparse.mp4"
+    encode(path, [("scene", 2.0, seed) for seed in (61, 62, 63, 64, 65, 66)], gop=100)
+    ffmpeg_launches.argvs.clear()
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then no ffmpeg run seeks (a 4K seek decodes seconds of video): the probe, one decode of
+    # keyframes for the black bars, one for the analysis, one for all the winners at cover size
+    assert result.candidates
+    assert not [argv for argv in ffmpeg_launches.argvs if "-ss" in argv], ffmpeg_launches.argvs
+    assert ffmpeg_launches.runs == 4, ffmpeg_launches.argvs

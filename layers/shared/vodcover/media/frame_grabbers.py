@@ -122,9 +122,11 @@ class KeyframeGrabber:
     fragmented mp4, unusual edit lists) falls back to ffmpeg input seeking, so it never does worse.
     """
 
-    def __init__(self, *, quality: int, fallback: FrameGrabber | None = None) -> None:
+    def __init__(self, *, quality: int, fallback: FrameGrabber | None = None, near_only: bool = True) -> None:
         self.quality = quality
         self.fallback = fallback or FfmpegSeekGrabber()
+        # False: any keyframe will do (black bars, say); never seek where none lies near the time
+        self.near_only = near_only
 
     def grab(
         self,
@@ -148,7 +150,8 @@ class KeyframeGrabber:
             return self.fallback.grab(source, times, size=size, media=media, deadline=deadline)
         grabbed: list[GrabbedFrame | None] = [
             GrabbedFrame(time=f.time, image=Image.open(io.BytesIO(f.jpeg)).convert("RGB"), jpeg=f.jpeg)
-            if abs(f.time - f.requested_time) <= keyframe_tolerance(times, media.duration)
+            if not self.near_only
+            or abs(f.time - f.requested_time) <= keyframe_tolerance(times, media.duration)
             else None
             for f in frames
         ]
