@@ -71,6 +71,7 @@ def snapshot_job_runner() -> SnapshotJobRunner:
         events=dependencies.event_publisher(),
         capture=capture_snapshots,
         quality=settings_for(ScreenshotSettings).jpeg_quality,
+        derivatives=dependencies.cover_derivatives(),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import blurhash
 import pytest
 import requests
 import webvtt
@@ -78,6 +79,37 @@ def test_a_snapshot_job_with_count_12_gives_12_snapshots_of_the_asked_width(
     assert {s["width"] for s in video["snapshots"]} == {320}
     assert video["cover"]["source"] == "snapshot"
     assert video["cover"]["url"].split("?")[0] in {s["url"].split("?")[0] for s in video["snapshots"]}
+
+
+def test_the_automatic_cover_of_a_snapshot_job_gets_renditions_and_a_placeholder(
+    stack: LocalStack, alice: Api, fresh_video: dict[str, Any]
+) -> None:
+    """A snapshot job that moves the automatic cover gives it what every cover gets (issue 14/16)."""
+    video_id = fresh_video["videoId"]
+    before = alice.video(video_id)["cover"]
+    assert before["source"] == "snapshot"
+
+    alice.expect(
+        202, "POST", "/videos/{videoId}/snapshots", videoId=video_id, json={"count": 3, "width": 640}
+    )
+    stack.wait_idle(120)
+    cover = alice.video(video_id)["cover"]
+
+    assert cover["source"] == "snapshot" and cover["url"] != before["url"]
+    assert cover["width"] == 640
+    renditions = cover["renditions"]
+    assert {(r["format"], r["aspect"]) for r in renditions} >= {("jpeg", "original"), ("webp", "original")}
+    assert {r["width"] for r in renditions if r["aspect"] == "original"} == {320, 640}  # never upscaled
+    assert not {r["url"] for r in renditions} & {r["url"] for r in before["renditions"]}  # the new cover's
+    for rendition in renditions:
+        image = Image.open(io.BytesIO(requests.get(rendition["url"], timeout=30).content))
+        assert image.size == (rendition["width"], rendition["height"]), rendition
+    placeholder = cover["placeholder"]
+    assert len(blurhash.decode(placeholder["blurhash"], 8, 8)) == 8  # the reference decoder reads it
+    assert placeholder["dataUri"].startswith("data:image/") and len(placeholder["dataUri"]) <= 2048
+    # embedUrl follows the new cover: its bytes are the cover's
+    embedded = requests.get(cover["embedUrl"], timeout=30).content
+    assert embedded == requests.get(cover["url"], timeout=30).content
 
 
 def test_snapshot_jobs_at_offsets_keep_a_persons_cover(

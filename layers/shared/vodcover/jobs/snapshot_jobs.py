@@ -27,7 +27,8 @@ from vodcover.jobs.screenshot import (
     snapshot_complete_detail,
     store_snapshots,
 )
-from vodcover.models import CoverSource, ErrorInfo, StoredCover, utc_now
+from vodcover.models import CoverSource, ErrorInfo, utc_now
+from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
 from vodcover.usecases.deletion import erase_if_deleted
 
 logger = logging.getLogger(__name__)
@@ -53,12 +54,15 @@ class SnapshotJobRunner:
         events: EventPublisher,
         capture: SnapshotCapture,
         quality: int,
+        derivatives: CoverDerivatives | None = None,
     ) -> None:
         self._videos = videos
         self._store = store
         self._events = events
         self._capture = capture
         self._quality = quality
+        # The new automatic cover gets what every cover gets (renditions, placeholder, embed/).
+        self._derivatives = derivatives or CoverDerivatives(store=store, videos=videos, derive=None)
 
     @observability.traced
     def run(self, request: SnapshotJobRequest, *, timeout: float) -> JobResult:
@@ -90,14 +94,17 @@ class SnapshotJobRunner:
             return JobResult(video_id, Outcome.SKIPPED, None)  # superseded while capturing: keys are shared
         stored = store_snapshots(self._store, video_id, result.snapshots)
         chosen = stored[result.cover_index]
-        default_cover = StoredCover(
-            key=chosen.key,
-            source=CoverSource.SNAPSHOT,
-            width=chosen.width,
-            height=chosen.height,
-            updated_at=utc_now(),
+        # Renditions only for a cover that will be used: a person's choice stays the cover.
+        derived = (
+            NO_DERIVATIVES
+            if record.has_person_cover
+            else self._derivatives.derive(video_id, chosen.key, result.snapshots[result.cover_index].jpeg)
         )
-        outcome = self._videos.update(
+        default_cover = derived.cover(
+            chosen.key, chosen.width, chosen.height, CoverSource.SNAPSHOT, utc_now()
+        )
+        # Once it lands: embed/ follows the new cover; images no record names any more are deleted.
+        outcome = self._derivatives.write(
             video_id,
             lambda current: snapshot_jobs.complete_snapshot_job(
                 current,
@@ -111,7 +118,11 @@ class SnapshotJobRunner:
         if outcome.record is None and erase_if_deleted(self._videos, self._store, video_id, JOB_FOLDERS):
             return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or outcome.record is None:
+            self._derivatives.refused(video_id, derived.keys)
             return JobResult(video_id, Outcome.SKIPPED, outcome.record)
+        cover = outcome.record.cover
+        if derived.keys and (cover is None or cover.key != chosen.key):
+            self._derivatives.refused(video_id, derived.keys)  # a person's cover won meanwhile
         delete_leftover_snapshots(self._store, outcome.record)
         self._events.publish(
             EventType.SNAPSHOT_COMPLETE, snapshot_complete_detail(outcome.record, job_id=job_id)
