@@ -18,7 +18,8 @@ from vodcover import dependencies
 from vodcover.cover_media.service import InProcessCoverMedia
 from vodcover.domain.keys import is_upload_key
 from vodcover.domain.storyboards import new_run
-from vodcover.jobs.screenshot import JobResult, ScreenshotJob, SnapshotOptions
+from vodcover.jobs.outcomes import JobResult
+from vodcover.jobs.screenshot import ScreenshotJob, SnapshotOptions
 from vodcover.jobs.snapshot_jobs import SnapshotJobRequest, SnapshotJobRunner
 from vodcover.jobs.storyboard import StoryboardJob
 from vodcover.media.snapshots import capture_snapshots

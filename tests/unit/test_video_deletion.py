@@ -17,7 +17,7 @@ from tests.support.apigw import api_event, call, load_function
 from vodcover import dependencies
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.domain import keys
-from vodcover.jobs.screenshot import Outcome
+from vodcover.jobs.outcomes import Outcome
 from vodcover.models import CoverSource, SourceObject, StoredCover, VideoRecord, VideoStatus, utc_now
 
 ALICE = "arn:aws:iam::123456789012:user/alice"

@@ -8,10 +8,9 @@ finished object is not redone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType
@@ -22,13 +21,14 @@ from vodcover.domain import videos as video_rules
 from vodcover.domain.cover_history import cover_changed_detail
 from vodcover.domain.failures import unexpected_error
 from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
+from vodcover.jobs.captured import CapturedSnapshots, SnapshotCapture, media_info
+from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.jobs.retries import is_transient
+from vodcover.jobs.snapshot_store import snapshot_complete_detail, store_snapshots
 from vodcover.models import (
     CoverSource,
     ErrorInfo,
-    MediaInfo,
     SourceObject,
-    StoredSnapshot,
     VideoRecord,
     VideoStatus,
     utc_now,
@@ -43,96 +43,11 @@ logger = logging.getLogger(__name__)
 JOB_FOLDERS = ("uploads/", "snapshots/", "covers/", "storyboard/")
 
 
-# What the job reads of the media tools' answers (``vodcover.media.snapshots.SnapshotSet``): the
-# job may not import media (docs/design.md, "Architecture"), so the seam is these protocols.
-class CapturedColour(Protocol):
-    @property
-    def transfer(self) -> str: ...
-    @property
-    def dolby_vision(self) -> str: ...
-    @property
-    def bit_depth(self) -> int: ...
-
-
-class CapturedMedia(Protocol):
-    @property
-    def duration(self) -> float: ...
-    @property
-    def width(self) -> int: ...
-    @property
-    def height(self) -> int: ...
-    @property
-    def rotation(self) -> int: ...
-    @property
-    def fps(self) -> float: ...
-    @property
-    def video_codec(self) -> str: ...
-    @property
-    def has_audio(self) -> bool: ...
-    @property
-    def has_video(self) -> bool: ...
-    @property
-    def duration_source(self) -> str: ...
-    @property
-    def colour(self) -> CapturedColour: ...
-    @property
-    def crop(self) -> object | None: ...
-
-
-class CapturedPicture(Protocol):
-    @property
-    def time(self) -> float: ...
-    @property
-    def jpeg(self) -> bytes: ...
-    @property
-    def width(self) -> int: ...
-    @property
-    def height(self) -> int: ...
-
-
-class CapturedSnapshots(Protocol):
-    @property
-    def probe(self) -> CapturedMedia: ...
-    @property
-    def snapshots(self) -> Sequence[CapturedPicture]: ...
-    @property
-    def cover_index(self) -> int: ...
-
-
-class SnapshotCapture(Protocol):
-    """What the job needs from the media tools (``vodcover.media.snapshots.capture_snapshots``)."""
-
-    def __call__(
-        self,
-        source: str,
-        *,
-        count: int,
-        width: int,
-        quality: int,
-        timeout: float,
-        times: Sequence[float] | None = None,
-        exact: bool = False,
-    ) -> CapturedSnapshots: ...
-
-
 @dataclass(frozen=True)
 class SnapshotOptions:
     count: int
     width: int
     quality: int
-
-
-class Outcome(StrEnum):
-    PROCESSED = "processed"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class JobResult:
-    video_id: str
-    outcome: Outcome
-    record: VideoRecord | None
 
 
 class ScreenshotJob:
@@ -345,77 +260,3 @@ class ScreenshotJob:
                 "message": error.message,
             }
             self._events.publish(EventType.PROCESS_FAILED, detail)
-
-
-def store_snapshots(
-    store: MediaStore, video_id: str, snapshots: Sequence[CapturedPicture]
-) -> list[StoredSnapshot]:
-    """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
-    duplicate, and new bytes a new key, so a cached frame is never stale."""
-    stored = []
-    for index, snapshot in enumerate(snapshots):
-        key = keys.snapshot_key(video_id, index, snapshot.jpeg)
-        store.put_derived(key, snapshot.jpeg, "image/jpeg")
-        stored.append(
-            StoredSnapshot(
-                index=index,
-                time=round(snapshot.time, 3),
-                key=key,
-                width=snapshot.width,
-                height=snapshot.height,
-            )
-        )
-    observability.count_snapshots(len(stored))
-    return stored
-
-
-def delete_leftover_snapshots(store: MediaStore, record: VideoRecord) -> None:
-    """Earlier runs left snapshots the record no longer names (a cover history entry still may)."""
-    wanted = record.derived_keys
-    leftovers = [k for k in store.list_keys(keys.snapshot_prefix(record.video_id)) if k not in wanted]
-    if leftovers:
-        store.delete(leftovers)
-
-
-def snapshot_complete_detail(record: VideoRecord, *, job_id: str | None = None) -> dict[str, Any]:
-    """``SnapshotComplete``'s detail, read off the record as stored (docs/design.md, "Events")."""
-    cover = record.cover
-    detail: dict[str, Any] = {
-        "videoId": record.video_id,
-        "snapshotCount": len(record.snapshots),
-        "coverIndex": next((s.index for s in record.snapshots if cover and s.key == cover.key), None),
-        "coverSource": str(cover.source) if cover else None,
-    }
-    if job_id is not None:
-        detail["jobId"] = job_id
-    return detail
-
-
-def media_info(probe: CapturedMedia, *, size: int) -> MediaInfo:
-    return MediaInfo(
-        duration=round(float(probe.duration), 3),
-        width=int(probe.width),
-        height=int(probe.height),
-        rotation=int(probe.rotation),
-        fps=round(float(probe.fps), 3),
-        size=size,
-        video_codec=str(probe.video_codec),
-        has_audio=bool(probe.has_audio),
-        **picture_facts(probe),
-    )
-
-
-def picture_facts(probe: CapturedMedia) -> dict[str, Any]:
-    """How the images were made: cover art, a scanned duration, HDR tone-mapped, bars cut.
-
-    Read with defaults: a probe of an older shape (the reliability tests' stand-in) lacks them."""
-    colour = getattr(probe, "colour", None)
-    hdr = {"arib-std-b67": "hlg", "smpte2084": "pq"}.get(getattr(colour, "transfer", ""))
-    return {
-        "has_video": bool(getattr(probe, "has_video", True)),
-        "duration_source": str(getattr(probe, "duration_source", "container")),
-        "hdr": hdr,
-        "dolby_vision": getattr(colour, "dolby_vision", "") or None,
-        "bit_depth": int(getattr(colour, "bit_depth", 8)),
-        "bars_cropped": getattr(probe, "crop", None) is not None,
-    }

@@ -28,7 +28,7 @@ from vodcover.domain.smart_cover import (
     start_smart_cover,
 )
 from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
-from vodcover.jobs.screenshot import JobResult, Outcome
+from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.models import (
     AnimatedCover,
     CoverSource,

@@ -18,15 +18,10 @@ from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import snapshot_jobs
 from vodcover.errors import MediaError, MediaUnavailable
-from vodcover.jobs.screenshot import (
-    JOB_FOLDERS,
-    JobResult,
-    Outcome,
-    SnapshotCapture,
-    delete_leftover_snapshots,
-    snapshot_complete_detail,
-    store_snapshots,
-)
+from vodcover.jobs.captured import SnapshotCapture
+from vodcover.jobs.outcomes import JobResult, Outcome
+from vodcover.jobs.screenshot import JOB_FOLDERS
+from vodcover.jobs.snapshot_store import delete_leftover_snapshots, snapshot_complete_detail, store_snapshots
 from vodcover.models import CoverSource, ErrorInfo, utc_now
 from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
 from vodcover.usecases.deletion import erase_if_deleted

@@ -18,7 +18,7 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, storyboards
 from vodcover.domain.failures import unexpected_error
 from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
-from vodcover.jobs.screenshot import JobResult, Outcome
+from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.models import ErrorInfo, JobStatus, SourceObject, Storyboard, utc_now
 from vodcover.usecases.deletion import erase_if_deleted
 
