@@ -99,6 +99,8 @@ S3_GRANTS: dict[str, set[tuple[str, str]]] = {
     },
     # Images come in its payload, videos through URLs the covers API presigned: no grant at all.
     "CoverMediaFunction": set(),
+    # Presigned GETs of the images its callbacks name; it writes nothing.
+    "WebhookDeliveryFunction": {("s3:GetObject", "/*")},
 }
 # Policy templates per function, with the resource each names.
 POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
@@ -136,9 +138,17 @@ POLICY_TEMPLATES: dict[str, set[tuple[str, str]]] = {
         ("LambdaInvokePolicy", "SmartCoverFunction"),
         ("LambdaInvokePolicy", "CoverMediaFunction"),  # image checks and coverTime frames
         ("EventBridgePutEventsPolicy", "EventBusName"),
+        ("DynamoDBCrudPolicy", "WebhooksTable"),  # SetMessageCallback's subscription
+    },
+    # Reads the video (its owner) and the owner's subscriptions; writes nothing.
+    "WebhookDeliveryFunction": {
+        ("DynamoDBReadPolicy", "VideosTable"),
+        ("DynamoDBReadPolicy", "WebhooksTable"),
     },
 }
 ASYNC_FUNCTIONS = {"ScreenshotFunction", "SmartCoverFunction", "PullWorkerFunction"}
+# Fed by the bus; each receiver is retried inside the run, so Lambda never runs it again.
+BUS_FUNCTIONS = {"WebhookDeliveryFunction"}
 SCHEDULED_FUNCTIONS = {"UploadSweeperFunction"}
 
 
@@ -291,7 +301,16 @@ def test_async_functions_retry_then_park_and_their_urls_outlive_them(template: d
         # a retried event is still worth processing; and one run never outlives its presigned URLs
         assert config["MaximumEventAgeInSeconds"] >= 3 * props["Timeout"], name
         assert props["Timeout"] <= ttl_default, name
-    for name in set(functions(resources)) - ASYNC_FUNCTIONS - SCHEDULED_FUNCTIONS:  # API Gateway's limit
+    for name in BUS_FUNCTIONS:  # a run that still failed somewhere parks, it is never lost
+        props = resources[name]["Properties"]
+        config = props["EventInvokeConfig"]
+        assert config["MaximumRetryAttempts"] == 0, name
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == {
+            "Fn::GetAtt": ["ProcessingFailureQueue", "Arn"]
+        }
+        assert props["Timeout"] <= ttl_default, name
+    api_functions = set(functions(resources)) - ASYNC_FUNCTIONS - SCHEDULED_FUNCTIONS - BUS_FUNCTIONS
+    for name in api_functions:  # API Gateway's limit
         assert resources[name]["Properties"]["Timeout"] <= 29, name
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from vodcover.compat.alibaba.callbacks import render_callback
 from vodcover.dal.webhooks import WebhookSubscription
 from vodcover.domain.webhooks import message_for
 from vodcover.models import VideoRecord, VideoStatus
 from vodcover.net.url_policy import UrlPolicy
 from vodcover.usecases.webhook_delivery import DeliveryResult, SignedMessage
-from vodcover.usecases.webhook_fanout import BusEvent, WebhookFanout
+from vodcover.usecases.webhook_fanout import BusEvent, UndeliveredWebhooks, WebhookFanout
 
 VIDEO = "0123456789abcdef0123456789abcdef"
 AT = "2026-12-03T06:00:00Z"
@@ -66,9 +68,16 @@ def alibaba(event: BusEvent, sub: WebhookSubscription, record: VideoRecord | Non
     return callback.to(sub.url, f"msg_{event.event_id}") if callback else None
 
 
-def fanout(videos: Videos, webhooks: Webhooks, sent: list[tuple[str, dict[str, str], Any]]) -> WebhookFanout:
+def fanout(
+    videos: Videos,
+    webhooks: Webhooks,
+    sent: list[tuple[str, dict[str, str], Any]],
+    refusing: frozenset[str] = frozenset(),
+) -> WebhookFanout:
     def send(url: str, key: str, message: SignedMessage, policy: UrlPolicy) -> DeliveryResult:
         sent.append((url, message.headers(key, 1764741600), json.loads(message.body)))
+        if url in refusing:  # a receiver that still answered 503 after deliver()'s retries
+            return DeliveryResult(delivered=False, attempts=4, status=503)
         return DeliveryResult(delivered=True, attempts=1, status=200)
 
     return WebhookFanout(
@@ -128,3 +137,23 @@ def test_an_event_of_no_ones_video_goes_nowhere() -> None:
     )
 
     assert (results, sent) == ([], [])
+
+
+def test_a_receiver_that_kept_failing_does_not_stop_the_others_and_the_event_is_not_lost() -> None:
+    """Every receiver is tried; then the run fails, so Lambda parks the event in the failure queue."""
+    webhooks = Webhooks(
+        subscription("down", "alice", "vodcover", ["VideoDeleted"], secret="whsec_c2VjcmV0"),
+        subscription("up", "alice", "vodcover", ["VideoDeleted"], secret="whsec_c2VjcmV0"),
+    )
+    sent: list[tuple[str, dict[str, str], Any]] = []
+    event = BusEvent("VideoDeleted", "e-3", AT, {"videoId": VIDEO})
+
+    with pytest.raises(UndeliveredWebhooks, match="1 of 2"):
+        fanout(Videos(record("alice")), webhooks, sent, frozenset({"https://hooks.example/down"})).announce(
+            event
+        )
+
+    assert sorted(url for url, _headers, _body in sent) == [
+        "https://hooks.example/down",
+        "https://hooks.example/up",
+    ]

@@ -37,6 +37,16 @@ class BusEvent:
         return cls(str(event["detail-type"]), str(event["id"]), str(event["time"]), event.get("detail") or {})
 
 
+class UndeliveredWebhooks(Exception):
+    """Some receivers still failed after their retries: raised once all were tried, so the
+    event is not lost but parked (Lambda's on-failure destination), not sent again to the
+    receivers that answered."""
+
+    def __init__(self, event_type: str, failed: int, tried: int) -> None:
+        super().__init__(f"{event_type}: {failed} of {tried} webhook deliveries failed after retries")
+        self.failed = failed
+
+
 class Renderer(Protocol):
     def __call__(
         self, event: BusEvent, subscription: WebhookSubscription, record: VideoRecord | None
@@ -60,6 +70,7 @@ class WebhookFanout:
         self._send = send
 
     def announce(self, event: BusEvent) -> list[DeliveryResult]:
+        """Every subscription that asked gets it; :class:`UndeliveredWebhooks` if some still failed."""
         video_id = str(event.detail.get("videoId", ""))
         record = self._videos.get(video_id) if video_id else None
         owner = (
@@ -85,4 +96,7 @@ class WebhookFanout:
                 "delivered" if result.delivered else f"failed ({result.status or result.error})",
             )
             results.append(result)
+        failed = sum(not r.delivered for r in results)
+        if failed:  # after every receiver had its retries: the event parks in the failure queue
+            raise UndeliveredWebhooks(event.event_type, failed, len(results))
         return results
