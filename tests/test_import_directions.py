@@ -1,6 +1,6 @@
 """Imports point one way between the rooms of ``vodcover`` (docs/design.md, "Architecture").
 
-Each room may import only what the design's table lets it: use cases and the domain never see
+Each room may import only what the design's table lets it (docs/design.md, "Layout"): use cases and the domain never see
 a wire format (``api/``, ``compat/``), the domain sees no AWS and no HTTP, data access and media
 never reach back into use cases or jobs. Every import is read from the source with ast, lazy
 ones and ``TYPE_CHECKING`` ones included: a type is a dependency too.
@@ -14,7 +14,9 @@ import pytest
 
 from tests.test_product_imports import imported_modules
 
-PACKAGE = Path(__file__).resolve().parents[1] / "layers" / "shared" / "vodcover"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "layers" / "shared" / "vodcover"
+DESIGN = ROOT / "docs" / "design.md"
 AWS = ("boto3", "botocore", "aws_lambda_powertools")
 WIRES = ("vodcover.api", "vodcover.compat")
 
@@ -70,6 +72,18 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "vodcover.dependencies",
     ),
     "vodcover.compat": ("vodcover.api", "vodcover.jobs", "vodcover.media"),
+    "vodcover.cover_media": (
+        *WIRES,
+        "vodcover.usecases",
+        "vodcover.jobs",
+        "vodcover.net",
+        "vodcover.commands",
+        "vodcover.dependencies",
+    ),
+    "vodcover.settings": (*AWS, "vodcover."),
+    "vodcover.deadline": ("vodcover.",),
+    "vodcover.observability": ("vodcover.",),
+    "vodcover.dependencies": (*WIRES, "vodcover.jobs", "vodcover.media", "vodcover.commands"),
 }
 
 
@@ -78,6 +92,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "vodcover.jobs": ("vodcover.media.cover_image",),
     "vodcover.media": ("vodcover.net", "vodcover.net.http_get"),  # the one outbound HTTP door
     "vodcover.net": ("vodcover.domain.file_names",),
+    "vodcover.deadline": ("vodcover.errors",),
 }
 
 
@@ -119,6 +134,17 @@ def test_a_banned_import_is_seen_wherever_it_is() -> None:
 def test_every_room_of_the_design_holds_modules() -> None:
     rooms = {room_of(module_name(path)) for path in SOURCES}
     assert set(FORBIDDEN) <= rooms
+
+
+def test_every_module_lives_in_a_room_of_the_design() -> None:
+    """A new package or top-level module must be given a column here, and a row in the design."""
+    homeless = sorted({module_name(path) for path in SOURCES if room_of(module_name(path)) is None})
+    assert homeless == ["vodcover"]  # the package's own __init__
+
+
+def test_the_design_names_every_room() -> None:
+    layout = DESIGN.read_text(encoding="utf-8").split("### Layout", 1)[1].split("\n### ", 1)[0]
+    assert [room for room in FORBIDDEN if f"`{room.removeprefix('vodcover.')}`" not in layout] == []
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
