@@ -1,6 +1,6 @@
-"""Imports point one way between the rooms of ``vodcover`` (docs/design.md, "Architecture").
+"""Imports point one way between the rooms of ``vodcover`` (docs/design.md, "Layout").
 
-Each room may import only what the design's table lets it (docs/design.md, "Layout"): use cases and the domain never see
+Each room may import only what the design's table lets it: use cases and the domain never see
 a wire format (``api/``, ``compat/``), the domain sees no AWS and no HTTP, data access and media
 never reach back into use cases or jobs. Every import is read from the source with ast, lazy
 ones and ``TYPE_CHECKING`` ones included: a type is a dependency too.
