@@ -247,7 +247,7 @@ class RefusedItem:
     error: VodcoverError
 
 
-def parse_batch_item(raw: Any) -> BatchItem | RefusedItem:
+def parse_batch_item(raw: object) -> BatchItem | RefusedItem:
     """One item of ``PATCH /videos``'s ``updates`` (or any wire's batch), validated on its own."""
     if not isinstance(raw, dict):
         return RefusedItem(None, InvalidParameter("Updates", "Each update must be a JSON object."))

@@ -111,3 +111,56 @@ def picture_facts(probe: CapturedMedia) -> dict[str, Any]:
         "bit_depth": int(getattr(colour, "bit_depth", 8)),
         "bars_cropped": getattr(probe, "crop", None) is not None,
     }
+
+
+# The smart-cover job's seam (``vodcover.media.smart.SmartResult``, ``media.animated``).
+class FoundCandidate(Protocol):
+    @property
+    def time(self) -> float: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def jpeg(self) -> bytes: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+
+
+class SafeMoment(Protocol):
+    """A candidate's time and the stretch of good video around it, which the animation may use."""
+
+    @property
+    def time(self) -> float: ...
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+
+
+class FoundCandidates(Protocol):
+    @property
+    def candidates(self) -> Sequence[FoundCandidate]: ...  # best first
+    @property
+    def moments(self) -> Sequence[SafeMoment]: ...  # one per candidate, same order
+
+
+class MadeAnimation(Protocol):
+    @property
+    def gif(self) -> bytes: ...
+    @property
+    def webp(self) -> bytes: ...
+
+
+# The storyboard job's seam (``vodcover.media.storyboard.StoryboardImages``).
+class MadeStoryboard(Protocol):
+    @property
+    def sheets(self) -> Sequence[bytes]: ...  # JPEG sprite sheets, in order
+    @property
+    def tile_width(self) -> int: ...
+    @property
+    def tile_height(self) -> int: ...
+    @property
+    def tile_times(self) -> Sequence[float]: ...
+    @property
+    def duration(self) -> float: ...

@@ -11,8 +11,9 @@ the same objects and records the same state; images the new record no longer nam
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from vodcover import observability
 from vodcover.dal.events import EventPublisher, EventType
@@ -28,6 +29,7 @@ from vodcover.domain.smart_cover import (
     start_smart_cover,
 )
 from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
+from vodcover.jobs.captured import FoundCandidate, FoundCandidates, MadeAnimation, SafeMoment
 from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.models import (
     AnimatedCover,
@@ -54,13 +56,13 @@ class CandidateSelector(Protocol):
 
     def __call__(
         self, source: str, *, count: int, timeout: float, width: int, quality: int, limits: CoverLimits
-    ) -> Any: ...
+    ) -> FoundCandidates: ...
 
 
 class AnimationMaker(Protocol):
     """``vodcover.media.animated.make_animated_cover``."""
 
-    def __call__(self, source: str, moments: Any, *, timeout: float) -> Any: ...
+    def __call__(self, source: str, moments: Sequence[SafeMoment], *, timeout: float) -> MadeAnimation: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class SmartCoverJob:
             return None
         return outcome.record if is_smart_cover_running(outcome.record) else None
 
-    def _store_candidates(self, video_id: str, found: list[Any]) -> list[SmartCandidate]:
+    def _store_candidates(self, video_id: str, found: Sequence[FoundCandidate]) -> list[SmartCandidate]:
         stored = []
         for index, candidate in enumerate(found):
             key = keys.smart_key(video_id, index, candidate.jpeg)
@@ -167,7 +169,7 @@ class SmartCoverJob:
         return stored
 
     def _store_animation(
-        self, video_id: str, url: str, moments: Any, deadline: float
+        self, video_id: str, url: str, moments: Sequence[SafeMoment], deadline: float
     ) -> AnimatedCover | None:
         """The animated cover is a bonus: when it cannot be made, the candidates still count."""
         if self._animate is None or not self._options.animated or not moments:

@@ -10,7 +10,8 @@ A failure never touches the video's status: the storyboard alone is ``Failed``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from vodcover import observability
 from vodcover.dal.objects import MediaStore
@@ -18,6 +19,7 @@ from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys, storyboards
 from vodcover.domain.failures import unexpected_error
 from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
+from vodcover.jobs.captured import MadeStoryboard
 from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.models import ErrorInfo, JobStatus, SourceObject, Storyboard, utc_now
 from vodcover.usecases.deletion import erase_if_deleted
@@ -30,7 +32,14 @@ VTT_CONTENT_TYPE = "text/vtt; charset=utf-8"
 class StoryboardMaker(Protocol):
     """``vodcover.media.storyboard.make_storyboard``, passed in by the handler."""
 
-    def __call__(self, source: str, plan_for: Any, *, tile_width: int, timeout: float) -> Any: ...
+    def __call__(
+        self,
+        source: str,
+        plan_for: Callable[[float], storyboards.StoryboardPlan],
+        *,
+        tile_width: int,
+        timeout: float,
+    ) -> MadeStoryboard: ...
 
 
 class StoryboardJob:
@@ -85,7 +94,9 @@ class StoryboardJob:
             return self._fail(video_id, run, ErrorInfo(code=exc.code, message=exc.message))
         return self._store_and_complete(video_id, run, source, images)
 
-    def _store_and_complete(self, video_id: str, run: str, source: SourceObject, images: Any) -> JobResult:
+    def _store_and_complete(
+        self, video_id: str, run: str, source: SourceObject, images: MadeStoryboard
+    ) -> JobResult:
         plan = storyboards.plan_storyboard(images.duration)
         tiles = len(images.tile_times)
         sheet_keys = [keys.storyboard_sheet_key(video_id, run, n) for n in range(len(images.sheets))]

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from vodcover.commands import BatchItem, RefusedItem, VideoChanges, parse_batch_item
 from vodcover.dal.videos import VideoRepository
@@ -41,7 +40,8 @@ class BatchEditor:
         self._videos = videos
         self._editor = editor
 
-    def batch_update(self, caller: str, raw_updates: Sequence[Any]) -> BatchUpdateResult:
+    def batch_update(self, caller: str, raw_updates: Sequence[object]) -> BatchUpdateResult:
+        """``raw_updates``: the wire's items as decoded JSON, each checked on its own (any shape)."""
         result = BatchUpdateResult()
         items: list[BatchItem] = []
         seen: set[str] = set()
