@@ -7,7 +7,7 @@ The light API function: no ffmpeg, no Pillow, only the shared layer.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -89,6 +89,19 @@ def create_upload() -> Response[dict[str, Any]]:
     return answer(HTTPStatus.CREATED, RestViews.upload_ticket(uploads.create(caller_of(app), request)))
 
 
+IntakeT = TypeVar("IntakeT", Pulls, Registrations)
+
+
+def intake(kind: type[IntakeT]) -> IntakeT:
+    """Pulls and Registrations both record videos and start their jobs: wired alike."""
+    return kind(
+        videos=dependencies.video_repository(),
+        store=dependencies.media_store(),
+        jobs=dependencies.job_starter(),
+        settings=settings_for(VideosApiSettings),
+    )
+
+
 @app.post(
     "/videos/pull",
     operation_id="pullUpload",
@@ -106,13 +119,7 @@ def create_upload() -> Response[dict[str, Any]]:
 )
 def pull_upload() -> Response[dict[str, Any]]:
     request = json_body(app, PullRequest, context=batch_context())
-    pulls = Pulls(
-        videos=dependencies.video_repository(),
-        store=dependencies.media_store(),
-        jobs=dependencies.job_starter(),
-        settings=settings_for(VideosApiSettings),
-    )
-    return answer(HTTPStatus.ACCEPTED, RestViews.pull(pulls.start(caller_of(app), request.items)))
+    return answer(HTTPStatus.ACCEPTED, RestViews.pull(intake(Pulls).start(caller_of(app), request.items)))
 
 
 @app.post(
@@ -126,12 +133,7 @@ def pull_upload() -> Response[dict[str, Any]]:
 )
 def register_media() -> Response[dict[str, Any]]:
     request = json_body(app, RegisterRequest, context=batch_context())
-    registrations = Registrations(
-        videos=dependencies.video_repository(),
-        store=dependencies.media_store(),
-        jobs=dependencies.job_starter(),
-        settings=settings_for(VideosApiSettings),
-    )
+    registrations = intake(Registrations)
     return answer(HTTPStatus.OK, RestViews.register(registrations.register(caller_of(app), request.items)))
 
 
