@@ -122,11 +122,19 @@ class KeyframeGrabber:
     fragmented mp4, unusual edit lists) falls back to ffmpeg input seeking, so it never does worse.
     """
 
-    def __init__(self, *, quality: int, fallback: FrameGrabber | None = None, near_only: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        quality: int,
+        fallback: FrameGrabber | None = None,
+        near_only: bool = True,
+        deblock: bool = True,
+    ) -> None:
         self.quality = quality
         self.fallback = fallback or FfmpegSeekGrabber()
         # False: any keyframe will do (black bars, say); never seek where none lies near the time
         self.near_only = near_only
+        self.deblock = deblock  # False: pictures only looked at, never shown
 
     def grab(
         self,
@@ -145,6 +153,7 @@ class KeyframeGrabber:
             timeout=time_left(deadline),
             colour=media.colour,
             crop=media.crop,
+            deblock=self.deblock,
         )
         if frames is None:
             return self.fallback.grab(source, times, size=size, media=media, deadline=deadline)

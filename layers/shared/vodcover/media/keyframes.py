@@ -70,6 +70,7 @@ def grab_keyframes(
     timeout: float,
     colour: Colour | None = None,
     crop: Crop | None = None,
+    deblock: bool = True,
 ) -> list[Frame] | None:
     """JPEG snapshots at the keyframes nearest ``times``, reading only the index and those frames.
 
@@ -88,7 +89,16 @@ def grab_keyframes(
         logger.info("keyframe fast path skipped: %s", exc)
         return None
     try:
-        return _grab(reader, times, width=width, quality=quality, deadline=deadline, colour=colour, crop=crop)
+        return _grab(
+            reader,
+            times,
+            width=width,
+            quality=quality,
+            deadline=deadline,
+            colour=colour,
+            crop=crop,
+            deblock=deblock,
+        )
     except (Mp4Unsupported, RangesUnsupported) as exc:
         logger.info("keyframe fast path skipped: %s", exc)
         return None
@@ -112,6 +122,7 @@ def _grab(
     deadline: float,
     colour: Colour | None = None,
     crop: Crop | None = None,
+    deblock: bool = True,
 ) -> list[Frame] | None:
     index = read_video_index(reader, reader.head)
     if not index.keyframes:
@@ -124,7 +135,9 @@ def _grab(
         # before them to look right; ffmpeg's seeking handles that, this path does not.
         raise Mp4Unsupported("keyframes are not all IDR/IRAP pictures")
     remaining = time_left(deadline)
-    pictures = decode_keyframes(index, samples, width=width, timeout=remaining, colour=colour, crop=crop)
+    pictures = decode_keyframes(
+        index, samples, width=width, timeout=remaining, colour=colour, crop=crop, deblock=deblock
+    )
     from vodcover.media.jpeg import ppm_to_jpeg  # lazy: Pillow is only needed once frames are decoded
 
     jpegs = {k: (w, h, ppm_to_jpeg(ppm, quality)) for k, (w, h, ppm) in zip(distinct, pictures, strict=True)}

@@ -219,7 +219,7 @@ def with_bars_detected(source: str, media: MediaProbe, *, deadline: float) -> Me
     size = output_size(media, BARS_SAMPLE_WIDTH)
     times = snapshot_times(media.duration, BARS_SAMPLE_FRAMES)
     # Any keyframes show the bars: where none lies near a time, a seek (1-4 s into a 4K GOP) adds nothing.
-    grabber = KeyframeGrabber(quality=90, near_only=False)
+    grabber = KeyframeGrabber(quality=90, near_only=False, deblock=False)
     frames = grabber.grab(source, times, size=size, media=media, deadline=deadline)
     box = find_bars([frame.image for frame in frames if frame is not None])
     if box is None:
