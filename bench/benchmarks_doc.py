@@ -238,13 +238,17 @@ def why_smart_generalisation(results: dict[str, Any]) -> str:
     smart = results.get("smart") or {}
     speed = smart.get("speed") or {}
     short = speed.get("short_clips") or {}
+    ratio = smart.get("short_clips_vs_keyframe_heuristic")
     return (
         f"Short clips: {short.get('videos')} videos of 5 s or less ({short.get('video_seconds')} s in "
         f"all) took {short.get('seconds')} s, {short.get('x_realtime_per_cpu')}x realtime per CPU "
-        f"second: each still costs two ffmpeg runs decoding the whole clip (analysis, then the "
-        f"candidates), ~0.1 CPU-s per 5 s of 720p, on a machine shared with other jobs. 100x "
-        f"would need 20-50 ms per clip, less than one decode; since the rebase every video is "
-        f"probed and its black bars looked for (bars.py) before analysis, one more ffmpeg run each."
+        f"second, {ratio}x the keyframe heuristic's speed in the same run. An mp4 clip is one ffmpeg "
+        f"run now (no probe run: the mp4 index guesses, the run's own report checks), but that run "
+        f"decodes the whole clip (non-reference frames skipped) and writes a cover-size picture of "
+        f"every analysed moment, and measuring ~25 frames in Python costs about as much again; the "
+        f"heuristic decodes 1-3 keyframes. 100x would need 20-50 ms per clip, less than one decode "
+        f"of the clip: it needs the dense analysis to be given up (keyframes only), or fewer frames "
+        f"measured (frame_features.measure is ~2 ms a frame), on a machine shared with other jobs."
     )
 
 
@@ -268,7 +272,10 @@ def why_smart_4k(results: dict[str, Any]) -> str:
         f"{uhd.get('x_realtime_per_cpu')}x realtime per CPU second: H.264 has no reduced-resolution "
         f"decoding (ffmpeg's -lowres is for MPEG-2/MJPEG-era codecs), so every analysed 4K keyframe "
         f"is decoded whole (deblocking skipped) before scaling; the candidates are decoded again, "
-        f"once, from the index. Wall time is about twice the CPU time on this shared 2-core machine."
+        f"once, from the index, and the black-bar look decodes four keyframes first: four ffmpeg "
+        f"runs, none seeking (a seek between 4K keyframes 6 s apart cost 1.5-3.6 s; the bars look "
+        f"did three until 3 December). Wall time is about twice the CPU time on this shared 2-core "
+        f"machine."
     )
 
 

@@ -127,6 +127,11 @@ def smart_table(smart: dict[str, Any]) -> Table:
                 )
             )
     measured = f"Measured {smart['measured_at']}. " if smart.get("measured_at") else ""
+    if smart.get("speed_measured_at"):
+        measured += (
+            f"Speed columns of vodcover and keyframes re-measured {smart['speed_measured_at']} "
+            "(one run of both, bench/smart_quality.py --methods vodcover,keyframes). "
+        )
     note = measured + (
         "easy: bench/smart_corpus.py; tune and held-out: the two halves of bench/smart_corpus_hard.py "
         "(thresholds chosen on tune only). junk counts picks within 0.3 s of a cut or flash. "

@@ -152,27 +152,10 @@ def decode_once(
     full: tuple[int, int],
     spacing: float,
     timeout: float,
+    bars: bool = True,
 ) -> DecodedOnce:
-    """Decode ``source`` once: the analysed moments' times and small pictures, bars cut."""
-    decoded = _decode_pass(source, media, small=small, full=full, spacing=spacing, timeout=timeout)
-    try:
-        decoded.cut_bars()
-    except BaseException:
-        decoded.__exit__()
-        raise
-    return decoded
-
-
-def _decode_pass(
-    source: str,
-    media: MediaProbe,
-    *,
-    small: tuple[int, int],
-    full: tuple[int, int],
-    spacing: float,
-    timeout: float,
-) -> DecodedOnce:
-    """The pass run: the moments as decoded (bars not looked for yet) and ffmpeg's report."""
+    """Decode ``source`` once: the analysed moments' times and small pictures, bars cut (unless
+    ``bars`` is False: the caller checks the run's report, in ``report``, first)."""
     handle, full_path = tempfile.mkstemp(prefix="vodcover-frames-", suffix=".rgb")
     os.close(handle)
     try:
@@ -187,7 +170,12 @@ def _decode_pass(
         stored = os.path.getsize(full_path) // (full[0] * full[1] * 3)
         count = min(len(times), len(pictures), stored)
         times, pictures = times[:count], pictures[:count]
-        return DecodedOnce(times, pictures, media, full_path=full_path, full_size=full, report=result.stderr)
+        decoded = DecodedOnce(
+            times, pictures, media, full_path=full_path, full_size=full, report=result.stderr
+        )
+        if bars:
+            decoded.cut_bars()
+        return decoded
     except BaseException:
         os.unlink(full_path)
         raise
@@ -261,8 +249,8 @@ def select_in_unprobed_pass(
     """
     small, full, spacing = pass_sizes(guess, limits)
     try:
-        decoded = _decode_pass(
-            source, guess, small=small, full=full, spacing=spacing, timeout=time_left(deadline)
+        decoded = decode_once(
+            source, guess, small=small, full=full, spacing=spacing, timeout=time_left(deadline), bars=False
         )
     except MediaCorrupt as exc:
         logger.info("unprobed pass failed, probing: %s", exc.detail[-300:])
