@@ -32,6 +32,9 @@ def test_the_document_is_valid_openapi_and_documents_every_route_with_sigv4() ->
         ("post", "/videos/delete"),
         ("post", "/videos/{videoId}/snapshots"),
         ("post", "/videos/{videoId}/storyboard"),
+        ("post", "/webhooks"),
+        ("get", "/webhooks"),
+        ("delete", "/webhooks/{webhookId}"),
     }
     assert spec()["security"] == [{"sigv4": []}]
 

@@ -1,5 +1,5 @@
 """Videos API: create uploads, pull from URLs, register objects, read videos, the library, cover
-history, limits, delete, media jobs.
+history, limits, delete, media jobs, the owner's webhooks.
 
 The light API function: no ffmpeg, no Pillow, only the shared layer.
 """
@@ -28,15 +28,20 @@ from vodcover.api.params import QueryInteger
 from vodcover.api.rest_docs import answers
 from vodcover.api.rest_views import RestViews
 from vodcover.api.video_views import CoverHistoryAnswer, SnapshotJobAnswer, VideoView
+from vodcover.api.webhook_views import CreatedWebhook, WebhookList
 from vodcover.commands import (
     CreateUploadRequest,
+    CreateWebhookRequest,
     DeleteVideosRequest,
     PullRequest,
     RegisterRequest,
     SnapshotJobRequest,
     VideoId,
+    WebhookId,
 )
+from vodcover.dal.webhooks import DynamoWebhookStore
 from vodcover.errors import BatchTooLarge, InvalidParameter
+from vodcover.net.url_policy import webhook_url_policy
 from vodcover.observability import logger, observed
 from vodcover.settings import VideosApiSettings, settings_for
 from vodcover.usecases.deletion import VideoDeletion
@@ -46,10 +51,12 @@ from vodcover.usecases.read import Reads
 from vodcover.usecases.register import Registrations
 from vodcover.usecases.smart_cover import SmartCoverStarts
 from vodcover.usecases.uploads import Uploads
+from vodcover.usecases.webhook_subscriptions import MAX_WEBHOOKS_PER_OWNER, WebhookSubscriptions
 
 settings_for(VideosApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
 VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
+WebhookIdParameter = Annotated[WebhookId, Path(alias="webhookId")]
 
 
 def views() -> RestViews:
@@ -340,6 +347,59 @@ def delete_videos() -> Response[dict[str, Any]]:
     return answer(
         HTTPStatus.OK, RestViews.deletions(deletion().delete_many(caller_of(app), request.video_ids))
     )
+
+
+def webhook_subscriptions() -> WebhookSubscriptions:
+    settings = settings_for(VideosApiSettings)
+    return WebhookSubscriptions(
+        webhooks=DynamoWebhookStore(settings.webhooks_table), policy=webhook_url_policy(settings)
+    )
+
+
+@app.post(
+    "/webhooks",
+    operation_id="createWebhook",
+    summary="Subscribe a URL to events of the caller's videos (signed Standard Webhooks POSTs)",
+    description=(
+        "The URL passes the cover URLs' SSRF rules (https only; no private, loopback or link-local"
+        " address; `VODCOVER_WEBHOOK_ALLOW_HOSTS` exempts `host:port`s), now and on every delivery:"
+        " `WebhookUrl.Forbidden`, `WebhookUrl.Unreachable` (the name does not resolve). `events`"
+        " names vodcover's events (`InvalidParameter.Events` otherwise). At most"
+        f" {MAX_WEBHOOKS_PER_OWNER} per owner (`InvalidWebhook.LimitExceeded`). The answer is the"
+        ' only one carrying `secret`; verify each delivery with it (docs/api.md, "Webhooks").'
+    ),
+    responses=answers(
+        HTTPStatus.CREATED, CreatedWebhook, "The subscription and its signing secret.", 400, 401, 403, 415
+    ),
+    openapi_extensions=json_request(CreateWebhookRequest),
+)
+def create_webhook() -> Response[dict[str, Any]]:
+    request = json_body(app, CreateWebhookRequest)
+    created = webhook_subscriptions().create(caller_of(app), request)
+    return answer(HTTPStatus.CREATED, CreatedWebhook.created(created))
+
+
+@app.get(
+    "/webhooks",
+    operation_id="listWebhooks",
+    summary="The caller's webhooks, oldest first, without their secrets",
+    description="The caller's Alibaba callback (SetMessageCallback) is listed too, as `format: alibaba`.",
+    responses=answers(HTTPStatus.OK, WebhookList, "The caller's subscriptions.", 401, 403),
+)
+def list_webhooks() -> Response[dict[str, Any]]:
+    return answer(HTTPStatus.OK, WebhookList.of(webhook_subscriptions().for_owner(caller_of(app))))
+
+
+@app.delete(
+    "/webhooks/<webhookId>",
+    operation_id="deleteWebhook",
+    summary="Stop a webhook (events published afterwards are not delivered to it)",
+    description="`alibaba` is the caller's Alibaba callback (as DeleteMessageCallback).",
+    responses=answers(HTTPStatus.NO_CONTENT, None, "Deleted.", 400, 401, 403, 404),
+)
+def delete_webhook(webhook_id: WebhookIdParameter) -> Response[None]:
+    webhook_subscriptions().delete(caller_of(app), webhook_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body=None)
 
 
 @logger.inject_lambda_context(clear_state=True)

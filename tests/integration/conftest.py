@@ -2,7 +2,8 @@
 
 Two callers, ``alice`` and ``bob``, talk to it through signed HTTP only; a loopback file server
 stands in for a trusted CDN and is named in ``VODCOVER_COVER_URL_ALLOW_HOSTS`` before the stack
-starts (the stack keeps a knob the environment already sets, as ``vodcover local`` does).
+starts, another, a webhook receiver, in ``VODCOVER_WEBHOOK_ALLOW_HOSTS`` (the stack keeps a knob
+the environment already sets, as ``vodcover local`` does).
 
 The stack owns the process environment while it runs (fake credentials, ``AWS_ENDPOINT_URL``),
 so the suite-wide ``fake_aws_environment`` fixture, which would point every test at moto's
@@ -49,9 +50,17 @@ def cdn() -> Iterator[FileServer]:
 
 
 @pytest.fixture(scope="package")
-def stack(cdn: FileServer) -> Iterator[LocalStack]:
+def receiver() -> Iterator[FileServer]:
+    """A webhook receiver on loopback, allow-listed by ``VODCOVER_WEBHOOK_ALLOW_HOSTS``."""
+    with FileServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="package")
+def stack(cdn: FileServer, receiver: FileServer) -> Iterator[LocalStack]:
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("VODCOVER_COVER_URL_ALLOW_HOSTS", cdn.authority)
+        environment.setenv("VODCOVER_WEBHOOK_ALLOW_HOSTS", receiver.authority)
         dependencies.reset()
         with LocalStack(
             users=USERS, retry_delays=(0.0, 0.0), parameter_overrides={"LogLevel": "WARNING"}

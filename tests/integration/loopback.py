@@ -19,13 +19,15 @@ class Received:
 
 class FileServer:
     """Serve ``publish``-ed bytes at ``http://127.0.0.1:<port>/<name>``; anything else is a 404.
-    Every POST is answered 200 and kept in ``posts``."""
+    Every POST is kept in ``posts`` and answered 200, or first what :meth:`fail_next` queued."""
 
     def __init__(self) -> None:
         files: dict[str, tuple[bytes, str]] = {}
         self._files = files
         posts: list[Received] = []
         self.posts = posts
+        failures: dict[str, list[int]] = {}
+        self._failures = failures
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -43,7 +45,8 @@ class FileServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 posts.append(Received(self.path, dict(self.headers.items()), body))
-                self.send_response(200)
+                queued = failures.get(self.path.split("?", 1)[0].lstrip("/"))
+                self.send_response(queued.pop(0) if queued else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -65,6 +68,10 @@ class FileServer:
     def publish(self, name: str, body: bytes, content_type: str) -> str:
         self._files[name] = (body, content_type)
         return self.url(name)
+
+    def fail_next(self, name: str, *statuses: int) -> None:
+        """Answer the next POSTs to ``/<name>`` with these statuses (then 200 again)."""
+        self._failures[name] = list(statuses)
 
     def posted(self, name: str, *, timeout: float = 60.0, count: int = 1) -> list[Received]:
         """The POSTs to ``/<name>``, once there are ``count`` of them (waits up to ``timeout``)."""

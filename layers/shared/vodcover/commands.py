@@ -9,9 +9,11 @@ them otherwise (the Alibaba API's ``CoverURL``) maps its names to these before v
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -229,6 +231,38 @@ class SnapshotJobRequest(RequestModel):
     offsets: Omittable[Annotated[list[Seconds], Field(min_length=1, max_length=30)]] = None
     width: Omittable[Annotated[int, Field(ge=16, le=7680)]] = None
     height: Omittable[Annotated[int, Field(ge=16, le=4320)]] = None
+
+
+# vodcover's events (vodcover.dal.events.EventType; a test keeps the two the same).
+WebhookEvent = Literal[
+    "VideoUploaded", "SnapshotComplete", "CoverChanged", "SmartCoverComplete", "ProcessFailed", "VideoDeleted"
+]
+WebhookId = Annotated[str, StringConstraints(pattern=r"^(wh_[0-9a-f]{24}|alibaba)$")]
+MAX_WEBHOOK_URL_LENGTH = 2048
+
+
+class CreateWebhookRequest(RequestModel):
+    """``POST /webhooks``: the URL passes the webhooks' SSRF rules in the use case (it resolves)."""
+
+    url: Annotated[str, Field(min_length=1, max_length=MAX_WEBHOOK_URL_LENGTH)]
+    events: Annotated[list[WebhookEvent], Field(min_length=1, max_length=32)]
+    secret: Omittable[
+        Annotated[
+            str,
+            StringConstraints(pattern=r"^whsec_[A-Za-z0-9+/]{32,88}={0,2}$"),
+            Field(description="`whsec_` and the base64 of 24 to 64 random bytes; made for you when left out"),
+        ]
+    ] = None
+
+    @field_validator("secret")
+    @classmethod
+    def _decodes(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                base64.b64decode(value.removeprefix("whsec_"), validate=True)
+            except binascii.Error:
+                raise PydanticCustomError("webhook_secret", "secret is not whsec_ + base64.") from None
+        return value
 
 
 class DeleteVideosRequest(RequestModel):

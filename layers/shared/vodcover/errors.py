@@ -212,6 +212,16 @@ class WebhookUrlUnreachable(VodcoverError):
     code = "WebhookUrl.Unreachable"
 
 
+class WebhookNotFound(VodcoverError):
+    code = "InvalidWebhook.NotFound"
+
+
+class TooManyWebhooks(VodcoverError):
+    """An owner's ``vodcover`` subscriptions are at their limit (the Alibaba callback aside)."""
+
+    code = "InvalidWebhook.LimitExceeded"
+
+
 # --- authentication (local stack; API Gateway answers these itself when deployed) -------
 class AuthMissing(VodcoverError):
     code = "Auth.Missing"

@@ -176,9 +176,9 @@ class CoverEditingSettings(CoverSettings, FrameSettings, RequestLimits):
     """Cover changes (one or a batch): images, coverTime frames."""
 
 
-class VideosApiSettings(LibrarySettings, FrameSettings, SnapshotCount):
+class VideosApiSettings(LibrarySettings, FrameSettings, SnapshotCount, WebhookSettings):
     """The videos API: the library's use cases; snapshot jobs on demand are planned against the
-    upload-time defaults (``SnapshotCount``, ``SnapshotWidth``)."""
+    upload-time defaults (``SnapshotCount``, ``SnapshotWidth``); the owner's webhooks."""
 
 
 class CoversApiSettings(CoverEditingSettings, CdnSigningSettings):
@@ -287,7 +287,6 @@ def all_fields() -> dict[str, Any]:
         *FUNCTION_SETTINGS.values(),
         AlibabaSettings,
         MediaToolSettings,
-        WebhookSettings,  # webhook delivery: no function reads it yet (docs/design.md, "Webhooks")
     ]
     for cls in classes:
         fields.update(cls.model_fields)

@@ -36,15 +36,12 @@ _NOT_API_ANSWERS = frozenset(
         errors.ConsoleNoCredentials.code,
         errors.ConsoleUnreachable.code,
         errors.RequestTooLarge.code,
-        # webhook delivery (vodcover.usecases.webhook_delivery): no route answers them yet
-        errors.WebhookUrlForbidden.code,
-        errors.WebhookUrlUnreachable.code,
     }
 )
 _WHY = {
     401: "the request is not signed",
-    403: "not the caller's video, a status that forbids the change, or a bad signature",
-    404: "no such video (`NotFound`: no such route)",
+    403: "not the caller's video or webhook, a status that forbids the change, or a bad signature",
+    404: "no such video or webhook (`NotFound`: no such route)",
     409: "too many writers at once; retry",
     413: "the image (uploaded, or fetched from a coverUrl) is over 1 MB (1,048,576 bytes)",
     415: "the body is not `application/json` (UTF-8)",

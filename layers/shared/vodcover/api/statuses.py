@@ -36,6 +36,9 @@ STATUS_BY_CODE: dict[str, int] = {
     errors.CoverUrlNotOwner.code: HTTPStatus.FORBIDDEN,
     errors.WebhookUrlForbidden.code: HTTPStatus.BAD_REQUEST,
     errors.WebhookUrlUnreachable.code: HTTPStatus.BAD_REQUEST,
+    # webhooks
+    errors.WebhookNotFound.code: HTTPStatus.NOT_FOUND,
+    errors.TooManyWebhooks.code: HTTPStatus.BAD_REQUEST,
     # a frame for coverTime (PATCH /videos/{videoId})
     errors.MediaCorrupt.code: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.MediaEmpty.code: HTTPStatus.UNPROCESSABLE_ENTITY,

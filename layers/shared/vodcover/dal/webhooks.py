@@ -5,7 +5,8 @@ one query. A subscription names the events it wants (vodcover's ``DetailType``s)
 ``format`` its receiver reads: ``vodcover`` (Standard Webhooks, signed with ``secret``) or
 ``alibaba`` (Alibaba VOD's callbacks, signed with ``authKey``; one per owner, id ``alibaba``,
 which ``SetMessageCallback`` replaces). The subscription travels as one JSON document beside
-the keys: nothing queries inside it.
+the keys: nothing queries inside it. A keys-only index by ``webhookId`` tells whose a
+subscription is, so ``DELETE /webhooks/{id}`` can answer another owner's id with 403.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from vodcover.models import CamelModel
 OWNER_ATTRIBUTE = "owner"
 ID_ATTRIBUTE = "webhookId"
 DOCUMENT_ATTRIBUTE = "subscription"
+BY_ID_INDEX = "byWebhookId"
+ALIBABA_SUBSCRIPTION_ID = "alibaba"  # every owner's one Alibaba callback
 
 
 class WebhookSubscription(CamelModel):
@@ -43,6 +46,8 @@ class WebhookStore(Protocol):
 
     def delete(self, owner: str, webhook_id: str) -> bool: ...
 
+    def owners_of(self, webhook_id: str) -> list[str]: ...
+
 
 def webhooks_table_definition(table_name: str) -> dict[str, Any]:
     """``create_table`` arguments (tests and the local stack; the template says the same)."""
@@ -56,6 +61,13 @@ def webhooks_table_definition(table_name: str) -> dict[str, Any]:
         "KeySchema": [
             {"AttributeName": OWNER_ATTRIBUTE, "KeyType": "HASH"},
             {"AttributeName": ID_ATTRIBUTE, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": BY_ID_INDEX,
+                "KeySchema": [{"AttributeName": ID_ATTRIBUTE, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
         ],
     }
 
@@ -91,6 +103,19 @@ class DynamoWebhookStore:
             TableName=self._table_name, Key=_key(owner, webhook_id), ReturnValues="ALL_OLD"
         )
         return "Attributes" in answer
+
+    def owners_of(self, webhook_id: str) -> list[str]:
+        """Who holds a subscription with this id (random ids: one owner at most; the fixed
+        ``alibaba`` id: many)."""
+        answer = client("dynamodb").query(
+            TableName=self._table_name,
+            IndexName=BY_ID_INDEX,
+            KeyConditionExpression="#id = :id",
+            ExpressionAttributeNames={"#id": ID_ATTRIBUTE},
+            ExpressionAttributeValues={":id": {"S": webhook_id}},
+            Limit=2,
+        )
+        return [item[OWNER_ATTRIBUTE]["S"] for item in answer.get("Items", [])]
 
 
 def _key(owner: str, webhook_id: str) -> dict[str, Any]:

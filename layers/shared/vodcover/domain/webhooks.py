@@ -27,6 +27,10 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 SECRET_BYTES = 24
 
 
+def new_webhook_id() -> str:
+    return "wh_" + secrets.token_hex(12)
+
+
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 

@@ -16,11 +16,11 @@ from vodcover.compat.alibaba.actions.context import ActionCall
 from vodcover.compat.alibaba.callbacks import UnknownEventType, selected_events
 from vodcover.compat.alibaba.errors import InvalidParameter, MissingParameter
 from vodcover.compat.alibaba.parameters import ActionParameters
-from vodcover.dal.webhooks import WebhookSubscription
+from vodcover.dal.webhooks import ALIBABA_SUBSCRIPTION_ID, WebhookSubscription
 from vodcover.net.url_policy import check_url, webhook_url_policy
 
 ALIBABA_FORMAT = "alibaba"
-SUBSCRIPTION_ID = "alibaba"
+SUBSCRIPTION_ID = ALIBABA_SUBSCRIPTION_ID
 DEFAULT_APP_ID = "app-1000000"  # Alibaba's default application; vodcover has no others
 MAX_CALLBACK_URL_BYTES = 256  # Alibaba's limit
 AUTH_KEY = re.compile(r"^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9]{1,32}$")  # Alibaba's rule
