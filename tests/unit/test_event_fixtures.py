@@ -20,6 +20,7 @@ from PIL import Image
 from tests.conftest import TEST_BUCKET
 from tests.support.apigw import FakeContext, call, load_function
 from vodcover import dependencies
+from vodcover.dal.webhooks import webhooks_table_definition
 from vodcover.models import (
     CoverSource,
     MediaInfo,
@@ -30,6 +31,7 @@ from vodcover.models import (
     VideoStatus,
     utc_now,
 )
+from vodcover.settings import WebhookSettings
 from vodcover_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +59,14 @@ FIXTURE_VIDEO = load("api-get-video.json")["pathParameters"]["videoId"]
 FIXTURE_CALLER = load("api-get-video.json")["requestContext"]["identity"]["userArn"]
 REGISTER_KEY = load("api-register-media.json")
 REGISTER_KEY = json.loads(REGISTER_KEY["body"])["items"][0]["key"]
+
+
+@pytest.fixture(autouse=True)
+def webhooks_table(aws: None) -> None:
+    """The webhooks table under its default name (the /webhooks fixtures)."""
+    boto3.client("dynamodb").create_table(
+        **webhooks_table_definition(WebhookSettings.model_construct().webhooks_table)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +145,9 @@ def test_every_route_of_the_template_has_a_fixture_with_an_iam_caller() -> None:
         ("api-submit-snapshot-job.json", 404, "InvalidVideo.NotFound"),
         ("api-start-storyboard.json", 404, "InvalidVideo.NotFound"),
         ("api-list-cover-history.json", 404, "InvalidVideo.NotFound"),
+        ("api-create-webhook.json", 201, None),
+        ("api-list-webhooks.json", 200, None),
+        ("api-delete-webhook.json", 404, "InvalidWebhook.NotFound"),
     ],
 )
 def test_each_fixture_gets_a_sensible_answer_when_its_video_does_not_exist(
