@@ -20,6 +20,7 @@ from urllib.parse import unquote_plus
 import pytest
 from packaging.requirements import Requirement
 
+from vodcover.dal.events import EVENT_SOURCE
 from vodcover.settings import FUNCTION_SETTINGS, SettingsError, all_fields
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -633,3 +634,24 @@ def test_handlers_import_only_what_their_layers_ship(folder: Path, resources: di
     imported = set(json.loads(result.stdout.splitlines()[-1])) - {"app"}
     allowed = RUNTIME_MODULES | SHARED_LAYER_MODULES | (MEDIA_LAYER_MODULES if is_media else set())
     assert imported <= allowed, f"{folder.name} imports {sorted(imported - allowed)} at module load"
+
+
+def test_webhook_delivery_hears_every_event_the_functions_publish(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    """A rule on another bus or source would deliver nothing, and nothing would fail."""
+    publishers_bus = env_vars(template)["VODCOVER_EVENT_BUS"]
+    props = resources["WebhookDeliveryFunction"]["Properties"]
+    rules = [e["Properties"] for e in props["Events"].values() if e["Type"] == "EventBridgeRule"]
+    assert len(rules) == 1
+    rule = rules[0]
+    assert rule["EventBusName"] == publishers_bus == {"Ref": "EventBusName"}
+    # Every vodcover event: filtering detail-types here would silently drop a subscribed kind.
+    assert rule["Pattern"] == {"source": [EVENT_SOURCE]}
+    # deliver() retries each receiver itself; what it still cannot deliver is parked, not lost.
+    invoke = props["EventInvokeConfig"]
+    assert invoke["MaximumRetryAttempts"] == 0
+    assert invoke["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": {"Fn::GetAtt": ["ProcessingFailureQueue", "Arn"]},
+    }
