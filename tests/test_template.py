@@ -655,3 +655,12 @@ def test_webhook_delivery_hears_every_event_the_functions_publish(
         "Type": "SQS",
         "Destination": {"Fn::GetAtt": ["ProcessingFailureQueue", "Arn"]},
     }
+
+
+def test_the_videos_api_may_write_a_webhook_and_its_count_in_one_transaction(
+    resources: dict[str, Any],
+) -> None:
+    """TransactWriteItems needs the permission of each write it holds (DynamoDB's IAM rules)."""
+    statements = _statements(resources["VideosApiFunction"]["Properties"])
+    manage = next(s for s in statements if s.get("Sid") == "ManageWebhooks")
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= set(as_list(manage["Action"]))

@@ -6,6 +6,9 @@ tested through HTTP in tests/integration/test_webhooks.py).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import boto3
 import pytest
 
@@ -89,3 +92,61 @@ def test_repeated_events_are_stored_once_and_a_given_secret_is_kept(
         secret,
         "vodcover",
     )
+
+
+def test_concurrent_creates_never_pass_the_limit(subscriptions: WebhookSubscriptions) -> None:
+    """Creates that race for the last places: the limit is counted in the write, not read before."""
+    for _ in range(MAX_WEBHOOKS_PER_OWNER - 2):
+        subscriptions.create("alice", request())
+    start = threading.Barrier(8)
+
+    def create() -> str:
+        start.wait()
+        try:
+            subscriptions.create("alice", request())
+        except TooManyWebhooks:
+            return "refused"
+        return "made"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda _: create(), range(8)))
+
+    assert sorted(outcomes) == ["made"] * 2 + ["refused"] * 6
+    assert len(subscriptions.for_owner("alice")) == MAX_WEBHOOKS_PER_OWNER
+
+
+def test_a_table_from_before_the_counter_keeps_the_limit(subscriptions: WebhookSubscriptions) -> None:
+    store = DynamoWebhookStore(TABLE)
+    held = [
+        WebhookSubscription(
+            webhook_id=f"wh_{n:024d}",
+            owner="alice",
+            url=URL,
+            secret="whsec_" + "A" * 32,
+            created_at=f"2026-11-01T00:00:{n:02d}.000Z",
+        )
+        for n in range(MAX_WEBHOOKS_PER_OWNER)
+    ]
+    for subscription in held:
+        store.put(subscription)  # what the webhooks API wrote before it counted
+
+    with pytest.raises(TooManyWebhooks):
+        subscriptions.create("alice", request())
+    subscriptions.delete("alice", held[0].webhook_id)
+    subscriptions.create("alice", request())  # the freed place
+    with pytest.raises(TooManyWebhooks):
+        subscriptions.create("alice", request())
+    assert len(subscriptions.for_owner("alice")) == MAX_WEBHOOKS_PER_OWNER
+
+
+def test_the_counter_is_neither_listed_nor_deletable(subscriptions: WebhookSubscriptions) -> None:
+    made = subscriptions.create("alice", request())
+
+    assert [s.webhook_id for s in subscriptions.for_owner("alice")] == [made.webhook_id]
+    for owner in ("alice", "bob"):
+        with pytest.raises(WebhookNotFound):
+            subscriptions.delete(owner, "#count")
+    for _ in range(MAX_WEBHOOKS_PER_OWNER - 1):
+        subscriptions.create("alice", request())
+    with pytest.raises(TooManyWebhooks):
+        subscriptions.create("alice", request())  # the count survived the attempts

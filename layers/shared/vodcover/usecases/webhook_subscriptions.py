@@ -12,13 +12,13 @@ toward the limit.
 from __future__ import annotations
 
 from vodcover.commands import CreateWebhookRequest
-from vodcover.dal.webhooks import ALIBABA_SUBSCRIPTION_ID, WebhookStore, WebhookSubscription
+from vodcover.dal.webhooks import ALIBABA_SUBSCRIPTION_ID, COUNTED_FORMAT, WebhookStore, WebhookSubscription
 from vodcover.domain.webhooks import new_secret, new_webhook_id
 from vodcover.errors import NotOwner, TooManyWebhooks, WebhookNotFound
 from vodcover.models import utc_now
 from vodcover.net.url_policy import UrlPolicy, check_url
 
-VODCOVER_FORMAT = "vodcover"
+VODCOVER_FORMAT = COUNTED_FORMAT  # what POST /webhooks makes; the limit counts these
 MAX_WEBHOOKS_PER_OWNER = 20
 
 
@@ -29,9 +29,6 @@ class WebhookSubscriptions:
 
     def create(self, owner: str, request: CreateWebhookRequest) -> WebhookSubscription:
         check_url(request.url, self._policy)
-        own = [s for s in self._webhooks.for_owner(owner) if s.format == VODCOVER_FORMAT]
-        if len(own) >= MAX_WEBHOOKS_PER_OWNER:
-            raise TooManyWebhooks(f"At most {MAX_WEBHOOKS_PER_OWNER} webhooks per owner; delete one first.")
         subscription = WebhookSubscription(
             webhook_id=new_webhook_id(),
             owner=owner,
@@ -41,7 +38,8 @@ class WebhookSubscriptions:
             secret=request.secret or new_secret(),
             created_at=utc_now(),
         )
-        self._webhooks.put(subscription)
+        if not self._webhooks.add_within_limit(subscription, MAX_WEBHOOKS_PER_OWNER):
+            raise TooManyWebhooks(f"At most {MAX_WEBHOOKS_PER_OWNER} webhooks per owner; delete one first.")
         return subscription
 
     def for_owner(self, owner: str) -> list[WebhookSubscription]:
