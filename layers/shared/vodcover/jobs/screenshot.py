@@ -24,7 +24,7 @@ from vodcover.errors import MediaError, MediaUnavailable, VodcoverError
 from vodcover.jobs.captured import CapturedSnapshots, SnapshotCapture, media_info
 from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.jobs.retries import is_transient
-from vodcover.jobs.snapshot_store import snapshot_complete_detail, store_snapshots
+from vodcover.jobs.snapshot_store import snapshot_complete_detail, store_capture
 from vodcover.models import (
     CoverSource,
     ErrorInfo,
@@ -33,7 +33,7 @@ from vodcover.models import (
     VideoStatus,
     utc_now,
 )
-from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
+from vodcover.usecases.cover_derivatives import CoverDerivatives
 from vodcover.usecases.cover_images import CoverImages
 from vodcover.usecases.deletion import erase_if_deleted
 
@@ -195,16 +195,13 @@ class ScreenshotJob:
             # object the record no longer names; storing them would only leave garbage.
             logger.info("video %s: object replaced while capturing; results dropped", video_id)
             return JobResult(video_id, Outcome.SKIPPED, current)
-        stored = store_snapshots(self._store, video_id, result.snapshots)
-        chosen = stored[result.cover_index]
-        # Renditions only for a cover that will be used: a person's choice stays the cover.
-        derived = (
-            self._derivatives.derive(video_id, chosen.key, result.snapshots[result.cover_index].jpeg)
-            if current is None or not current.has_person_cover
-            else NO_DERIVATIVES
-        )
-        default_cover = derived.cover(
-            chosen.key, chosen.width, chosen.height, CoverSource.SNAPSHOT, utc_now()
+        captured = store_capture(
+            self._store,
+            self._derivatives,
+            video_id,
+            result,
+            person_cover=current is not None and current.has_person_cover,
+            now=utc_now(),
         )
         media = media_info(result.probe, size=source.size)
 
@@ -213,8 +210,8 @@ class ScreenshotJob:
                 current,
                 source=source,
                 media=media,
-                snapshots=stored,
-                default_cover=default_cover,
+                snapshots=captured.snapshots,
+                default_cover=captured.default_cover,
                 now=utc_now(),
             )
 
@@ -225,10 +222,9 @@ class ScreenshotJob:
             return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or record is None:
             logger.info("video %s: object replaced while processing; results dropped", video_id)
-            self._derivatives.refused(video_id, [s.key for s in stored] + derived.keys)
+            self._derivatives.refused(video_id, [s.key for s in captured.snapshots] + captured.derived.keys)
             return JobResult(video_id, Outcome.SKIPPED, record)
-        if derived.keys and (record.cover is None or record.cover.key != chosen.key):
-            self._derivatives.refused(video_id, derived.keys)  # a person's cover won meanwhile
+        captured.tidy_after(self._derivatives, video_id, record)
         self._announce_outcome(record)
         if self._on_done is not None:
             self._on_done(record)

@@ -21,9 +21,9 @@ from vodcover.errors import MediaError, MediaUnavailable
 from vodcover.jobs.captured import SnapshotCapture
 from vodcover.jobs.outcomes import JobResult, Outcome
 from vodcover.jobs.screenshot import JOB_FOLDERS
-from vodcover.jobs.snapshot_store import delete_leftover_snapshots, snapshot_complete_detail, store_snapshots
-from vodcover.models import CoverSource, ErrorInfo, utc_now
-from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives
+from vodcover.jobs.snapshot_store import delete_leftover_snapshots, snapshot_complete_detail, store_capture
+from vodcover.models import ErrorInfo, utc_now
+from vodcover.usecases.cover_derivatives import CoverDerivatives
 from vodcover.usecases.deletion import erase_if_deleted
 
 logger = logging.getLogger(__name__)
@@ -87,16 +87,13 @@ class SnapshotJobRunner:
             return self._fail(request, ErrorInfo(code=exc.code, message=exc.message))
         if not snapshot_jobs.is_current_job(self._videos.get(video_id), job_id, source):
             return JobResult(video_id, Outcome.SKIPPED, None)  # superseded while capturing: keys are shared
-        stored = store_snapshots(self._store, video_id, result.snapshots)
-        chosen = stored[result.cover_index]
-        # Renditions only for a cover that will be used: a person's choice stays the cover.
-        derived = (
-            NO_DERIVATIVES
-            if record.has_person_cover
-            else self._derivatives.derive(video_id, chosen.key, result.snapshots[result.cover_index].jpeg)
-        )
-        default_cover = derived.cover(
-            chosen.key, chosen.width, chosen.height, CoverSource.SNAPSHOT, utc_now()
+        captured = store_capture(
+            self._store,
+            self._derivatives,
+            video_id,
+            result,
+            person_cover=record.has_person_cover,
+            now=utc_now(),
         )
         # Once it lands: embed/ follows the new cover; images no record names any more are deleted.
         outcome = self._derivatives.write(
@@ -105,19 +102,17 @@ class SnapshotJobRunner:
                 current,
                 job_id=job_id,
                 source=source,
-                snapshots=stored,
-                default_cover=default_cover,
+                snapshots=captured.snapshots,
+                default_cover=captured.default_cover,
                 now=utc_now(),
             ),
         )
         if outcome.record is None and erase_if_deleted(self._videos, self._store, video_id, JOB_FOLDERS):
             return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or outcome.record is None:
-            self._derivatives.refused(video_id, derived.keys)
+            self._derivatives.refused(video_id, captured.derived.keys)
             return JobResult(video_id, Outcome.SKIPPED, outcome.record)
-        cover = outcome.record.cover
-        if derived.keys and (cover is None or cover.key != chosen.key):
-            self._derivatives.refused(video_id, derived.keys)  # a person's cover won meanwhile
+        captured.tidy_after(self._derivatives, video_id, outcome.record)
         delete_leftover_snapshots(self._store, outcome.record)
         self._events.publish(
             EventType.SNAPSHOT_COMPLETE, snapshot_complete_detail(outcome.record, job_id=job_id)

@@ -4,13 +4,15 @@ processes an upload (``screenshot.py``) and snapshot jobs on demand (``snapshot_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from vodcover import observability
 from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
-from vodcover.jobs.captured import CapturedPicture
-from vodcover.models import StoredSnapshot, VideoRecord
+from vodcover.jobs.captured import CapturedPicture, CapturedSnapshots
+from vodcover.models import CoverSource, StoredCover, StoredSnapshot, VideoRecord
+from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives, Derivatives
 
 
 def store_snapshots(
@@ -55,3 +57,39 @@ def snapshot_complete_detail(record: VideoRecord, *, job_id: str | None = None) 
     if job_id is not None:
         detail["jobId"] = job_id
     return detail
+
+
+@dataclass(frozen=True)
+class StoredCapture:
+    """A capture in the bucket: its snapshots, the default cover they give, its renditions."""
+
+    snapshots: list[StoredSnapshot]
+    default_cover: StoredCover
+    derived: Derivatives
+
+    def tidy_after(self, derivatives: CoverDerivatives, video_id: str, record: VideoRecord) -> None:
+        """The renditions made for our default cover, once a person's cover won meanwhile."""
+        if self.derived.keys and (record.cover is None or record.cover.key != self.default_cover.key):
+            derivatives.refused(video_id, self.derived.keys)
+
+
+def store_capture(
+    store: MediaStore,
+    derivatives: CoverDerivatives,
+    video_id: str,
+    result: CapturedSnapshots,
+    *,
+    person_cover: bool,
+    now: str,
+) -> StoredCapture:
+    """Snapshots stored, the chosen one as the default cover; renditions only for a cover that
+    will be used (a person's choice stays the cover)."""
+    stored = store_snapshots(store, video_id, result.snapshots)
+    chosen = stored[result.cover_index]
+    derived = (
+        NO_DERIVATIVES
+        if person_cover
+        else derivatives.derive(video_id, chosen.key, result.snapshots[result.cover_index].jpeg)
+    )
+    cover = derived.cover(chosen.key, chosen.width, chosen.height, CoverSource.SNAPSHOT, now)
+    return StoredCapture(stored, cover, derived)
