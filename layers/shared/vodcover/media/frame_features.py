@@ -22,14 +22,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageFilter
 
 from vodcover.domain.default_cover import FrameScore
+from vodcover.media.band_stats import band_mean, band_mean_std, band_means, histogram_mean_std
 
 # Sizes of the derived images. The thumbnail compares frames (near-duplicates, dissolves); the
 # histogram bins compare colour distributions (shots, repeated scenes).
 THUMB_SIZE = (32, 18)
 COLOUR_BITS = 2  # joint RGB histogram with 4 levels per channel: 64 bins
+FINE_COLOUR_BITS = 3  # 512 bins: the title-card test's colour count (the 64 bins are summed from it)
 LUMA_BINS = 16
 
 # Absolute thresholds on 8-bit luma, chosen on the benchmark corpus and real footage: a person
@@ -107,20 +109,21 @@ class FrameFeatures:
 def measure(image: Image.Image) -> FrameFeatures:
     """All per-frame measures of an RGB analysis frame."""
     luma = image.convert("L")
-    stat = ImageStat.Stat(luma)
     luma_hist = luma.histogram()
+    luma_mean, luma_std = histogram_mean_std(luma_hist)
     pixels = float(luma.width * luma.height)
     laplacian = luma.filter(_laplacian_kernel())
     edges = laplacian.point(_edge_table())
-    colour_hist = _joint_colour_histogram(image)
-    fine_shares = colour_hist_fine(image)
+    fine_counts = _colour_counts(image, FINE_COLOUR_BITS)
+    colour_hist = _coarser_counts(fine_counts, FINE_COLOUR_BITS, COLOUR_BITS)
+    fine_shares = _shares(fine_counts)
     return FrameFeatures(
-        luma_mean=stat.mean[0],
-        luma_std=stat.stddev[0],
+        luma_mean=luma_mean,
+        luma_std=luma_std,
         entropy=_entropy(luma_hist, pixels),
         clipped_share=(sum(luma_hist[:8]) + sum(luma_hist[248:])) / pixels,
-        sharpness=ImageStat.Stat(laplacian).stddev[0],
-        edge_share=ImageStat.Stat(edges).mean[0] / 255.0,
+        sharpness=band_mean_std(laplacian)[1],
+        edge_share=band_mean(edges) / 255.0,
         colourfulness=colourfulness(image),
         dominant_share=max(fine_shares),
         colour_count=sum(1 for share in fine_shares if share >= COLOUR_BIN_MIN_SHARE),
@@ -211,9 +214,9 @@ def colourfulness(image: Image.Image) -> float:
     rg = ImageChops.subtract(red, green, scale=2.0, offset=128)
     yellow = ImageChops.add(red, green, scale=2.0)
     yb = ImageChops.subtract(yellow, blue, scale=2.0, offset=128)
-    rg_stat, yb_stat = ImageStat.Stat(rg), ImageStat.Stat(yb)
-    std = 2.0 * math.hypot(rg_stat.stddev[0], yb_stat.stddev[0])
-    mean = 2.0 * math.hypot(rg_stat.mean[0] - 128.0, yb_stat.mean[0] - 128.0)
+    (rg_mean, rg_std), (yb_mean, yb_std) = band_mean_std(rg), band_mean_std(yb)
+    std = 2.0 * math.hypot(rg_std, yb_std)
+    mean = 2.0 * math.hypot(rg_mean - 128.0, yb_mean - 128.0)
     return std + 0.3 * mean
 
 
@@ -239,17 +242,17 @@ def _residual(strip: Image.Image, *, columns: bool) -> float:
     """Mean distance between a strip and its copy made constant along columns (or rows)."""
     squeezed = (strip.width, 1) if columns else (1, strip.height)
     flat = strip.resize(squeezed, Image.Resampling.BOX).resize(strip.size, Image.Resampling.NEAREST)
-    return float(ImageStat.Stat(ImageChops.difference(strip, flat)).mean[0])
+    return float(band_mean(ImageChops.difference(strip, flat)))
 
 
 def colour_hist_fine(image: Image.Image) -> tuple[float, ...]:
     """Shares of the 512 colours of a 3-bit-per-channel posterisation (title-card test)."""
-    return _colour_shares(image, 3)
+    return _shares(_colour_counts(image, FINE_COLOUR_BITS))
 
 
 def thumb_distance(first: Image.Image, second: Image.Image) -> float:
     """Mean absolute difference of two thumbnails, 0..255."""
-    return float(sum(ImageStat.Stat(ImageChops.difference(first, second)).mean) / 3.0)
+    return float(sum(band_means(ImageChops.difference(first, second))) / 3.0)
 
 
 def histogram_distance(first: tuple[float, ...], second: tuple[float, ...]) -> float:
@@ -268,12 +271,7 @@ def _edge_table() -> list[int]:
     return [255 if abs(value - 128) >= EDGE_THRESHOLD else 0 for value in range(256)]
 
 
-def _joint_colour_histogram(image: Image.Image) -> list[int]:
-    return _colour_counts(image, COLOUR_BITS)
-
-
-def _colour_shares(image: Image.Image, bits: int) -> tuple[float, ...]:
-    counts = _colour_counts(image, bits)
+def _shares(counts: list[int]) -> tuple[float, ...]:
     total = float(sum(counts)) or 1.0
     return tuple(count / total for count in counts)
 
@@ -288,6 +286,19 @@ def _colour_counts(image: Image.Image, bits: int) -> list[int]:
         red, green, blue = colour  # type: ignore[misc]  # RGB images give (r, g, b) tuples
         counts[((red >> shift) * levels + (green >> shift)) * levels + (blue >> shift)] = count
     return counts
+
+
+def _coarser_counts(counts: list[int], bits: int, fewer_bits: int) -> list[int]:
+    """The joint histogram ``_colour_counts`` gives with ``fewer_bits``, summed from a finer one."""
+    drop, levels, coarse_levels = bits - fewer_bits, 1 << bits, 1 << fewer_bits
+    coarse = [0] * coarse_levels**3
+    # each finer (r, g, b) bin falls in the coarser bin of its top bits
+    for index, count in enumerate(counts):
+        if count:
+            red, green, blue = index // levels**2, index // levels % levels, index % levels
+            at = ((red >> drop) * coarse_levels + (green >> drop)) * coarse_levels + (blue >> drop)
+            coarse[at] += count
+    return coarse
 
 
 @lru_cache(maxsize=8)
@@ -313,10 +324,10 @@ def _centre_detail(edges: Image.Image) -> float:
     """Edge density of the central ninth over the whole frame's: > 1 when the subject is central."""
     width, height = edges.size
     centre = edges.crop((width // 3, height // 3, width - width // 3, height - height // 3))
-    whole = ImageStat.Stat(edges).mean[0]
+    whole = band_mean(edges)
     if whole < 1.0:
         return 0.0
-    return min(2.0, ImageStat.Stat(centre).mean[0] / whole) / 2.0
+    return min(2.0, band_mean(centre) / whole) / 2.0
 
 
 def _ramp(value: float, low: float, high: float) -> float:
