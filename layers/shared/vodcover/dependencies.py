@@ -9,6 +9,7 @@ settings include; a function's own knobs come from its own settings class.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from vodcover.dal.aws import reset_clients
 from vodcover.dal.cdn_signing import CdnUrlSigner
@@ -17,7 +18,9 @@ from vodcover.dal.invocations import JobStarter
 from vodcover.dal.objects import MediaStore
 from vodcover.dal.videos import DynamoVideoRepository
 from vodcover.settings import CdnSigningSettings, StorageSettings, reset_settings, settings_for
-from vodcover.usecases.cover_derivatives import CoverDerivatives
+
+if TYPE_CHECKING:  # built only where the media layer is: the API functions never load it
+    from vodcover.usecases.cover_derivatives import CoverDerivatives
 
 
 def storage() -> StorageSettings:
@@ -66,6 +69,8 @@ def job_starter() -> JobStarter:
 @lru_cache(maxsize=1)
 def cover_derivatives() -> CoverDerivatives:
     """Renditions made in this process: only functions with the media layer (Pillow) call it."""
+    from vodcover.usecases.cover_derivatives import CoverDerivatives
+
     return CoverDerivatives(store=media_store(), videos=video_repository())
 
 

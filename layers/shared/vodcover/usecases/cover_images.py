@@ -26,7 +26,6 @@ from vodcover.cover_media.protocol import CoverMedia
 from vodcover.dal.objects import MediaStore
 from vodcover.domain import keys
 from vodcover.errors import VideoNotFound
-from vodcover.net.fetch import fetch_bytes
 from vodcover.net.url_policy import UrlPolicy
 from vodcover.settings import CoverSettings
 
@@ -65,6 +64,9 @@ class CoverImages:
         """A URL of the media bucket (a snapshot, candidate or cover URL handed back, an uploaded
         image; callers checked it is the caller's) is read from the bucket itself, never fetched
         over HTTP; any other URL goes through the safe fetch. Either way the bytes are checked."""
+        # The outbound HTTP door (urllib3) loads with the first coverUrl, not at every cold start.
+        from vodcover.net.fetch import fetch_bytes
+
         key = self._store.key_of_url(url)
         fetched = fetch_bytes(
             url if key is None else f"s3://{self._store.bucket}/{key}",
