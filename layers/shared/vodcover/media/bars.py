@@ -22,6 +22,9 @@ from vodcover.media.picture import Crop
 BLACK_LEVEL = 28  # luma (0-255) at or below which a pixel may belong to a bar
 MIN_BAR_SHARE = 0.03  # thinner "bars" are an encoder's edge, not bars
 SYMMETRY_SHARE = 0.02  # top and bottom (left and right) bars may differ by this share of the frame
+# A downscaled pixel is (about) the mean of the full-size pixels under it: this much above
+# BLACK_LEVEL, at least one of them is lit, whatever the rounding of either scaler.
+SMALL_LIT_MARGIN = 4
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,30 @@ def find_bars(images: Sequence[Image.Image]) -> Box | None:
         right=right if horizontal else width,
         bottom=bottom if vertical else height,
     )
+
+
+def may_have_bars(small: Sequence[Image.Image]) -> bool:
+    """False when downscaled copies of the frames prove :func:`find_bars` finds none at full size.
+
+    Lit pixels within a pixel or two of both facing edges of the small frames (top or bottom,
+    and left or right) leave no room for bars of ``MIN_BAR_SHARE`` there at full size, so the
+    full-size pictures need not be read: a few MB each, for a look that finds nothing in most
+    videos.
+    """
+    union = None
+    for image in small:
+        lit = image.convert("L").point(lambda v: 255 if v > BLACK_LEVEL + SMALL_LIT_MARGIN else 0).getbbox()
+        if lit is not None:
+            union = lit if union is None else _union(union, lit)
+    if union is None or not small:
+        return True
+    width, height = small[0].size
+    left, top, right, bottom = union
+    # A lit small pixel m pixels from an edge has a lit full-size one under it, less than m + 1
+    # small pixels' worth from that edge (+1 for the scaler's reach).
+    no_vertical = (min(top, height - bottom) + 2) / height < MIN_BAR_SHARE
+    no_horizontal = (min(left, width - right) + 2) / width < MIN_BAR_SHARE
+    return not (no_vertical and no_horizontal)
 
 
 def crop_to(image: Image.Image, box: Box) -> Image.Image:

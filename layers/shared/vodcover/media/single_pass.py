@@ -26,7 +26,7 @@ from PIL import Image
 
 from vodcover.deadline import time_left
 from vodcover.errors import MediaCorrupt, MediaError
-from vodcover.media.bars import Box, crop_to, find_bars
+from vodcover.media.bars import Box, crop_to, find_bars, may_have_bars
 from vodcover.media.cover_image import CoverLimits
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.frame_features import measure
@@ -79,11 +79,14 @@ class DecodedOnce:
         return image if self._box is None else crop_to(image, self._box)
 
     def cut_bars(self) -> None:
-        """Find black bars on a few cover-size pictures (small ones are too coarse at the edge)."""
+        """Find black bars on a few cover-size pictures (small ones are too coarse at the edge),
+        read only when the small ones leave room for bars."""
         if self.media.crop is not None or not self.times:
             return
         count = len(self.times)
         looked_at = sorted({round(i * (count - 1) / (BARS_LOOKS - 1)) for i in range(BARS_LOOKS)})
+        if not may_have_bars([self.small[i] for i in looked_at]):
+            return
         box = find_bars([self.picture(i) for i in looked_at])
         if box is None:
             return
