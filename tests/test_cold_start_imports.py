@@ -4,7 +4,8 @@ Lambda's init of an API function is mostly the import of its ``app.py`` (BENCHMA
 start"; docs/design.md, "Cold start"). These tests import each API function's handler in a new
 interpreter with the environment Lambda gives it and check what that import loaded: no AWS SDK
 machinery beyond botocore's exceptions (clients are made on first use), no outbound HTTP door
-(urllib3 comes with the first fetched URL), nothing of the media tools, and no vodcover model
+(urllib3 comes with the first fetched URL), no answer models (routes name them; the first
+answer imports its views), nothing of the media tools, and no vodcover model
 schema built except the function's own settings, which are validated at cold start on purpose.
 Behaviour, not timing: each check fails when a module or a schema build creeps back onto the
 import path.
@@ -37,6 +38,9 @@ NOT_AT_COLD_START = (
     "vodcover.media",
     "vodcover.jobs",
     "vodcover.cover_media.service",
+    "vodcover.api.rest_views",
+    "vodcover.api.video_views",
+    "vodcover.api.batch_views",
     "vodcover_dev",
 )
 

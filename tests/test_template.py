@@ -663,4 +663,5 @@ def test_the_videos_api_may_write_a_webhook_and_its_count_in_one_transaction(
     """TransactWriteItems needs the permission of each write it holds (DynamoDB's IAM rules)."""
     statements = _statements(resources["VideosApiFunction"]["Properties"])
     manage = next(s for s in statements if s.get("Sid") == "ManageWebhooks")
-    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= set(as_list(manage["Action"]))
+    writes = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert writes <= set(as_list(manage["Action"]))

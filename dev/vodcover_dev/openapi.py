@@ -1,7 +1,8 @@
 """openapi.yaml, generated from the REST routes and their models (``make openapi``).
 
 Both API functions' resolvers describe their routes (powertools ``get_openapi_json_schema``:
-paths, parameters, the answer models the handlers declare, ``api.rest_docs``); this module
+paths, parameters, the answer models the handlers name, ``api.rest_docs``, resolved to the
+models here so powertools emits their schemas); this module
 merges them into one document with the info and SigV4 security the API has, adds the command
 models the routes name as request bodies (``api.http.json_request``), and drops powertools'
 default 422 answer (request validation errors are 400s with a stable code here). The committed
@@ -25,6 +26,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from vodcover import commands
+from vodcover.api.rest_docs import answer_model
 from vodcover.settings import ENV_PREFIX, FUNCTION_SETTINGS, reset_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +65,23 @@ def load_app(name: str) -> APIGatewayRestResolver:
         if placeholders:
             reset_settings()
     app: APIGatewayRestResolver = module.app
+    _resolve_answer_models(app)
     return app
+
+
+def _resolve_answer_models(app: APIGatewayRestResolver) -> None:
+    """Each answer a route names by ``$ref`` becomes the model itself, as powertools documents it."""
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        for response in (route.responses or {}).values():
+            if "content" not in response:
+                continue
+            content: dict[str, dict[str, Any]] = dict(response.get("content", {}))  # type: ignore[arg-type]
+            for media_type, media in content.items():
+                ref = str(media.get("schema", {}).get("$ref", ""))
+                model = answer_model(ref.removeprefix(REF_PREFIX)) if ref.startswith(REF_PREFIX) else None
+                if model is not None:
+                    content[media_type] = {"model": model}
+            response["content"] = content  # type: ignore[typeddict-item]
 
 
 def document() -> dict[str, Any]:

@@ -8,18 +8,23 @@ refused here first, by their headers.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.batch_views import BatchUpdateAnswer
-from vodcover.api.http import answer, caller_of, create_app, json_body, json_request, raw_body
+from vodcover.api.http import (
+    answer,
+    caller_of,
+    create_app,
+    json_body,
+    json_request,
+    raw_body,
+    rest_views,
+)
 from vodcover.api.rest_docs import answers
-from vodcover.api.rest_views import RestViews
-from vodcover.api.video_views import VideoView
 from vodcover.commands import BatchUpdateRequest, VideoChanges, VideoId
 from vodcover.cover_media.remote import RemoteCoverMedia
 from vodcover.errors import InvalidImageTooLarge
@@ -27,6 +32,9 @@ from vodcover.observability import logger, observed
 from vodcover.settings import CoversApiSettings, settings_for
 from vodcover.usecases.batch_edit import BatchEditor
 from vodcover.usecases.edit import VideoEditor
+
+if TYPE_CHECKING:
+    from vodcover.api.rest_views import RestViews
 
 settings_for(CoversApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
@@ -47,7 +55,7 @@ def editor() -> VideoEditor:
 
 def views() -> RestViews:
     store = dependencies.media_store()
-    return RestViews.from_settings(
+    return rest_views().from_settings(
         store.viewer_url, settings_for(CoversApiSettings), public_url_for=store.public_url
     )
 
@@ -63,7 +71,7 @@ def views() -> RestViews:
     ),
     responses=answers(
         HTTPStatus.OK,
-        VideoView,
+        "VideoView",
         "The video after the change.",
         400,
         401,
@@ -76,7 +84,7 @@ def views() -> RestViews:
         502,
         504,
     ),
-    openapi_extensions=json_request(VideoChanges),
+    openapi_extensions=json_request("VideoChanges"),
 )
 def update_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     changes = json_body(app, VideoChanges)
@@ -89,21 +97,23 @@ def update_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     summary="Change up to 20 videos at once, with a result per item",
     responses=answers(
         HTTPStatus.OK,
-        BatchUpdateAnswer,
+        "BatchUpdateAnswer",
         "Per-item results; one bad item never spoils the others.",
         400,
         401,
         403,
         415,
     ),
-    openapi_extensions=json_request(BatchUpdateRequest),
+    openapi_extensions=json_request("BatchUpdateRequest"),
 )
 def batch_update() -> Response[dict[str, Any]]:
     request = json_body(
         app, BatchUpdateRequest, context={"batch_limit": settings_for(CoversApiSettings).batch_limit}
     )
     batch = BatchEditor(videos=dependencies.video_repository(), editor=editor())
-    return answer(HTTPStatus.OK, RestViews.batch_update(batch.batch_update(caller_of(app), request.updates)))
+    return answer(
+        HTTPStatus.OK, rest_views().batch_update(batch.batch_update(caller_of(app), request.updates))
+    )
 
 
 @app.put(
@@ -111,7 +121,7 @@ def batch_update() -> Response[dict[str, Any]]:
     operation_id="uploadCover",
     summary="Upload a local image as the cover (JPG/PNG by content, ≤ 1 MB, ≤ 1920x1080 or 1080x1920)",
     responses=answers(
-        HTTPStatus.OK, VideoView, "The video with its new cover.", 400, 401, 403, 404, 409, 413
+        HTTPStatus.OK, "VideoView", "The video with its new cover.", 400, 401, 403, 404, 409, 413
     ),
     openapi_extensions={
         "requestBody": {

@@ -7,27 +7,16 @@ The light API function: no ffmpeg, no Pillow, only the shared layer.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
-from vodcover.api.batch_views import (
-    BatchReadAnswer,
-    DeleteVideosAnswer,
-    LibraryPage,
-    Limits,
-    PullAnswer,
-    RegisterAnswer,
-    UploadTicket,
-)
-from vodcover.api.http import answer, caller_of, create_app, json_body, json_request
+from vodcover.api.http import answer, caller_of, create_app, json_body, json_request, rest_views
 from vodcover.api.params import QueryInteger
 from vodcover.api.rest_docs import answers
-from vodcover.api.rest_views import RestViews
-from vodcover.api.video_views import CoverHistoryAnswer, SnapshotJobAnswer, VideoView
 from vodcover.api.webhook_views import CreatedWebhook, WebhookList
 from vodcover.commands import (
     CreateUploadRequest,
@@ -53,6 +42,9 @@ from vodcover.usecases.smart_cover import SmartCoverStarts
 from vodcover.usecases.uploads import Uploads
 from vodcover.usecases.webhook_subscriptions import MAX_WEBHOOKS_PER_OWNER, WebhookSubscriptions
 
+if TYPE_CHECKING:
+    from vodcover.api.rest_views import RestViews
+
 settings_for(VideosApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
 VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
@@ -61,7 +53,7 @@ WebhookIdParameter = Annotated[WebhookId, Path(alias="webhookId")]
 
 def views() -> RestViews:
     store = dependencies.media_store()
-    return RestViews.from_settings(
+    return rest_views().from_settings(
         store.viewer_url, settings_for(VideosApiSettings), public_url_for=store.public_url
     )
 
@@ -77,14 +69,14 @@ def batch_context() -> dict[str, Any]:
     summary="Create an upload (a video id and a presigned PUT URL)",
     responses=answers(
         HTTPStatus.CREATED,
-        UploadTicket,
+        "UploadTicket",
         "The upload ticket: PUT the file to `upload.url` with `upload.headers`.",
         400,
         401,
         403,
         415,
     ),
-    openapi_extensions=json_request(CreateUploadRequest),
+    openapi_extensions=json_request("CreateUploadRequest"),
 )
 def create_upload() -> Response[dict[str, Any]]:
     request = json_body(app, CreateUploadRequest)
@@ -93,7 +85,7 @@ def create_upload() -> Response[dict[str, Any]]:
         store=dependencies.media_store(),
         settings=settings_for(VideosApiSettings),
     )
-    return answer(HTTPStatus.CREATED, RestViews.upload_ticket(uploads.create(caller_of(app), request)))
+    return answer(HTTPStatus.CREATED, rest_views().upload_ticket(uploads.create(caller_of(app), request)))
 
 
 IntakeT = TypeVar("IntakeT", Pulls, Registrations)
@@ -115,18 +107,18 @@ def intake(kind: type[IntakeT]) -> IntakeT:
     summary="Pull videos from https URLs (at most 20); answers at once",
     responses=answers(
         HTTPStatus.ACCEPTED,
-        PullAnswer,
+        "PullAnswer",
         "One record per URL; refused URLs are `UploadFail` with an error at once.",
         400,
         401,
         403,
         415,
     ),
-    openapi_extensions=json_request(PullRequest),
+    openapi_extensions=json_request("PullRequest"),
 )
 def pull_upload() -> Response[dict[str, Any]]:
     request = json_body(app, PullRequest, context=batch_context())
-    return answer(HTTPStatus.ACCEPTED, RestViews.pull(intake(Pulls).start(caller_of(app), request.items)))
+    return answer(HTTPStatus.ACCEPTED, rest_views().pull(intake(Pulls).start(caller_of(app), request.items)))
 
 
 @app.post(
@@ -134,21 +126,21 @@ def pull_upload() -> Response[dict[str, Any]]:
     operation_id="registerMedia",
     summary="Register objects already in the media bucket (at most 20), without copying them",
     responses=answers(
-        HTTPStatus.OK, RegisterAnswer, "Registered items and per-item failures.", 400, 401, 403, 415
+        HTTPStatus.OK, "RegisterAnswer", "Registered items and per-item failures.", 400, 401, 403, 415
     ),
-    openapi_extensions=json_request(RegisterRequest),
+    openapi_extensions=json_request("RegisterRequest"),
 )
 def register_media() -> Response[dict[str, Any]]:
     request = json_body(app, RegisterRequest, context=batch_context())
     registrations = intake(Registrations)
-    return answer(HTTPStatus.OK, RestViews.register(registrations.register(caller_of(app), request.items)))
+    return answer(HTTPStatus.OK, rest_views().register(registrations.register(caller_of(app), request.items)))
 
 
 @app.get(
     "/videos/<videoId>",
     operation_id="getVideo",
     summary="One video",
-    responses=answers(HTTPStatus.OK, VideoView, "The video.", 400, 401, 403, 404),
+    responses=answers(HTTPStatus.OK, "VideoView", "The video.", 400, 401, 403, 404),
 )
 def get_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     record = Reads(videos=dependencies.video_repository()).get(caller_of(app), video_id)
@@ -163,7 +155,7 @@ def get_video(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
         "Every accepted cover change: a person's (`user`, `upload`) and vodcover's (`snapshot`, `smart`)."
         " `current` is the index of the current cover (0; null when the video has none)."
     ),
-    responses=answers(HTTPStatus.OK, CoverHistoryAnswer, "The cover history.", 400, 401, 403, 404),
+    responses=answers(HTTPStatus.OK, "CoverHistoryAnswer", "The cover history.", 400, 401, 403, 404),
 )
 def list_cover_history(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     history = Reads(videos=dependencies.video_repository()).cover_history(caller_of(app), video_id)
@@ -176,7 +168,7 @@ def list_cover_history(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     summary="The caller's media library (newest first), or several videos by id",
     responses=answers(
         HTTPStatus.OK,
-        LibraryPage | BatchReadAnswer,
+        "LibraryPage | BatchReadAnswer",
         "Videos (with `nonExistVideoIds`/`forbiddenVideoIds` when `ids` is given).",
         400,
         401,
@@ -227,11 +219,15 @@ def requested_ids(ids: str) -> list[str]:
     operation_id="getLimits",
     summary="The limits a client should check before sending (from the stack's settings)",
     responses=answers(
-        HTTPStatus.OK, Limits, "Cover image limits and the batch size, as this stack enforces them.", 401, 403
+        HTTPStatus.OK,
+        "Limits",
+        "Cover image limits and the batch size, as this stack enforces them.",
+        401,
+        403,
     ),
 )
 def get_limits() -> Response[dict[str, Any]]:
-    return answer(HTTPStatus.OK, RestViews.limits(settings_for(VideosApiSettings)))
+    return answer(HTTPStatus.OK, rest_views().limits(settings_for(VideosApiSettings)))
 
 
 @app.post(
@@ -239,7 +235,7 @@ def get_limits() -> Response[dict[str, Any]]:
     operation_id="startSmartCover",
     summary="Start smart-cover analysis (candidates and an animated cover)",
     responses=answers(
-        HTTPStatus.ACCEPTED, VideoView, "The video, its smartCover now Processing.", 400, 401, 403, 404
+        HTTPStatus.ACCEPTED, "VideoView", "The video, its smartCover now Processing.", 400, 401, 403, 404
     ),
 )
 def start_smart_cover(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
@@ -280,9 +276,9 @@ def deletion() -> VideoDeletion:
         " (no instant, or more than 32), `InvalidParameter.Count` (count x interval past the end)."
     ),
     responses=answers(
-        HTTPStatus.ACCEPTED, SnapshotJobAnswer, "The job, started.", 400, 401, 403, 404, 409, 415
+        HTTPStatus.ACCEPTED, "SnapshotJobAnswer", "The job, started.", 400, 401, 403, 404, 409, 415
     ),
-    openapi_extensions=json_request(SnapshotJobRequest),
+    openapi_extensions=json_request("SnapshotJobRequest"),
 )
 def submit_snapshot_job(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     body = json_body(app, SnapshotJobRequest)
@@ -295,7 +291,7 @@ def submit_snapshot_job(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
         width=body.width,
         height=body.height,
     )
-    return answer(HTTPStatus.ACCEPTED, RestViews.snapshot_job(submitted))
+    return answer(HTTPStatus.ACCEPTED, rest_views().snapshot_job(submitted))
 
 
 @app.post(
@@ -304,7 +300,7 @@ def submit_snapshot_job(video_id: VideoIdParameter) -> Response[dict[str, Any]]:
     summary="Make the storyboard (sprite sheets + WebVTT for scrub previews) again",
     responses=answers(
         HTTPStatus.ACCEPTED,
-        VideoView,
+        "VideoView",
         "The video, its storyboard Processing (a finished one stays readable meanwhile).",
         400,
         401,
@@ -339,13 +335,13 @@ def delete_video(video_id: VideoIdParameter) -> Response[None]:
     "/videos/delete",
     operation_id="deleteVideos",
     summary="Delete up to 20 videos, each on its own (answered per item, like the batch update)",
-    responses=answers(HTTPStatus.OK, DeleteVideosAnswer, "What happened to each id.", 400, 401, 415),
-    openapi_extensions=json_request(DeleteVideosRequest),
+    responses=answers(HTTPStatus.OK, "DeleteVideosAnswer", "What happened to each id.", 400, 401, 415),
+    openapi_extensions=json_request("DeleteVideosRequest"),
 )
 def delete_videos() -> Response[dict[str, Any]]:
     request = json_body(app, DeleteVideosRequest)
     return answer(
-        HTTPStatus.OK, RestViews.deletions(deletion().delete_many(caller_of(app), request.video_ids))
+        HTTPStatus.OK, rest_views().deletions(deletion().delete_many(caller_of(app), request.video_ids))
     )
 
 
@@ -369,9 +365,9 @@ def webhook_subscriptions() -> WebhookSubscriptions:
         ' only one carrying `secret`; verify each delivery with it (docs/api.md, "Webhooks").'
     ),
     responses=answers(
-        HTTPStatus.CREATED, CreatedWebhook, "The subscription and its signing secret.", 400, 401, 403, 415
+        HTTPStatus.CREATED, "CreatedWebhook", "The subscription and its signing secret.", 400, 401, 403, 415
     ),
-    openapi_extensions=json_request(CreateWebhookRequest),
+    openapi_extensions=json_request("CreateWebhookRequest"),
 )
 def create_webhook() -> Response[dict[str, Any]]:
     request = json_body(app, CreateWebhookRequest)
@@ -384,7 +380,7 @@ def create_webhook() -> Response[dict[str, Any]]:
     operation_id="listWebhooks",
     summary="The caller's webhooks, oldest first, without their secrets",
     description="The caller's Alibaba callback (SetMessageCallback) is listed too, as `format: alibaba`.",
-    responses=answers(HTTPStatus.OK, WebhookList, "The caller's subscriptions.", 401, 403),
+    responses=answers(HTTPStatus.OK, "WebhookList", "The caller's subscriptions.", 401, 403),
 )
 def list_webhooks() -> Response[dict[str, Any]]:
     return answer(HTTPStatus.OK, WebhookList.of(webhook_subscriptions().for_owner(caller_of(app))))

@@ -9,7 +9,7 @@ JSON are judged in one place for every route.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -24,6 +24,9 @@ from vodcover.api.view import ErrorBody, View
 from vodcover.errors import AuthMissing, InternalError, InvalidParameter, RouteNotFound, VodcoverError
 from vodcover.observability import logger
 from vodcover.validation import parameter_name, refusal_of
+
+if TYPE_CHECKING:
+    from vodcover.api.rest_views import RestViews
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -124,9 +127,18 @@ def answer(status: int, view: View) -> Response[dict[str, Any]]:
     return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=view.answer())
 
 
-def json_request(model: type[BaseModel]) -> dict[str, Any]:
-    """A route's request body for the generated openapi.yaml (read at run time by :func:`json_body`)."""
-    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
+def rest_views() -> type[RestViews]:
+    """The REST answers' views, imported by the first answer: the answer models are built then,
+    not at cold start (docs/design.md, "Cold start")."""
+    from vodcover.api.rest_views import RestViews
+
+    return RestViews
+
+
+def json_request(model: str) -> dict[str, Any]:
+    """A route's request body for the generated openapi.yaml, by the name of its command model in
+    :mod:`vodcover.commands` (read at run time by :func:`json_body`)."""
+    schema = {"$ref": f"#/components/schemas/{model}"}
     return {
         "requestBody": {"required": True, "content": {content_types.APPLICATION_JSON: {"schema": schema}}}
     }

@@ -1,20 +1,34 @@
 """What each route declares about its answers, for powertools to emit into openapi.yaml.
 
-A route lists its success model and the error statuses it can answer; every error status is the
+A route names its success model and the error statuses it can answer; every error status is the
 one error body (:class:`~vodcover.api.view.ErrorBody`), described by the codes the status
-table (:mod:`vodcover.api.statuses`) maps to it. ``make openapi`` writes the document
-(``vodcover_dev.openapi``), and a test fails when the committed one is not current.
+table (:mod:`vodcover.api.statuses`) maps to it. Models are named, not imported: a route's
+declaration builds no answer model at cold start (docs/design.md, "Cold start"), and
+``make openapi`` (``vodcover_dev.openapi``) resolves each name with :func:`answer_model` when
+it writes the document; a test fails when the committed one is not current.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import operator
 from typing import Any
 
 from aws_lambda_powertools.event_handler import content_types
 
 from vodcover import errors
 from vodcover.api.statuses import codes_answering
-from vodcover.api.view import ErrorBody
+
+REF_PREFIX = "#/components/schemas/"
+ERROR_BODY = "ErrorBody"  # vodcover.api.view.ErrorBody
+# Where the answer models a route may name live, searched in this order.
+ANSWER_MODULES = (
+    "vodcover.api.view",
+    "vodcover.api.video_views",
+    "vodcover.api.batch_views",
+    "vodcover.api.webhook_views",
+)
 
 # Codes no API function answers as a whole answer: per-item results, and the development
 # world's fronts (the local front and the console proxy answer these themselves).
@@ -57,16 +71,37 @@ def error_description(status: int) -> str:
     return f"{codes}: {why}." if why else f"Codes: {codes}."
 
 
-def answers(status: int, model: Any, description: str, *error_statuses: int) -> dict[int, Any]:
-    """``responses=`` for a route: ``model`` at ``status`` (None: no body, e.g. 204), the error
-    body at each error status."""
+def answers(status: int, model: str | None, description: str, *error_statuses: int) -> dict[int, Any]:
+    """``responses=`` for a route: the model named ``model`` at ``status`` (``"A | B"``: either;
+    None: no body, e.g. 204), the error body at each error status."""
     success: dict[str, Any] = {"description": description}
     if model is not None:
-        success["content"] = {content_types.APPLICATION_JSON: {"model": model}}
+        success["content"] = _named(model)
     documented: dict[int, Any] = {int(status): success}
     for error_status in error_statuses:
         documented[error_status] = {
             "description": error_description(error_status),
-            "content": {content_types.APPLICATION_JSON: {"model": ErrorBody}},
+            "content": _named(ERROR_BODY),
         }
     return documented
+
+
+def _named(model: str) -> dict[str, Any]:
+    return {content_types.APPLICATION_JSON: {"schema": {"$ref": REF_PREFIX + model}}}
+
+
+def answer_model(name: str) -> Any:
+    """The answer model a route named (a union for ``"A | B"``; None: not an answer model),
+    imported now."""
+    models = [_model_named(part.strip()) for part in name.split("|")]
+    if any(model is None for model in models):
+        return None
+    return functools.reduce(operator.or_, models)
+
+
+def _model_named(name: str) -> type | None:
+    for module_name in ANSWER_MODULES:
+        found = getattr(importlib.import_module(module_name), name, None)
+        if isinstance(found, type):
+            return found
+    return None
