@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from tests.alibaba.actions.vod_steps import uploaded_video
+from tests.alibaba.vod_sdks import ClassicVod, TeaVod, VodSdk
 from tests.integration.loopback import FileServer
 from vodcover import dependencies
 from vodcover.compat.alibaba.keys import GivenKeyPair
@@ -91,3 +93,18 @@ def media(tmp_path_factory: pytest.TempPathFactory, web: FileServer) -> Media:
     )
     cover = jpeg(320, 180, (200, 40, 40))
     return Media(video, cover, web.publish("cover.jpg", cover, "image/jpeg"))
+
+
+@pytest.fixture(params=["classic", "tea"])
+def sdk(request: pytest.FixtureRequest, endpoint: str) -> VodSdk:
+    """``local``'s client, once through each official SDK."""
+    kind = ClassicVod if request.param == "classic" else TeaVod
+    return kind(endpoint, *LOCAL_KEY)
+
+
+@pytest.fixture(scope="module")
+def processed_video(stack: LocalStack, endpoint: str, media: Media) -> str:
+    """A processed video of ``local``, uploaded through the Tea SDK (one per test module)."""
+    return uploaded_video(
+        stack, TeaVod(endpoint, *LOCAL_KEY), media.video.read_bytes(), title="Story", file_name="story.mp4"
+    )

@@ -16,29 +16,13 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY, Media, jpeg
-from tests.alibaba.actions.test_vod_script import decoded, image_bytes, put_file, settled_video
-from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
+from tests.alibaba.actions.conftest import BOB_KEY, Media, jpeg
+from tests.alibaba.actions.vod_steps import decoded, image_bytes, put_file, settled_video
+from tests.alibaba.vod_sdks import ClassicVod, Refused, VodSdk
 from tests.integration.loopback import FileServer
 from vodcover_dev.local.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.media]
-
-
-@pytest.fixture(params=["classic", "tea"])
-def sdk(request: pytest.FixtureRequest, endpoint: str) -> VodSdk:
-    kind = ClassicVod if request.param == "classic" else TeaVod
-    return kind(endpoint, *LOCAL_KEY)
-
-
-@pytest.fixture(scope="module")
-def normal_video(stack: LocalStack, endpoint: str, media: Media) -> str:
-    """A processed video of ``local``, uploaded through the Tea SDK."""
-    sdk = TeaVod(endpoint, *LOCAL_KEY)
-    created = sdk.call("CreateUploadVideo", Title="Story", FileName="story.mp4")
-    put_file(created["UploadAuth"], created["UploadAddress"], media.video.read_bytes())
-    assert settled_video(stack, sdk, created["VideoId"])["Status"] == "Normal"
-    return str(created["VideoId"])
 
 
 def test_refresh_upload_video_signs_a_new_address_for_the_same_video(sdk: VodSdk, media: Media) -> None:
@@ -109,16 +93,16 @@ def test_register_media_takes_an_object_already_in_the_bucket(
 
 
 def test_an_uploaded_cover_image_becomes_the_cover_and_only_its_owners(
-    sdk: VodSdk, normal_video: str, endpoint: str
+    sdk: VodSdk, processed_video: str, endpoint: str
 ) -> None:
     image = sdk.call("CreateUploadImage", ImageType="cover", ImageExt="jpg")
     picture = jpeg(400, 300, (20, 120, 220))
     put_file(image["UploadAuth"], image["UploadAddress"], picture)
     assert image_bytes(image["ImageURL"]) == picture
 
-    sdk.call("UpdateVideoInfo", VideoId=normal_video, CoverURL=image["ImageURL"])
+    sdk.call("UpdateVideoInfo", VideoId=processed_video, CoverURL=image["ImageURL"])
 
-    video = sdk.call("GetVideoInfo", VideoId=normal_video)["Video"]
+    video = sdk.call("GetVideoInfo", VideoId=processed_video)["Video"]
     assert image_bytes(video["CoverURL"]) == picture
     with pytest.raises(Refused) as refused:  # another owner may not name it
         ClassicVod(endpoint, *BOB_KEY).call(
@@ -134,21 +118,21 @@ def test_only_cover_images_can_be_uploaded(sdk: VodSdk) -> None:
 
 
 def test_smart_and_animated_covers_are_listed_once_made(
-    stack: LocalStack, sdk: VodSdk, normal_video: str
+    stack: LocalStack, sdk: VodSdk, processed_video: str
 ) -> None:
-    job = sdk.call("SubmitAIImageJob", VideoId=normal_video)
-    assert job["JobId"] == normal_video
+    job = sdk.call("SubmitAIImageJob", VideoId=processed_video)
+    assert job["JobId"] == processed_video
     stack.wait_idle(timeout=180)
 
-    images: list[dict[str, Any]] = sdk.call("ListAIImageInfo", VideoId=normal_video)["AIImageInfoList"]
-    assert images and all(item["VideoId"] == normal_video for item in images)
+    images: list[dict[str, Any]] = sdk.call("ListAIImageInfo", VideoId=processed_video)["AIImageInfoList"]
+    assert images and all(item["VideoId"] == processed_video for item in images)
     scores = [float(item["Score"]) for item in images]
     assert scores == sorted(scores, reverse=True)  # best first
     Image.open(io.BytesIO(image_bytes(images[0]["FileURL"]))).verify()
 
-    dynamic = sdk.call("SubmitDynamicImageJob", VideoId=normal_video)
-    assert dynamic["DynamicImageJob"]["JobId"] == normal_video
+    dynamic = sdk.call("SubmitDynamicImageJob", VideoId=processed_video)
+    assert dynamic["DynamicImageJob"]["JobId"] == processed_video
     stack.wait_idle(timeout=180)
-    animated = sdk.call("ListDynamicImage", VideoId=normal_video)["DynamicImageList"]
+    animated = sdk.call("ListDynamicImage", VideoId=processed_video)["DynamicImageList"]
     assert sorted(item["Format"] for item in animated) == ["gif", "webp"]
     assert image_bytes(next(i["FileURL"] for i in animated if i["Format"] == "gif")).startswith(b"GIF8")

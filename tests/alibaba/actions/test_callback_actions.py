@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY
-from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
+from tests.alibaba.actions.vod_steps import refusal
+from tests.alibaba.vod_sdks import ClassicVod, TeaVod, VodSdk
 from tests.integration.loopback import FileServer
 
 pytestmark = [pytest.mark.integration]
@@ -25,12 +26,6 @@ def sdk(request: pytest.FixtureRequest, endpoint: str) -> Iterator[VodSdk]:
     client = kind(endpoint, *LOCAL_KEY)
     yield client
     client.call("DeleteMessageCallback")
-
-
-def refusal(sdk: VodSdk, action: str, **parameters: object) -> tuple[str, int]:
-    with pytest.raises(Refused) as refused:
-        sdk.call(action, **parameters)
-    return refused.value.code, refused.value.status
 
 
 def test_a_callback_set_is_read_back_as_alibaba_answers_it(sdk: VodSdk, web: FileServer) -> None:

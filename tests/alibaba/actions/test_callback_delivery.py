@@ -19,7 +19,7 @@ import pytest
 
 from tests.alibaba.actions.conftest import Media
 from tests.alibaba.actions.test_callback_actions import sdk
-from tests.alibaba.actions.test_vod_script import put_file, settled_video
+from tests.alibaba.actions.vod_steps import put_file, settled_video
 from tests.alibaba.vod_sdks import VodSdk
 from tests.integration.loopback import FileServer, Received
 from vodcover_dev.local.stack import LocalStack

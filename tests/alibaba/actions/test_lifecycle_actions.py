@@ -13,35 +13,14 @@ import io
 import pytest
 from PIL import Image
 
-from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY, Media
-from tests.alibaba.actions.test_vod_script import image_bytes, put_file, settled_video
-from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
+from tests.alibaba.actions.conftest import BOB_KEY
+from tests.alibaba.actions.vod_steps import image_bytes, refusal
+from tests.alibaba.vod_sdks import ClassicVod, TeaVod, VodSdk
 from vodcover_dev.local.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.media]
 
 MISSING = "0123456789abcdef0123456789abcdef"
-
-
-@pytest.fixture(params=["classic", "tea"])
-def sdk(request: pytest.FixtureRequest, endpoint: str) -> VodSdk:
-    kind = ClassicVod if request.param == "classic" else TeaVod
-    return kind(endpoint, *LOCAL_KEY)
-
-
-@pytest.fixture(scope="module")
-def processed_video(stack: LocalStack, endpoint: str, media: Media) -> str:
-    sdk = TeaVod(endpoint, *LOCAL_KEY)
-    created = sdk.call("CreateUploadVideo", Title="Snaps", FileName="snaps.mp4")
-    put_file(created["UploadAuth"], created["UploadAddress"], media.video.read_bytes())
-    assert settled_video(stack, sdk, created["VideoId"])["Status"] == "Normal"
-    return str(created["VideoId"])
-
-
-def refusal(sdk: VodSdk, action: str, **parameters: object) -> tuple[str, int]:
-    with pytest.raises(Refused) as refused:
-        sdk.call(action, **parameters)
-    return refused.value.code, refused.value.status
 
 
 def test_delete_video_deletes_the_callers_ids_and_reports_the_others(sdk: VodSdk, endpoint: str) -> None:

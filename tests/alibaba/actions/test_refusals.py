@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY
+from tests.alibaba.actions.vod_steps import refusal
 from tests.alibaba.signed_requests import classic_request
 from tests.alibaba.vod_sdks import ClassicVod, Refused, TeaVod, VodSdk
 
@@ -36,12 +37,6 @@ def sdk(sdk_kind: type[VodSdk], endpoint: str) -> VodSdk:
 def bobs_uploading_video(endpoint: str) -> str:
     answer = ClassicVod(endpoint, *BOB_KEY).call("CreateUploadVideo", Title="Bob", FileName="b.mp4")
     return str(answer["VideoId"])
-
-
-def refusal(sdk: VodSdk, action: str, **parameters: Any) -> tuple[str, int]:
-    with pytest.raises(Refused) as refused:
-        sdk.call(action, **parameters)
-    return refused.value.code, refused.value.status
 
 
 def sent_raw(endpoint: str, **options: Any) -> requests.Response:

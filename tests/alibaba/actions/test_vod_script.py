@@ -9,62 +9,22 @@ that do not exist (or are another owner's) are named.
 
 from __future__ import annotations
 
-import base64
 import json
-import time
-from typing import Any
 
 import pytest
-import requests
 
-from tests.alibaba.actions.conftest import BOB_KEY, LOCAL_KEY, Media
+from tests.alibaba.actions.conftest import BOB_KEY, Media
+from tests.alibaba.actions.vod_steps import image_bytes, put_file, settled_video
 from tests.alibaba.vod_sdks import ClassicVod, TeaVod, VodSdk
 from vodcover_dev.local.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.media]
-
-SETTLED = {"Normal", "TranscodeFail", "UploadFail"}
-
-
-@pytest.fixture(params=["classic", "tea"])
-def sdk(request: pytest.FixtureRequest, endpoint: str) -> VodSdk:
-    kind = ClassicVod if request.param == "classic" else TeaVod
-    return kind(endpoint, *LOCAL_KEY)
 
 
 @pytest.fixture(scope="package")
 def bobs_video(endpoint: str) -> str:
     answer = TeaVod(endpoint, *BOB_KEY).call("CreateUploadVideo", Title="Bob's", FileName="bob.mp4")
     return str(answer["VideoId"])
-
-
-def decoded(document: str) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(base64.b64decode(document))
-    return value
-
-
-def put_file(upload_auth: str, upload_address: str, data: bytes) -> None:
-    """What replaces Alibaba's OSS upload SDK: one plain HTTP PUT to the address it names."""
-    auth, address = decoded(upload_auth), decoded(upload_address)
-    assert auth["UploadURL"] == address["UploadURL"]
-    response = requests.put(auth["UploadURL"], data=data, headers=auth["Headers"], timeout=60)
-    assert response.status_code == 200, response.text
-
-
-def settled_video(stack: LocalStack, sdk: VodSdk, video_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while True:
-        stack.wait_idle(timeout=120)
-        video: dict[str, Any] = sdk.call("GetVideoInfo", VideoId=video_id)["Video"]
-        if video["Status"] in SETTLED or time.monotonic() > deadline:
-            return video
-        time.sleep(0.2)
-
-
-def image_bytes(url: str) -> bytes:
-    response = requests.get(url, timeout=10)
-    assert response.status_code == 200
-    return response.content
 
 
 def test_an_unmodified_vod_script_works(

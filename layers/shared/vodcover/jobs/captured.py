@@ -114,17 +114,11 @@ def picture_facts(probe: CapturedMedia) -> dict[str, Any]:
 
 
 # The smart-cover job's seam (``vodcover.media.smart.SmartResult``, ``media.animated``).
-class FoundCandidate(Protocol):
-    @property
-    def time(self) -> float: ...
+class FoundCandidate(CapturedPicture, Protocol):
+    """A frame the analysis found, with how good a cover it makes."""
+
     @property
     def score(self) -> float: ...
-    @property
-    def jpeg(self) -> bytes: ...
-    @property
-    def width(self) -> int: ...
-    @property
-    def height(self) -> int: ...
 
 
 class SafeMoment(Protocol):

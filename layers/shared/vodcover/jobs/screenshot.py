@@ -222,7 +222,7 @@ class ScreenshotJob:
             return JobResult(video_id, Outcome.SKIPPED, None)
         if not outcome.written or record is None:
             logger.info("video %s: object replaced while processing; results dropped", video_id)
-            self._derivatives.refused(video_id, [s.key for s in captured.snapshots] + captured.derived.keys)
+            self._derivatives.refused(video_id, captured.keys)
             return JobResult(video_id, Outcome.SKIPPED, record)
         captured.tidy_after(self._derivatives, video_id, record)
         self._announce_outcome(record)

@@ -31,6 +31,7 @@ from vodcover.domain.smart_cover import (
 from vodcover.errors import IllegalStatus, MediaError, VideoNotFound
 from vodcover.jobs.captured import FoundCandidate, FoundCandidates, MadeAnimation, SafeMoment
 from vodcover.jobs.outcomes import JobResult, Outcome
+from vodcover.jobs.snapshot_store import store_frames
 from vodcover.models import (
     AnimatedCover,
     CoverSource,
@@ -152,21 +153,18 @@ class SmartCoverJob:
         return outcome.record if is_smart_cover_running(outcome.record) else None
 
     def _store_candidates(self, video_id: str, found: Sequence[FoundCandidate]) -> list[SmartCandidate]:
-        stored = []
-        for index, candidate in enumerate(found):
-            key = keys.smart_key(video_id, index, candidate.jpeg)
-            self._store.put_derived(key, candidate.jpeg, "image/jpeg")
-            stored.append(
-                SmartCandidate(
-                    index=index,
-                    time=round(candidate.time, 3),
-                    score=round(candidate.score, 4),
-                    key=key,
-                    width=candidate.width,
-                    height=candidate.height,
-                )
+        written = store_frames(self._store, found, lambda index, jpeg: keys.smart_key(video_id, index, jpeg))
+        return [
+            SmartCandidate(
+                index=index,
+                time=round(c.time, 3),
+                score=round(c.score, 4),
+                key=key,
+                width=c.width,
+                height=c.height,
             )
-        return stored
+            for index, (c, key) in enumerate(zip(found, written, strict=True))
+        ]
 
     def _store_animation(
         self, video_id: str, url: str, moments: Sequence[SafeMoment], deadline: float
@@ -227,9 +225,8 @@ class SmartCoverJob:
             logger.info("video %s: object replaced while analysing; results dropped", video_id)
             self._derivatives.refused(video_id, written)
             return JobResult(video_id, Outcome.SKIPPED, record)
-        unused = [k for k in written if k not in record.derived_keys]
-        if unused:  # a person's cover won meanwhile, or a repeat found its renditions named already
-            self._derivatives.refused(video_id, unused)
+        # A person's cover won meanwhile, or a repeat found its renditions named already.
+        self._derivatives.keep_named(video_id, written, record)
         self._events.publish(
             EventType.SMART_COVER_COMPLETE,
             {

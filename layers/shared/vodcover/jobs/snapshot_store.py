@@ -1,9 +1,10 @@
-"""Snapshots into the bucket and ``SnapshotComplete`` off the record: shared by the job that
-processes an upload (``screenshot.py``) and snapshot jobs on demand (``snapshot_jobs.py``)."""
+"""Frames into the bucket and ``SnapshotComplete`` off the record: shared by the job that
+processes an upload (``screenshot.py``), snapshot jobs on demand (``snapshot_jobs.py``) and the
+smart-cover job's candidates (``smart_cover.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,24 +16,28 @@ from vodcover.models import CoverSource, StoredCover, StoredSnapshot, VideoRecor
 from vodcover.usecases.cover_derivatives import NO_DERIVATIVES, CoverDerivatives, Derivatives
 
 
+def store_frames(
+    store: MediaStore, frames: Sequence[CapturedPicture], key_of: Callable[[int, bytes], str]
+) -> list[str]:
+    """Each frame's JPEG at ``key_of(index, jpeg)``, a content-addressed key: the same bytes the
+    same key, so retries never duplicate, and new bytes a new key, so a cached frame is never stale."""
+    stored = []
+    for index, frame in enumerate(frames):
+        key = key_of(index, frame.jpeg)
+        store.put_derived(key, frame.jpeg, "image/jpeg")
+        stored.append(key)
+    return stored
+
+
 def store_snapshots(
     store: MediaStore, video_id: str, snapshots: Sequence[CapturedPicture]
 ) -> list[StoredSnapshot]:
-    """Write ``snapshots/{id}/{n}-{digest}.jpg``: the same bytes the same key, so retries never
-    duplicate, and new bytes a new key, so a cached frame is never stale."""
-    stored = []
-    for index, snapshot in enumerate(snapshots):
-        key = keys.snapshot_key(video_id, index, snapshot.jpeg)
-        store.put_derived(key, snapshot.jpeg, "image/jpeg")
-        stored.append(
-            StoredSnapshot(
-                index=index,
-                time=round(snapshot.time, 3),
-                key=key,
-                width=snapshot.width,
-                height=snapshot.height,
-            )
-        )
+    """Write ``snapshots/{id}/{n}-{digest}.jpg`` (:func:`store_frames`)."""
+    written = store_frames(store, snapshots, lambda index, jpeg: keys.snapshot_key(video_id, index, jpeg))
+    stored = [
+        StoredSnapshot(index=index, time=round(s.time, 3), key=key, width=s.width, height=s.height)
+        for index, (s, key) in enumerate(zip(snapshots, written, strict=True))
+    ]
     observability.count_snapshots(len(stored))
     return stored
 
@@ -67,10 +72,14 @@ class StoredCapture:
     default_cover: StoredCover
     derived: Derivatives
 
+    @property
+    def keys(self) -> list[str]:
+        """Everything this capture wrote to the bucket."""
+        return [s.key for s in self.snapshots] + self.derived.keys
+
     def tidy_after(self, derivatives: CoverDerivatives, video_id: str, record: VideoRecord) -> None:
-        """The renditions made for our default cover, once a person's cover won meanwhile."""
-        if self.derived.keys and (record.cover is None or record.cover.key != self.default_cover.key):
-            derivatives.refused(video_id, self.derived.keys)
+        """The renditions made for our default cover go once a person's cover won meanwhile."""
+        derivatives.keep_named(video_id, self.keys, record)
 
 
 def store_capture(

@@ -151,6 +151,13 @@ class CoverDerivatives:
         except Exception:  # a leaked object is better than a dangling cover
             logger.warning("video %s: could not tidy up after a refused write", video_id, exc_info=True)
 
+    def keep_named(self, video_id: str, written: Iterable[str], record: VideoRecord) -> None:
+        """A write landed as ``record``: what we stored that it does not name goes (a person's
+        cover won meanwhile, say, and our renditions are unused)."""
+        unused = [k for k in written if k not in record.derived_keys]
+        if unused:
+            self.refused(video_id, unused)
+
     def point_embed(self, video_id: str, cover: StoredCover) -> None:
         """Copy ``cover`` to ``embed/{videoId}``, then re-read: a rival change may have landed
         between our write and our copy, and the copy must end up showing the newest cover."""
