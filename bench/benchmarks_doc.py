@@ -120,8 +120,9 @@ def headline(results: dict[str, Any]) -> list[str]:
         if "vs_hello_world" in cold.get(n, {})
     }
     if ratios:
+        measured = str(results.get("generated_at") or "")[:10] or "an undated run"
         lines.append(
-            "- API cold import: "
+            f"- API cold import (the run of {measured}): "
             + ", ".join(f"{name} **{ratio:.2f}x**" for name, ratio in ratios.items())
             + " a powertools hello-world."
         )
@@ -204,34 +205,41 @@ def why_smart_speed(results: dict[str, Any]) -> str:
     )
 
 
-def why_cold_import(results: dict[str, Any]) -> str:
+def why_cold_import(results: dict[str, Any], function: str) -> str:
+    """Only what the run measured: the boto3 yardstick and what importing the function loaded."""
     cold = results.get("cold_import_ms") or {}
     boto3_ratio = (cold.get("hello_world_boto3") or {}).get("vs_hello_world")
-    return (
-        f"hello-world plus `import boto3` alone is {boto3_ratio}x hello-world (CPU time): the API "
-        f"functions import boto3 at module load (`vodcover.dependencies` -> `vodcover.dal.aws`), and "
-        f"build their pydantic models (`vodcover.models`, `vodcover.settings` with pydantic-settings) "
-        f"at import. "
-        f"`python -X importtime` shows boto3 (with s3transfer) as the largest single cost, then "
-        f"`vodcover.models`. Importing boto3 inside the lazily created clients would meet the import "
-        f"figure but only move the cost to the first request, which waits as long; the real saving is "
-        f"to talk to DynamoDB/S3 through botocore alone (no s3transfer, much of boto3's import) and to "
-        f"keep validation models out of the import path of routes that do not use them."
-    )
+    entry = cold.get(function) or {}
+    hello_modules = (cold.get("hello_world") or {}).get("modules_loaded")
+    parts = [f"hello-world plus `import boto3` alone is {boto3_ratio}x hello-world (CPU time)."]
+    packages = entry.get("packages_loaded")
+    if packages is not None:
+        loaded = ", ".join(f"`{p}`" for p in packages) or "none of the watched packages"
+        parts.append(
+            f"Importing `functions/{function}/app.py` loads {entry.get('modules_loaded')} modules "
+            f"(hello-world {hello_modules}), among them {loaded}."
+        )
+        if "boto3" in packages:
+            parts.append(
+                "boto3 is on its import path: talking to DynamoDB/S3 through botocore clients alone "
+                "saves what boto3 and s3transfer add."
+            )
+    parts.append("`python -X importtime` on the function shows which of its modules cost the rest.")
+    return " ".join(parts)
 
 
-def why_covers_size(results: dict[str, Any]) -> str:
-    packages = results.get("package_mb") or {}
-    media = ((packages.get("CoversApiFunction") or {}).get("layers") or {}).get("MediaLayer")
-    light = (packages.get("VideosApiFunction") or {}).get("mb")
-    return (
-        f"CoversApiFunction carries the media layer ({media} MB: imageio-ffmpeg ~125 MB, Pillow ~18 MB) "
-        f"to check uploaded cover images with Pillow and to take a frame for `coverTime` with ffmpeg; "
-        f"`scripts/check_build.py` objects to it as well. Even Pillow alone would not fit 20 MB with the "
-        f"11 MB shared layer. Fix: move `PUT /videos/{{id}}/cover` and `coverTime` to a media function "
-        f"(or have the API check JPEG/PNG headers in pure Python and leave decoding to an async media "
-        f"job), keeping CoversApiFunction on the shared layer like VideosApiFunction ({light} MB)."
-    )
+def why_api_size(results: dict[str, Any], function: str) -> str:
+    """Only what the run measured: the function's code and each of its layers."""
+    entry = (results.get("package_mb") or {}).get(function) or {}
+    layers = entry.get("layers") or {}
+    carried = ", ".join(f"{name} {mb} MB" for name, mb in sorted(layers.items(), key=lambda kv: -kv[1]))
+    text = f"{function} is its code ({entry.get('code_mb')} MB) and its layers ({carried or 'none'})."
+    if entry.get("carries_media_layer"):
+        text += (
+            " It carries the media layer (ffmpeg and Pillow): an API function should leave decoding "
+            "to the cover media function (`vodcover.cover_media`) and keep to the shared layer."
+        )
+    return text
 
 
 def why_smart_generalisation(results: dict[str, Any]) -> str:
@@ -287,8 +295,12 @@ WHY = {
     "faster than download-then-extract (moto)": why_moto_download,
     "faster than download-then-extract (file)": why_plain_download,
     "smart cover speed": why_smart_speed,
+}
+# A target about one function ("videos_api cold import", "CoversApiFunction + layers"): its
+# explanation is given that function's name, the target's first word.
+WHY_OF_FUNCTION = {
     "cold import": why_cold_import,
-    "CoversApiFunction": why_covers_size,
+    "+ layers": why_api_size,
 }
 
 
@@ -298,8 +310,13 @@ def shortfalls(found: list[Target], results: dict[str, Any]) -> list[str]:
         return ["Every measured target is met in this run."]
     lines = []
     for target in missed:
+        function = target.name.split()[0]
+        per_function = next((why for key, why in WHY_OF_FUNCTION.items() if key in target.name), None)
         explain = next((why for key, why in WHY.items() if key in target.name), None)
-        reason = f" {explain(results)}" if explain else ""
+        if per_function is not None:
+            reason = f" {per_function(results, function)}"
+        else:
+            reason = f" {explain(results)}" if explain else ""
         lines.append(f"- **{target.name}**: {target.measured} (goal {target.goal}).{reason}")
     return lines
 

@@ -29,12 +29,28 @@ from bench.timing import Progress, paired_ratio, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 HELLO_WORLD = ROOT / "bench" / "hello_world"
+# Packages whose presence after ``import app`` says where an import's time goes (BENCHMARKS.md
+# explains a missed target with what was measured loaded, not with what was once true).
+WATCHED_PACKAGES = (
+    "boto3",
+    "s3transfer",
+    "botocore",
+    "pydantic",
+    "pydantic_settings",
+    "aws_lambda_powertools",
+    "aws_xray_sdk",
+    "PIL",
+    "urllib3",
+    "rsa",
+)
 IMPORT_PROBE = (
     "import importlib, sys, time\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "wall, cpu = time.perf_counter(), time.process_time()\n"
     "importlib.import_module(sys.argv[2])\n"
-    "print((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)\n"
+    "wall, cpu = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000\n"
+    "loaded = [name for name in sys.argv[3].split(',') if name in sys.modules]\n"
+    "print(wall, cpu, len(sys.modules), ','.join(loaded) or '-')\n"
 )
 BASE_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -50,6 +66,16 @@ BASE_ENVIRONMENT = {
 class Timings:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    modules: int = 0  # in sys.modules after the import (the last round's)
+    packages: list[str] = field(default_factory=list)  # of WATCHED_PACKAGES, those loaded
+
+
+@dataclass(frozen=True)
+class Probe:
+    wall_ms: float
+    cpu_ms: float
+    modules: int
+    packages: list[str]
 
 
 def function_dirs() -> dict[str, Path]:
@@ -86,10 +112,10 @@ def resolved(variables: dict[str, Any], parameters: dict[str, str]) -> dict[str,
     return values
 
 
-def import_ms(folder: Path, module: str, environment: dict[str, str]) -> tuple[float, float]:
-    """(wall ms, CPU ms) of importing ``module`` from ``folder`` in a new interpreter."""
+def import_ms(folder: Path, module: str, environment: dict[str, str]) -> Probe:
+    """Wall and CPU ms of importing ``module`` from ``folder`` in a new interpreter, and what it loaded."""
     done = subprocess.run(
-        [sys.executable, "-c", IMPORT_PROBE, str(folder), module],
+        [sys.executable, "-c", IMPORT_PROBE, str(folder), module, ",".join(WATCHED_PACKAGES)],
         env=environment,
         cwd=folder,
         capture_output=True,
@@ -100,8 +126,8 @@ def import_ms(folder: Path, module: str, environment: dict[str, str]) -> tuple[f
     if done.returncode != 0:
         tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
         raise RuntimeError(f"importing {folder.name}/{module}.py failed: {tail[0]}")
-    wall, cpu = done.stdout.strip().splitlines()[-1].split()
-    return float(wall), float(cpu)
+    wall, cpu, modules, packages = done.stdout.strip().splitlines()[-1].split()
+    return Probe(float(wall), float(cpu), int(modules), [] if packages == "-" else packages.split(","))
 
 
 def run(progress: Progress, *, quick: bool) -> dict[str, object]:
@@ -125,13 +151,14 @@ def run(progress: Progress, *, quick: bool) -> dict[str, object]:
             if name in failures:
                 continue
             try:
-                wall, cpu = import_ms(folder, module, environments[name])
+                probe = import_ms(folder, module, environments[name])
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 failures[name] = str(exc)
                 continue
             if round_number:
-                timings[name].wall.append(wall)
-                timings[name].cpu.append(cpu)
+                timings[name].wall.append(probe.wall_ms)
+                timings[name].cpu.append(probe.cpu_ms)
+                timings[name].modules, timings[name].packages = probe.modules, probe.packages
     return cold_start_result(timings, failures)
 
 
@@ -147,5 +174,7 @@ def cold_start_result(timings: dict[str, Timings], failures: dict[str, str]) -> 
             "cpu_ms": summary(measured.cpu, 1),
             "vs_hello_world": paired_ratio(measured.cpu, hello.cpu),
             "vs_hello_world_wall": paired_ratio(measured.wall, hello.wall),
+            "modules_loaded": measured.modules,
+            "packages_loaded": measured.packages,
         }
     return result
