@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.report import Table, Target, as_markdown, targets
+from bench.report import API_FUNCTIONS, Table, Target, as_markdown, targets
 
 COVER_CANDIDATES = 5  # what bench/smart_hdr.py asks for
 ASSUMED_S3_MB_PER_S = 100.0  # one GET stream from Lambda to S3 in the same region, a good case
@@ -114,11 +114,7 @@ def headline(results: dict[str, Any]) -> list[str]:
             f"(untreated {hdr['untreated_colourfulness']:.1f})."
         )
     cold = results.get("cold_import_ms") or {}
-    ratios = {
-        n: cold[n]["vs_hello_world"]
-        for n in ("videos_api", "covers_api")
-        if "vs_hello_world" in cold.get(n, {})
-    }
+    ratios = {n: cold[n]["vs_hello_world"] for n in API_FUNCTIONS if "vs_hello_world" in cold.get(n, {})}
     if ratios:
         measured = str(results.get("generated_at") or "")[:10] or "an undated run"
         lines.append(
