@@ -7,10 +7,11 @@ highlights and edges kept); under-exposed junk is the same kind of picture crush
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
 from tests.support.smart_clips import FPS, scenic_image, title_card
 from vodcover.media.ffmpeg import run_ffmpeg
@@ -19,12 +20,39 @@ from vodcover.media.smart import SmartResult, select_candidates
 pytestmark = pytest.mark.media
 
 TIMEOUT = 60.0
-Part = tuple[str, float, int]  # kind (scene | night | dark | title | black | white), seconds, photograph seed
+# kind (scene | night | stars | logo | dark | title | black | white), seconds, seed
+Part = tuple[str, float, int]
+
+
+def starfield(seed: int, size: tuple[int, int] = (640, 400)) -> Image.Image:
+    """A night sky: mean luma ~9 and ~2 bits of entropy, but stars all over it."""
+    rng = random.Random(seed)
+    sky = Image.new("RGB", size, (2, 3, 8))
+    draw = ImageDraw.Draw(sky)
+    for _ in range(500):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        r, v = rng.choice((1, 1, 2, 3)), rng.randrange(120, 256)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(v, v, min(255, v + 30)))
+    return sky
+
+
+def logo_on_black(size: tuple[int, int] = (640, 400)) -> Image.Image:
+    """A studio logo: bright strokes on black, in the middle of the picture only."""
+    card = Image.new("RGB", size, (0, 0, 0))
+    draw = ImageDraw.Draw(card)
+    cx, cy = size[0] // 2, size[1] // 2
+    draw.ellipse((cx - 50, cy - 50, cx + 50, cy + 50), outline=(240, 240, 240), width=8)
+    draw.text((cx - 40, cy + 60), "STUDIO", fill=(230, 230, 230), font=ImageFont.load_default(size=28))
+    return card
 
 
 def picture(kind: str, seed: int) -> Image.Image:
     if kind == "title":
         return title_card((640, 400))
+    if kind == "stars":
+        return starfield(seed)
+    if kind == "logo":
+        return logo_on_black()
     photo = scenic_image(seed)
     if kind == "night":  # mean luma ~25-30 of 255: "black" by an absolute threshold
         return photo.point(lambda v: round(255 * (v / 255) ** 4.5))
@@ -89,6 +117,23 @@ def test_given_a_night_video_then_its_dark_detailed_scenes_are_kept_and_the_unde
     # Then both night scenes are proposed, and nothing else
     parts = [part_at(c.time, clip) for c in result.candidates]
     assert sorted(parts) == [("night", 1), ("night", 3)], [c.time for c in result.candidates]
+
+
+def test_given_a_starfield_then_it_is_a_candidate_and_a_logo_on_black_is_not(tmp_path: Path) -> None:
+    # Given a logo on black, a starfield (darker than any absolute "black" threshold), an
+    # under-exposed stretch, a daylight scene and black
+    path = tmp_path / "stars.mp4"
+    clip = encode(
+        path,
+        [("logo", 2.0, 0), ("stars", 3.0, 1), ("dark", 2.0, 2), ("scene", 3.0, 3), ("black", 1.0, 0)],
+    )
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then the starfield and the scene are proposed, the logo, the dark stretch and black are not
+    parts = [part_at(c.time, clip) for c in result.candidates]
+    assert sorted(parts) == [("scene", 3), ("stars", 1)], [c.time for c in result.candidates]
 
 
 def test_given_white_flashes_on_cuts_then_no_pick_is_on_a_flash_or_within_tenths_of_a_second_of_one(

@@ -48,6 +48,13 @@ FLAT_DOMINANT_SHARE = 0.88
 # an under-exposed one: what is normal brightness for the video decides, not an absolute mean.
 NIGHT_MIN_STD = 25.0
 NIGHT_MIN_ENTROPY = 4.5  # a bright logo on black has high contrast but ~1-3 bits
+# ... or with structure all over it (a starfield, a city's lit windows: ~2 bits, but detail in
+# nearly every part of the picture), where a logo, a caption or the text of a card on black sits
+# in a few parts only, and a fade or an under-exposed frame has lost its edges altogether.
+SPREAD_GRID = (4, 4)
+SPREAD_CELL_EDGES = 0.004  # a cell with this share of edge pixels has structure
+NIGHT_MIN_SPREAD = 0.8  # share of the cells
+NIGHT_EXPOSURE = 0.6  # the exposure term of a night frame: dark, but not a flaw
 # A title card: one colour covers most of the picture, the rest is a handful of colours (text
 # and its anti-aliasing), and there are strong thin edges.
 CARD_DOMINANT_SHARE = 0.5
@@ -97,6 +104,7 @@ class FrameFeatures:
     colour_count: int  # posterised colours covering at least COLOUR_BIN_MIN_SHARE
     pattern_residual: float  # how far the frame is from constant columns or rows
     centre_detail: float  # edge share in the centre relative to the whole frame
+    edge_spread: float  # share of the picture's cells (SPREAD_GRID) with structure in them
     histogram: tuple[float, ...] = field(repr=False)  # joint colour + luma, each summing to 1
     thumb: Image.Image = field(repr=False, compare=False)
 
@@ -129,6 +137,7 @@ def measure(image: Image.Image) -> FrameFeatures:
         colour_count=sum(1 for share in fine_shares if share >= COLOUR_BIN_MIN_SHARE),
         pattern_residual=pattern_residual(luma),
         centre_detail=_centre_detail(edges),
+        edge_spread=_edge_spread(edges),
         histogram=(*_normalised(colour_hist), *_normalised(_coarse(luma_hist, LUMA_BINS))),
         thumb=image.resize(THUMB_SIZE, Image.Resampling.BOX),
     )
@@ -136,22 +145,35 @@ def measure(image: Image.Image) -> FrameFeatures:
 
 def hard_junk(features: FrameFeatures) -> Junk | None:
     """Junk recognisable from the frame alone, or None. The order goes from surest to subtlest."""
-    detailed_dark = features.luma_std >= NIGHT_MIN_STD and features.entropy >= NIGHT_MIN_ENTROPY
+    detailed_dark = is_night(features)
     if features.luma_mean < BLACK_MEAN and not detailed_dark:
         return Junk.BLACK
     if features.luma_mean > WHITE_MEAN and features.luma_std < WHITE_STD:
         return Junk.WHITE
+    # A starfield is one colour nearly everywhere too, but not flat: stars are all over it.
+    starry = is_starry(features)
     if (features.luma_std < FLAT_STD and features.entropy < FLAT_ENTROPY) or (
-        features.dominant_share > FLAT_DOMINANT_SHARE
+        features.dominant_share > FLAT_DOMINANT_SHARE and not starry
     ):
         return Junk.FLAT
     if features.luma_mean < DARK_MEAN and features.luma_std < DARK_STD and not detailed_dark:
         return Junk.DARK
     if features.pattern_residual < PATTERN_RESIDUAL and features.luma_std > PATTERN_MIN_STD:
         return Junk.PATTERN
-    if is_title_card(features):
+    if is_title_card(features) and not starry:
         return Junk.TITLE_CARD
     return None
+
+
+def is_night(features: FrameFeatures) -> bool:
+    """Dark by intent: contrast and tones (lit windows), or structure all over (stars)."""
+    toned = features.luma_std >= NIGHT_MIN_STD and features.entropy >= NIGHT_MIN_ENTROPY
+    return toned or features.edge_spread >= NIGHT_MIN_SPREAD
+
+
+def is_starry(features: FrameFeatures) -> bool:
+    """A dark frame with structure all over it: a starfield, lit windows, not a logo on black."""
+    return features.luma_mean < DARK_MEAN and features.edge_spread >= NIGHT_MIN_SPREAD
 
 
 def is_title_card(features: FrameFeatures) -> bool:
@@ -177,6 +199,11 @@ def quality(features: FrameFeatures, *, sharpness_reference: float) -> float:
     colour = 0.75 + 0.25 * min(1.0, features.colourfulness / 60.0)
     detail = _ramp(features.entropy, 3.0, 7.0)
     clipping = 1.0 - min(0.6, max(0.0, features.clipped_share - 0.1))
+    if features.luma_mean < DARK_MEAN and is_night(features):
+        # Dark by intent: its blacks are the night sky, not lost exposure; detail is its structure.
+        exposure = max(exposure, NIGHT_EXPOSURE)
+        detail = max(detail, features.edge_spread)
+        clipping = 1.0
     subject = 0.9 + 0.1 * min(1.0, features.centre_detail)  # cheap centre-weighted saliency
     return exposure * math.sqrt(contrast) * sharp**0.7 * colour * math.sqrt(detail) * clipping * subject
 
@@ -328,6 +355,21 @@ def _centre_detail(edges: Image.Image) -> float:
     if whole < 1.0:
         return 0.0
     return min(2.0, band_mean(centre) / whole) / 2.0
+
+
+def _edge_spread(edges: Image.Image) -> float:
+    """Share of the grid's cells with edges in them, the frame's outermost pixels left out.
+
+    Pillow's kernel filters copy the border pixels unfiltered, so on a black frame they read
+    as edges: a pixel in from every side they are ignored.
+    """
+    width, height = edges.size
+    if width < 8 or height < 8:
+        return 0.0
+    cells = edges.crop((1, 1, width - 1, height - 1)).resize(SPREAD_GRID, Image.Resampling.BOX)
+    threshold = 255 * SPREAD_CELL_EDGES
+    values = list(cells.getdata())
+    return sum(1 for value in values if value >= threshold) / len(values)
 
 
 def _ramp(value: float, low: float, high: float) -> float:

@@ -18,6 +18,7 @@ from vodcover.media.frame_features import (
     Junk,
     hard_junk,
     histogram_distance,
+    is_starry,
     quality,
     thumb_distance,
 )
@@ -149,10 +150,12 @@ def mark_blur(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> 
 
 
 def _sharpness_reference(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> float:
+    # Stars on a black sky are all Laplacian (points on flat black): they say nothing about how
+    # crisp the video's daylight pictures can be, and would make every one of them "blurry".
     values = sorted(
         frame.features.relative_sharpness
         for frame, verdict in zip(frames, verdicts, strict=True)
-        if verdict.junk is None
+        if verdict.junk is None and not is_starry(frame.features)
     )
     if not values:
         return 1.0
