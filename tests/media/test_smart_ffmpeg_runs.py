@@ -101,13 +101,18 @@ def test_given_a_clip_that_is_not_mp4_then_it_is_probed_then_decoded_once(
     assert sorted(part_at(c.time, clip) for c in result.candidates) == [("scene", 55), ("scene", 56)]
 
 
-def test_given_a_large_video_with_sparse_keyframes_then_nothing_is_sought_and_the_winners_come_from_one_run(
-    tmp_path: Path, ffmpeg_launches: LaunchCounter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a clip standing for a 4K video (not cheap to decode, too large to refine picks by
-    # seeking) with a keyframe every 4 s over 2 s scenes
+@pytest.fixture
+def as_if_4k(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small clips treated as a 4K video: not cheap to decode, too large to refine picks by seeking."""
     monkeypatch.setattr(smart_analysis, "CHEAP_DECODE_PIXEL_SECONDS", 0)
     monkeypatch.setattr(smart, "MAX_REFINE_PIXELS", 0)
+
+
+@pytest.mark.usefixtures("as_if_4k")
+def test_given_a_large_video_with_sparse_keyframes_then_nothing_is_sought_and_the_winners_come_from_one_run(
+    tmp_path: Path, ffmpeg_launches: LaunchCounter
+) -> None:
+    # Given a clip standing for a 4K video with a keyframe every 4 s over 2 s scenes
     path = tmp_path / "sparse.mp4"
     encode(path, [("scene", 2.0, seed) for seed in (61, 62, 63, 64, 65, 66)], gop=100)
     ffmpeg_launches.argvs.clear()
@@ -116,7 +121,33 @@ def test_given_a_large_video_with_sparse_keyframes_then_nothing_is_sought_and_th
     result = candidates_of(path)
 
     # Then no ffmpeg run seeks (a 4K seek decodes seconds of video): the probe, one decode of
-    # keyframes for the black bars, one for the analysis, one for all the winners at cover size
+    # keyframes for the analysis (whose pictures rule black bars out: no decode of its own for
+    # the bars look), one for all the winners at cover size
     assert result.candidates
     assert not [argv for argv in ffmpeg_launches.argvs if "-ss" in argv], ffmpeg_launches.argvs
-    assert ffmpeg_launches.runs == 4, ffmpeg_launches.argvs
+    assert ffmpeg_launches.runs == 3, ffmpeg_launches.argvs
+
+
+@pytest.mark.usefixtures("as_if_4k")
+def test_given_a_large_letterboxed_video_then_the_bars_look_runs_and_the_analysis_is_cut_to_the_picture(
+    tmp_path: Path, ffmpeg_launches: LaunchCounter
+) -> None:
+    # Given a clip standing for a 4K video, its scenes drawn 320x136 inside a 320x180 frame
+    drawn = tmp_path / "drawn.mp4"
+    encode(drawn, [("scene", 2.0, seed) for seed in (71, 72, 73)], size=(320, 136))
+    path = tmp_path / "letterboxed.mp4"
+    run_ffmpeg(
+        ["-y", "-i", str(drawn), "-vf", "pad=320:180:0:22:black", "-c:v", "libx264", "-preset", "ultrafast",
+         "-g", "30", "-pix_fmt", "yuv420p", str(path)],
+        timeout=60,
+    )  # fmt: skip
+    ffmpeg_launches.argvs.clear()
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then the analysed keyframes leave room for bars, so the bars look decodes its keyframes, finds
+    # the bars, and the analysis runs again cut to the picture: the candidates are about 320x136
+    assert result.candidates
+    assert {abs(c.width / c.height - 320 / 136) < 0.1 for c in result.candidates} == {True}
+    assert ffmpeg_launches.runs == 5, ffmpeg_launches.argvs

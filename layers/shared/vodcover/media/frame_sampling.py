@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image
 
@@ -39,6 +39,8 @@ class Sampled:
     frame: AnalysedFrame
     keyframe: bool
     source: Keyframe | None = None  # where the index says it lies: extract it from there too
+    # The analysis picture itself, kept where the index path decoded it (the black-bars look)
+    picture: Image.Image | None = field(default=None, repr=False, compare=False)
 
 
 def keyframe_pass_args(

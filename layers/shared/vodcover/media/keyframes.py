@@ -173,6 +173,10 @@ class KeyframeIndex:
     def keyframes(self) -> tuple[Keyframe, ...]:
         return self._index.keyframes
 
+    def cropped(self, crop: Crop | None) -> KeyframeIndex:
+        """The same index and reader, its pictures cut to ``crop`` (bars found after a first round)."""
+        return KeyframeIndex(self._reader, self._index, self._deadline, colour=self._colour, crop=crop)
+
     def decode_small(
         self, keyframes: Sequence[Keyframe], size: tuple[int, int], *, full_quality: bool = False
     ) -> list[tuple[float, Image.Image]] | None:

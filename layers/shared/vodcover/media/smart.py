@@ -44,19 +44,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vodcover.deadline import deadline_in
 from vodcover.errors import MediaCorrupt
+from vodcover.media.bars import may_have_bars
 from vodcover.media.cover_image import CoverLimits
+from vodcover.media.frame_sampling import Sampled
 from vodcover.media.header_guess import guess_from_header
+from vodcover.media.keyframe_choice import choose_keyframes
 from vodcover.media.keyframes import KeyframeIndex, open_keyframe_index
 from vodcover.media.probe import MediaProbe, probe
 from vodcover.media.scene_selection import Selection, select_moments
 from vodcover.media.single_pass import select_in_one_pass, select_in_unprobed_pass
 from vodcover.media.smart_analysis import analyse_with_index, cheap_to_decode
 from vodcover.media.smart_extraction import MAX_REFINE_PIXELS, Candidate, candidate_size, extract_candidates
-from vodcover.media.snapshots import with_bars_detected
+from vodcover.media.snapshots import BARS_SAMPLE_FRAMES, snapshot_times, with_bars_detected
 
 logger = logging.getLogger(__name__)
 
@@ -123,10 +127,48 @@ def select_candidates(
         return _select_in_one_pass(
             source, media, count=count, width=width, quality=quality, limits=limits, deadline=deadline
         )
-    media = with_bars_detected(source, media, deadline=deadline)
-    size = candidate_size(media, width, limits)
-    with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
-        return _select(source, media, index, count=count, size=size, quality=quality, deadline=deadline)
+    if media.crop is not None or not media.has_video:
+        media = with_bars_detected(source, media, deadline=deadline)
+        with open_keyframe_index(source, deadline=deadline, colour=media.colour, crop=media.crop) as index:
+            size = candidate_size(media, width, limits)
+            return _select(source, media, index, count=count, size=size, quality=quality, deadline=deadline)
+    with open_keyframe_index(source, deadline=deadline, colour=media.colour) as index:
+        media, index, sampled = _analyse_then_bars(source, media, index, count=count, deadline=deadline)
+        size = candidate_size(media, width, limits)
+        return _select(
+            source, media, index, count=count, size=size, quality=quality, deadline=deadline, sampled=sampled
+        )
+
+
+def _analyse_then_bars(
+    source: str, media: MediaProbe, index: KeyframeIndex | None, *, count: int, deadline: float
+) -> tuple[MediaProbe, KeyframeIndex | None, list[Sampled] | None]:
+    """The analysis of the mp4 index's keyframes first, the black-bars look only if it needs one.
+
+    The keyframes the bars look decodes (:func:`with_bars_detected`) are usually among the
+    analysed ones: when their analysis pictures leave no room for bars
+    (:func:`vodcover.media.bars.may_have_bars`), the look is skipped (on 4K, four keyframes
+    less to decode). Otherwise it runs as before, and only bars found make the analysis start
+    again with the crop. Returns the probe (``crop`` set when bars were found), the index to
+    read from and the analysis frames (None: analyse again).
+    """
+    sampled = None
+    if index is not None:
+        sampled = analyse_with_index(source, media, index, count=count, deadline=deadline)
+        if _bars_ruled_out(media, index, sampled):
+            return media, index, sampled
+    barred = with_bars_detected(source, media, deadline=deadline)
+    if barred.crop is None:
+        return media, index, sampled
+    return barred, index.cropped(barred.crop) if index is not None else None, None
+
+
+def _bars_ruled_out(media: MediaProbe, index: KeyframeIndex, sampled: Sequence[Sampled]) -> bool:
+    looked_at = set(choose_keyframes(index.keyframes, snapshot_times(media.duration, BARS_SAMPLE_FRAMES)))
+    pictures = {s.source: s.picture for s in sampled if s.source is not None and s.picture is not None}
+    if not looked_at or not looked_at <= pictures.keys():
+        return False
+    return not may_have_bars([picture for keyframe, picture in pictures.items() if keyframe in looked_at])
 
 
 def _select(
@@ -138,9 +180,11 @@ def _select(
     size: tuple[int, int],
     quality: int,
     deadline: float,
+    sampled: list[Sampled] | None = None,
 ) -> SmartResult:
     started = time.monotonic()
-    sampled = analyse_with_index(source, media, index, count=count, deadline=deadline)
+    if sampled is None:
+        sampled = analyse_with_index(source, media, index, count=count, deadline=deadline)
     if not sampled:
         raise MediaCorrupt("No frame of the video could be decoded.")
     analysed = time.monotonic()

@@ -149,7 +149,7 @@ def analyse_indexed(
     keyframes: list[Sampled] = []
     gap_keyframes: list[Sampled] = []
     for keyframe, (at, image) in zip(chosen, decoded, strict=True):
-        sample = Sampled(AnalysedFrame(at, measure(image)), keyframe=True, source=keyframe)
+        sample = Sampled(AnalysedFrame(at, measure(image)), keyframe=True, source=keyframe, picture=image)
         (gap_keyframes if keyframe in in_gaps else keyframes).append(sample)
     if in_gaps:
         logger.info("thinned keyframes: %d more keyframes fill the gaps", len(in_gaps))
