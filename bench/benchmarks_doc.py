@@ -43,20 +43,22 @@ MEANINGS = """\
   every ranged GET (about 2 s per request on 1 GB), so its times measure the emulator as much
   as the methods: methods that make many requests look worse there than they would on S3.
   Bytes are the same on both; the *file* rows are the ones to compare speed with.
-- **Smart cover.** `bench/smart_quality.py` on two labelled corpora: the easy one
-  (`bench/smart_corpus.py`, 10 videos) and the hard one (`bench/smart_corpus_hard.py`, 34 videos
-  in 17 families: junk-dominated, night, haze, 1-2 s slideshows with flashes, dissolves and whip
+- **Smart cover.** `bench/smart_quality.py` on three labelled corpora: the easy one
+  (`bench/smart_corpus.py`, 10 videos), the hard one (`bench/smart_corpus_hard.py`, 44 videos in
+  22 families: junk-dominated, night, haze, 1-2 s slideshows with flashes, dissolves and whip
   pans, rotated, portrait, letterboxed, talking head, screen recordings, near-duplicate framings,
   2-5 s clips, 4K, sparse keyframes, scene-cut keyframes, few good scenes), split into a *tune*
   half (variant a of each family; thresholds were chosen on it) and a *held-out* half (variant b,
-  only reported). vodcover vs a keyframe heuristic (`bench/smart_keyframe_baseline.py`),
-  PySceneDetect midpoints and evenly spaced frames, each in its own process. *top-1 good*: the
-  first candidate lies in a labelled good scene, at least 0.3 s from its cuts; *junk*: share of
-  candidates in black/blurred/title/fade/flash ranges or within 0.3 s of a cut; *scene
-  coverage*: distinct good scenes among the candidates over min(K, scenes); *dup*: candidates
-  from an already proposed scene; *x realtime*: video seconds per wall second, *per CPU* per
-  CPU second of the process and its ffmpeg children; *short clips*: the videos of 5 s or less;
-  *4K*: the 3840x2160 videos; *peak MB*: max RSS.
+  only reported), and the fresh one (`bench/smart_corpus_fresh.py`, 25 videos: variant c of the
+  families with other photographs, timings and orders, never tuned on or studied; built when
+  `ukui-wallpapers` and `lomiri-wallpapers` are installed). vodcover vs a keyframe heuristic
+  (`bench/smart_keyframe_baseline.py`), PySceneDetect midpoints and evenly spaced frames, each in
+  its own process. *top-1 good*: the first candidate lies in a labelled good scene, at least 0.3 s
+  from its cuts; *junk*: share of candidates in black/blurred/title/fade/flash ranges or within
+  0.3 s of a cut; *scene coverage*: distinct good scenes among the candidates over min(K, scenes);
+  *dup*: candidates from an already proposed scene; *x realtime*: video seconds per wall second,
+  *per CPU* per CPU second of the process and its ffmpeg children; *short clips*: the videos of 5
+  s or less; *4K*: the 3840x2160 videos; *peak MB*: max RSS.
 - **Smart cover on phone HDR 1080p.** `bench/smart_hdr.py`: one 60 s 1080p30 clip of real
   photographs (pans with film grain, ~8 Mb/s, 2 s GOP) as 8-bit H.264 and, from it, as HEVC Main
   10 BT.2020 HLG and PQ at the same bitrate and GOP (SDR white at 203 nits, as phones grade).

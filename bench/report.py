@@ -134,7 +134,9 @@ def smart_table(smart: dict[str, Any]) -> Table:
         )
     note = measured + (
         "easy: bench/smart_corpus.py; tune and held-out: the two halves of bench/smart_corpus_hard.py "
-        "(thresholds chosen on tune only). junk counts picks within 0.3 s of a cut or flash. "
+        "(thresholds chosen on tune only); fresh: bench/smart_corpus_fresh.py, the families a third "
+        "time with other photographs and timings, never tuned on or studied. "
+        "junk counts picks within 0.3 s of a cut or flash. "
         "short clips: the videos of 5 s or less; 4K: the 3840x2160 videos. "
         "peak MB: Python process + its largest ffmpeg child (max RSS)."
     )

@@ -216,9 +216,19 @@ WALLPAPERS = {
 }  # fmt: skip
 
 
+# The fresh corpus's photographs (bench/smart_corpus_fresh.py): UKUI's and Lomiri's wallpapers
+# (``apt-get install ukui-wallpapers lomiri-wallpapers``), named by file stem; no stand-ins.
+FRESH_PHOTO_DIR = Path("/usr/share/backgrounds")
+
+
 def photo_path(name: str) -> Path:
     import skimage.data  # bench extra only
 
+    if "_by_" in name:
+        for suffix in (".jpg", ".png"):
+            if (FRESH_PHOTO_DIR / f"{name}{suffix}").exists():
+                return FRESH_PHOTO_DIR / f"{name}{suffix}"
+        raise FileNotFoundError(f"{name!r} is not in {FRESH_PHOTO_DIR} (apt-get install ukui-wallpapers)")
     if name in WALLPAPERS:
         wallpaper = WALLPAPER_DIR / f"{name}.jpg"
         if wallpaper.exists():
@@ -425,9 +435,13 @@ def build_corpus(
     directory: Path = CORPUS_DIR, *, log: bool = True, videos: list[Video] | None = None
 ) -> dict[str, dict[str, object]]:
     """Build what is missing or stale; return the labels (also written to labels.json)."""
+    videos = corpus() if videos is None else videos
+    names = [video.name for video in videos]
+    if len(set(names)) != len(names):  # labels are keyed by name: one would hide the other
+        raise ValueError(f"two videos share a name: {sorted({n for n in names if names.count(n) > 1})}")
     directory.mkdir(parents=True, exist_ok=True)
     labels: dict[str, dict[str, object]] = {}
-    for video in corpus() if videos is None else videos:
+    for video in videos:
         target = directory / f"{video.name}-{recipe_digest(video)}.mp4"
         if not target.exists():
             if log:

@@ -33,7 +33,12 @@ SMALL = (640, 360)
 HD = (1280, 720)
 UHD = (3840, 2160)
 PORTRAIT_HD = (720, 1280)
-TUNE, HELD_OUT = "tune", "held-out"
+TUNE, HELD_OUT, FRESH = "tune", "held-out", "fresh"
+
+
+def variant(split: str) -> str:
+    """The letter in a video's name: a tunes, b is held out, c is bench/smart_corpus_fresh.py's."""
+    return {TUNE: "a", HELD_OUT: "b", FRESH: "c"}[split]
 
 
 def _j(kind: str, duration: float, **kw: str) -> Segment:
@@ -61,7 +66,7 @@ def family_junk_long(split: str, photos: list[str], seed: int) -> Video:
     """A minute or more of junk (black, bars, flat, titles, blur, under-exposure), 3 short scenes."""
     a, b, c = photos
     return Video(
-        f"junk-long-{'a' if split == TUNE else 'b'}",
+        f"junk-long-{variant(split)}",
         [_j("black", 6.0), _j("bars", 8.0), _title("Live stream starting soon", duration=10.0),
          _j("flat", 6.0, colour="0x202830"), scene(a, 3.0), _j("dark", 8.0, photo=b),
          _j("blur", 6.0, photo=c), scene(b, 3.0 + seed), _j("black", 4.0),
@@ -75,7 +80,7 @@ def family_night(split: str, photos: list[str]) -> Video:
     """Night scenes (dark by intent, detailed) against under-exposed and near-black junk."""
     a, b, c = photos
     return Video(
-        f"night-{'a' if split == TUNE else 'b'}",
+        f"night-{variant(split)}",
         [_j("black", 1.5), _look("night", a, 6.0), _j("dark", 4.0, photo=b), _look("night", b, 6.0, "zoom"),
          _j("flat", 3.0, colour="0x101214"), _look("night", c, 6.0, "tilt"), _j("dark", 3.0, photo=a),
          _j("black", 1.5)],
@@ -87,7 +92,7 @@ def family_haze(split: str, photos: list[str]) -> Video:
     """Hazy scenes (low contrast by intent) against flat grey, washed-out and blurred junk."""
     a, b, c = photos
     return Video(
-        f"haze-{'a' if split == TUNE else 'b'}",
+        f"haze-{variant(split)}",
         [_j("flat", 2.0, colour="0xa8aaa6"), _look("haze", a, 6.0), _j("washed", 3.0, photo=b),
          _look("haze", b, 6.0, "zoom"), _j("blur", 3.0, photo=c), _look("haze", c, 6.0),
          _j("flat", 2.0, colour="0xc4c2bc")],
@@ -98,7 +103,7 @@ def family_haze(split: str, photos: list[str]) -> Video:
 def family_slideshow(split: str, photos: list[str], lengths: list[float], flash: float) -> Video:
     """Fast cuts: 1-2 s scenes with brief white flashes between them."""
     return Video(
-        f"slideshow-{'a' if split == TUNE else 'b'}",
+        f"slideshow-{variant(split)}",
         [_j("black", 1.0), *_slideshow(photos, lengths, flash), _j("black", 1.0)],
         size=SMALL, split=split,
     )  # fmt: skip
@@ -108,7 +113,7 @@ def family_transitions(split: str, photos: list[str]) -> Video:
     """Long dissolves and whip pans between scenes."""
     a, b, c, d = photos
     return Video(
-        f"transitions-{'a' if split == TUNE else 'b'}",
+        f"transitions-{variant(split)}",
         [scene(a, 5.0), _j("dissolve", 2.0, photo=a, other=b), scene(b, 5.0), _j("whip", 1.0, photo=c),
          scene(c, 5.0, motion="zoom"), _j("dissolve", 2.5, photo=c, other=d), scene(d, 5.0),
          _j("whip", 0.8, photo=a), scene(a, 4.0, motion="zoom")],
@@ -120,7 +125,7 @@ def family_rotated(split: str, photos: list[str], rotation: int) -> Video:
     """A phone held upright: stored landscape, display matrix turning it (4 scenes)."""
     a, b, c, d = photos
     return Video(
-        f"rotated-{'a' if split == TUNE else 'b'}",
+        f"rotated-{variant(split)}",
         [_j("black", 1.0), scene(a, 4.0, motion="tilt"), scene(b, 4.0, motion="tilt"), _j("white", 0.3),
          scene(c, 4.0, motion="zoom"), _j("dark", 2.0, photo=a), scene(d, 4.0, motion="tilt"),
          _j("black", 1.0)],
@@ -131,7 +136,7 @@ def family_rotated(split: str, photos: list[str], rotation: int) -> Video:
 def family_portrait(split: str, photos: list[str]) -> Video:
     a, b, c = photos
     return Video(
-        f"portrait-{'a' if split == TUNE else 'b'}",
+        f"portrait-{variant(split)}",
         [_title("Story", colour="0xe8e0d0"), scene(a, 5.0, motion="tilt"), _j("white", 0.2),
          scene(b, 5.0, motion="zoom"), _j("blur", 2.0, photo=c), scene(c, 5.0, motion="tilt"),
          _j("black", 1.0)],
@@ -143,7 +148,7 @@ def family_letterbox(split: str, photos: list[str], content: tuple[int, int]) ->
     """Black bars on every frame (2.39:1 letterbox or 4:3 pillarbox): the bars are not the picture."""
     a, b, c = photos
     return Video(
-        f"letterbox-{'a' if split == TUNE else 'b'}",
+        f"letterbox-{variant(split)}",
         [_j("black", 2.0), scene(a, 6.0), _j("dark", 3.0, photo=b), scene(b, 6.0, motion="zoom"),
          _title("The End", colour="0x000000"), scene(c, 6.0), _j("black", 2.0)],
         size=SMALL, content=content, split=split,
@@ -153,7 +158,7 @@ def family_letterbox(split: str, photos: list[str], content: tuple[int, int]) ->
 def family_talking_head(split: str, photo: str, minutes: float) -> Video:
     """One static scene for a minute or more, a title before it and black after."""
     return Video(
-        f"talking-head-{'a' if split == TUNE else 'b'}",
+        f"talking-head-{variant(split)}",
         [_title("Interview"), scene(photo, 60.0 * minutes, motion="still"), _j("black", 2.0)],
         size=SMALL, split=split,
     )  # fmt: skip
@@ -163,7 +168,7 @@ def family_screen(split: str, pages: list[str], photo: str) -> Video:
     """A screen recording: document pages of text, a photo shown, blank and title slides."""
     a, b = pages
     return Video(
-        f"screen-{'a' if split == TUNE else 'b'}",
+        f"screen-{variant(split)}",
         [_title("Quarterly review", colour="0xffffff"), _look("page", a, 6.0, "tilt"), _j("white", 1.5),
          scene(photo, 5.0), _title("Questions?", colour="0x204080"), _look("page", b, 6.0, "still"),
          _j("black", 1.0)],
@@ -175,7 +180,7 @@ def family_near_duplicates(split: str, photos: list[str]) -> Video:
     """The same subject framed again and again (pan, zoom, tilt): one scene each, not five."""
     a, b, c = photos
     return Video(
-        f"near-dup-{'a' if split == TUNE else 'b'}",
+        f"near-dup-{variant(split)}",
         [scene(a, 4.0), scene(a, 4.0, motion="zoom"), scene(b, 4.0), scene(a, 4.0, motion="tilt"),
          scene(b, 4.0, motion="zoom"), scene(c, 4.0), scene(a, 3.0)],
         size=SMALL, split=split,
@@ -183,13 +188,13 @@ def family_near_duplicates(split: str, photos: list[str]) -> Video:
 
 
 def family_short(split: str, tag: str, parts: list[Segment], size: tuple[int, int] = HD) -> Video:
-    return Video(f"short-{tag}-{'a' if split == TUNE else 'b'}", parts, size=size, split=split)
+    return Video(f"short-{tag}-{variant(split)}", parts, size=size, split=split)
 
 
 def family_4k(split: str, photos: list[str]) -> Video:
     a, b, c, d = photos
     return Video(
-        f"uhd-{'a' if split == TUNE else 'b'}",
+        f"uhd-{variant(split)}",
         [_j("black", 1.0), scene(a, 4.5), _j("white", 0.3), scene(b, 4.5, motion="zoom"),
          _j("blur", 2.0, photo=c), scene(c, 4.0), scene(d, 3.5), _j("black", 0.5)],
         size=UHD, crf=26, split=split,
@@ -200,7 +205,7 @@ def family_sparse(split: str, photos: list[str]) -> Video:
     """Keyframes 15 s apart over 5 s scenes: most scenes have no keyframe at all."""
     a, b, c, d, e = photos
     return Video(
-        f"sparse-{'a' if split == TUNE else 'b'}",
+        f"sparse-{variant(split)}",
         [_j("black", 1.0), scene(a, 5.0), scene(b, 5.0, motion="zoom"), _j("flat", 2.0), scene(c, 5.0),
          _j("white", 0.3), scene(d, 5.0, motion="tilt"), scene(e, 5.0), _j("black", 1.0)],
         size=SMALL, gop=15 * FPS, split=split,
@@ -211,7 +216,7 @@ def family_cut_keyframes(split: str, photos: list[str]) -> Video:
     """x264's scene-cut keyframes: keyframes sit on flashes and on the first frame after a cut."""
     a, b, c, d = photos
     return Video(
-        f"cut-keyframes-{'a' if split == TUNE else 'b'}",
+        f"cut-keyframes-{variant(split)}",
         [_j("black", 0.5), scene(a, 3.0), _j("white", 0.16), scene(b, 2.5, motion="zoom"), _j("white", 0.16),
          scene(c, 3.0), _j("flat", 0.5), scene(d, 2.5, motion="zoom"), _j("white", 0.2), scene(a, 2.0),
          _j("black", 0.5)],
@@ -223,7 +228,7 @@ def family_few_good(split: str, photos: list[str]) -> Video:
     """Only two good scenes among fades, titles and blur: fewer than K candidates is right."""
     a, b = photos
     return Video(
-        f"few-good-{'a' if split == TUNE else 'b'}",
+        f"few-good-{variant(split)}",
         [_title("Welcome"), _j("blur", 3.0, photo=a), scene(a, 4.0, fade_in=1.0, fade_out=1.0),
          _j("dark", 4.0, photo=b), _j("bars", 3.0), scene(b, 4.0, fade_in=1.0),
          _j("flat", 3.0, colour="0x6a6a6a"),
@@ -235,7 +240,7 @@ def family_few_good(split: str, photos: list[str]) -> Video:
 def family_flash_cuts(split: str, photos: list[str], lengths: list[float], flash: float) -> Video:
     """1 s scenes, flashes of 2-3 frames between them, x264's scene-cut keyframes on every cut."""
     return Video(
-        f"flash-cuts-{'a' if split == TUNE else 'b'}",
+        f"flash-cuts-{variant(split)}",
         [_j("black", 0.5), *_slideshow(photos, lengths, flash), _j("black", 0.5)],
         size=SMALL, gop=None, scenecut=True, split=split,
     )  # fmt: skip
@@ -245,7 +250,7 @@ def family_slow_dissolves(split: str, photos: list[str]) -> Video:
     """Dissolves longer than the keyframe spacing, and a long blur stretch: gradual junk."""
     a, b, c, d = photos
     return Video(
-        f"slow-dissolves-{'a' if split == TUNE else 'b'}",
+        f"slow-dissolves-{variant(split)}",
         [scene(a, 4.0), _j("dissolve", 3.5, photo=a, other=b), scene(b, 4.0, motion="zoom"),
          _j("blur", 4.0, photo=c), scene(c, 4.0), _j("dissolve", 3.0, photo=c, other=d),
          scene(d, 4.0, motion="tilt"), _j("whip", 1.2, photo=a), _j("whip", 1.2, photo=b)],
@@ -257,7 +262,7 @@ def family_haze_pairs(split: str, photos: list[str]) -> Video:
     """Different hazy scenes back to back (not one scene), between flat grey and washed-out junk."""
     a, b, c = photos
     return Video(
-        f"haze-pairs-{'a' if split == TUNE else 'b'}",
+        f"haze-pairs-{variant(split)}",
         [_j("washed", 2.0, photo=a), _look("haze", a, 5.0), _look("haze", b, 5.0, "zoom"),
          _j("flat", 3.0, colour="0xb0b0ac"), _look("haze", c, 5.0, "tilt"), _j("washed", 2.0, photo=b)],
         size=SMALL, split=split,
@@ -268,7 +273,7 @@ def family_uhd_sparse(split: str, photos: list[str]) -> Video:
     """4K with keyframes 6 s apart over 3 s shots: shots with no keyframe, at a costly resolution."""
     a, b, c, d = photos
     return Video(
-        f"uhd-sparse-{'a' if split == TUNE else 'b'}",
+        f"uhd-sparse-{variant(split)}",
         [scene(a, 3.0), scene(b, 3.0, motion="zoom"), _j("white", 0.2), scene(c, 3.0), scene(d, 3.0),
          _j("black", 0.8)],
         size=UHD, crf=28, gop=6 * FPS, split=split,

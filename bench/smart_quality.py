@@ -41,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import smart_corpus
+import smart_corpus_fresh
 import smart_corpus_hard
 import smart_keyframe_baseline
 
@@ -50,7 +51,7 @@ from vodcover.media.probe import probe, source_input_args
 METHODS = ("vodcover", "keyframes", "scenedetect", "even", "thumbnail")
 DEFAULT_METHODS = ("vodcover", "keyframes", "scenedetect", "even")  # thumbnail: a second full decode
 FULL_DECODE = ("thumbnail", "scenedetect")
-SPLITS = ("easy", "tune", "held-out")
+SPLITS = ("easy", "tune", "held-out", "fresh")  # fresh: bench/smart_corpus_fresh.py, never tuned on
 CUT_MARGIN = 0.3  # s: a frame this close to a cut, a flash or a fade is caught mid-change
 SHORT_CLIP_SECONDS = 5.0
 BASELINE_SPEED_SECONDS = 60.0
@@ -258,7 +259,8 @@ def run_worker(method: str, count: int, corpus_dirs: list[Path], speed_clip: Pat
             "all": speed_of(videos),
         },
     }
-    result["summary"] = result["splits"]["held-out"]
+    splits = result["splits"]
+    result["summary"] = splits.get("held-out") or next(iter(splits.values()), {})  # --dir: any one
     if speed_clip is not None:
         limit = BASELINE_SPEED_SECONDS if method in FULL_DECODE else None
         clip_duration = limit or probe(str(speed_clip), timeout=30).duration
@@ -400,6 +402,10 @@ def main() -> int:
     if not args.dir:
         smart_corpus.build_corpus(smart_corpus.CORPUS_DIR)
         smart_corpus_hard.build_hard_corpus(smart_corpus_hard.CORPUS_DIR)
+        if smart_corpus_fresh.build_fresh_corpus(smart_corpus_fresh.CORPUS_DIR) is None:
+            print("fresh corpus skipped: apt-get install ukui-wallpapers lomiri-wallpapers", file=sys.stderr)
+        else:
+            corpus_dirs.append(smart_corpus_fresh.CORPUS_DIR)
     speed_clip = None if args.quick else smart_corpus.build_speed_clip(smart_corpus.CORPUS_DIR)
     results: dict[str, dict] = {}
     for method in args.methods.split(","):
