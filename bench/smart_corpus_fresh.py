@@ -45,6 +45,7 @@ from smart_corpus_hard import (
     family_talking_head,
     family_transitions,
     family_uhd_sparse,
+    print_labels,
 )
 
 CORPUS_DIR = ROOT / "build" / "bench-corpus-fresh"
@@ -170,9 +171,7 @@ def main() -> int:
     if labels is None:
         print("not built: apt-get install ukui-wallpapers lomiri-wallpapers", file=sys.stderr)
         return 1
-    for name, entry in labels.items():
-        scenes, junk = len(entry["scenes"]), len(entry["junk"])  # type: ignore[arg-type]
-        print(f"{name:20s} {entry['split']:9s} {entry['duration']:6.1f}s  scenes={scenes}  junk={junk}")
+    print_labels(labels)
     return 0
 
 

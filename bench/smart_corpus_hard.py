@@ -344,14 +344,19 @@ def build_hard_corpus(directory: Path = CORPUS_DIR, *, log: bool = True) -> dict
     return build_corpus(directory, log=log, videos=hard_corpus())
 
 
+def print_labels(labels: dict[str, dict[str, object]]) -> None:
+    """One line per built video: its split, length, and how many scenes and junk ranges."""
+    for name, entry in labels.items():
+        scenes, junk = len(entry["scenes"]), len(entry["junk"])  # type: ignore[arg-type]
+        print(f"{name:20s} {entry['split']:9s} {entry['duration']:6.1f}s  scenes={scenes}  junk={junk}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=CORPUS_DIR)
     args = parser.parse_args()
     labels = build_hard_corpus(args.dir)
-    for name, entry in labels.items():
-        scenes, junk = len(entry["scenes"]), len(entry["junk"])  # type: ignore[arg-type]
-        print(f"{name:20s} {entry['split']:9s} {entry['duration']:6.1f}s  scenes={scenes}  junk={junk}")
+    print_labels(labels)
     return 0
 
 
