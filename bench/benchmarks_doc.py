@@ -259,15 +259,16 @@ def why_smart_generalisation(results: dict[str, Any]) -> str:
 
 
 def why_smart_held_out(results: dict[str, Any]) -> str:
+    """The held-out videos this run fell short on, each with what went wrong (from its picks)."""
+    found = (results.get("smart") or {}).get("held_out_misses")
+    if found is None:
+        return "This run did not record its held-out misses (an older smart_quality.py)."
+    if not found:
+        return "No held-out video fell short in this run."
+    listed = "; ".join(found)
     return (
-        "In the run of 2 December 2026 the misses were: a blurred stretch taken for a scene in the "
-        "junk-dominated video, whip pans and a long dissolve taken for scenes (junk 2 of 5 "
-        "candidates there), two hazy scenes merged into one, a near-duplicate framing picked "
-        "0.3 s after its cut, a 4K shot between keyframes (4K picks stay on keyframes: a 4K seek "
-        "costs ~2 s), a 0.5 s shot between scene-cut keyframes. Gradual transitions spanning "
-        "several analysed frames are what the selector does not see yet: each frame is close to "
-        "the next, so no cut is found and the blend joins a shot. `bench/smart_quality.py --json "
-        "FILE` writes every video's picks and their labels."
+        f"In this run {len(found)} held-out videos fell short: {listed}. "
+        "`bench/smart_quality.py --json FILE` writes every video's picks and their labels."
     )
 
 
@@ -277,11 +278,10 @@ def why_smart_4k(results: dict[str, Any]) -> str:
         f"{uhd.get('videos')} 4K videos ({uhd.get('video_seconds')} s) took {uhd.get('seconds')} s, "
         f"{uhd.get('x_realtime_per_cpu')}x realtime per CPU second: H.264 has no reduced-resolution "
         f"decoding (ffmpeg's -lowres is for MPEG-2/MJPEG-era codecs), so every analysed 4K keyframe "
-        f"is decoded whole (deblocking skipped) before scaling; the candidates are decoded again, "
-        f"once, from the index, and the black-bar look decodes four keyframes first: four ffmpeg "
-        f"runs, none seeking (a seek between 4K keyframes 6 s apart cost 1.5-3.6 s; the bars look "
-        f"did three until 3 December). Wall time is about twice the CPU time on this shared 2-core "
-        f"machine."
+        f"is decoded whole (deblocking skipped) before scaling, and the candidates are decoded again, "
+        f"once, from the index; the black-bar look runs only when the analysed pictures leave room "
+        f"for bars. No run seeks (a seek between 4K keyframes 6 s apart cost 1.5-3.6 s). Wall time "
+        f"is about twice the CPU time on this shared 2-core machine."
     )
 
 

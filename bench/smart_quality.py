@@ -160,6 +160,36 @@ def classify(time_s: float, label: dict) -> str:
 NOT_GOOD = ("junk", "near-cut", "other")
 
 
+def junk_kind(time_s: float, label: dict) -> str:
+    """What the labelled junk stretch at ``time_s`` is (``blur``, ``flash``, ...): says what a miss was."""
+    for start, end, kind in label["junk"]:
+        if start - TOLERANCE <= time_s < end - TOLERANCE:
+            return kind
+    return "junk"
+
+
+def misses(videos: dict[str, dict], split: str) -> list[str]:
+    """One line per ``split`` video that fell short, from this run's picks: what the report explains."""
+    lines = []
+    for name, v in sorted(videos.items()):
+        if v["split"] != split:
+            continue
+        wrong = []
+        if not v["top1_good"]:
+            wrong.append(f"first pick {v['classes'][0] if v['classes'] else 'missing'}")
+        if v["junk_kinds"]:
+            wrong.append(f"junk picked ({', '.join(v['junk_kinds'])})")
+        if v["near_cut"]:
+            wrong.append(f"{v['near_cut']} pick(s) within {CUT_MARGIN} s of a cut")
+        if v["coverage"] < 1:
+            wrong.append(f"scene coverage {v['coverage']:.2f}")
+        if v["duplicates"]:
+            wrong.append(f"{v['duplicates']} duplicate scene(s)")
+        if wrong:
+            lines.append(f"{name}: {'; '.join(wrong)}")
+    return lines
+
+
 def score_video(times: list[float], label: dict, count: int) -> dict:
     classes = [classify(t, label) for t in times]
     good = [c for c in classes if c not in NOT_GOOD]
@@ -171,6 +201,7 @@ def score_video(times: list[float], label: dict, count: int) -> dict:
     return {
         "times": [round(t, 3) for t in times],
         "classes": classes,
+        "junk_kinds": [junk_kind(t, label) for t, c in zip(times, classes, strict=True) if c == "junk"],
         "top1_good": bool(classes) and classes[0] not in NOT_GOOD,
         "junk": sum(c == "junk" for c in classes),
         "near_cut": sum(c == "near-cut" for c in classes),
@@ -345,6 +376,7 @@ def headline(results: dict[str, dict]) -> dict:
     ours = results["vodcover"]
     entry = _metrics(ours)
     entry["baselines"] = {m: _metrics(r) for m, r in results.items() if m != "vodcover"}
+    entry["held_out_misses"] = misses(ours["videos"], "held-out")
     full = [
         r["speed_1080p"]["x_realtime"] for m, r in results.items() if m in FULL_DECODE and "speed_1080p" in r
     ]
