@@ -43,6 +43,9 @@ MEANINGS = """\
   every ranged GET (about 2 s per request on 1 GB), so its times measure the emulator as much
   as the methods: methods that make many requests look worse there than they would on S3.
   Bytes are the same on both; the *file* rows are the ones to compare speed with.
+- **Storyboard.** `bench/storyboard_cost.py`: the storyboard job's code on the 1 GB file of the
+  snapshots section, through the same byte-counting proxy in front of the file origin; *read
+  share* is bytes sent / file size.
 - **Smart cover.** `bench/smart_quality.py` on three labelled corpora: the easy one
   (`bench/smart_corpus.py`, 10 videos), the hard one (`bench/smart_corpus_hard.py`, 44 videos in
   22 families: junk-dominated, night, haze, 1-2 s slideshows with flashes, dissolves and whip

@@ -284,8 +284,31 @@ def api_table(api: dict[str, Any]) -> Table:
     return Table("API latency against vodcover local", header, rows, note)
 
 
+def storyboard_table(storyboard: dict[str, Any]) -> Table:
+    header = ("file", "MB", "video s", "tiles", "sheets", "MB read", "read share", "seconds")
+    rows: list[Row] = [
+        (
+            label,
+            num(r["file_bytes"] / 1e6, 0),
+            num(r["duration"], 0),
+            str(r["tiles"]),
+            str(r["sheets"]),
+            num(r["bytes_read"] / 1e6, 1),
+            pct(r["read_share"], 2),
+            num(r["seconds"], 1),
+        )
+        for label, r in storyboard.items()
+    ]
+    note = (
+        "bench/storyboard_cost.py: the storyboard job's own code on the snapshots section's file, "
+        "through a byte-counting proxy in front of a plain range origin (one run)."
+    )
+    return Table("Storyboard on a large file", header, rows, note)
+
+
 SECTION_TABLES = {
     "snapshots": snapshot_table,
+    "storyboard": storyboard_table,
     "smart": smart_table,
     "smart_hdr": smart_hdr_table,
     "cold_import_ms": cold_start_table,

@@ -34,6 +34,7 @@ from bench import (  # noqa: E402
     smart_hdr,
     smart_section,
     snapshot_sizes,
+    storyboard_cost,
 )
 from bench.timing import Progress  # noqa: E402
 
@@ -47,6 +48,7 @@ SECTIONS: dict[str, Section] = {
     "package_mb": lambda p, a: package_size.run(p, with_build=a.with_build),
     "cold_import_ms": lambda p, a: cold_start.run(p, quick=a.quick),
     "snapshots": lambda p, a: snapshot_sizes.run(p, quick=a.quick),
+    "storyboard": lambda p, a: storyboard_cost.run(p, quick=a.quick),
     "smart": lambda p, a: smart_section.run(p, quick=a.quick),
     "smart_hdr": lambda p, a: smart_hdr.run(p, quick=a.quick),
     "api": lambda p, a: api_latency.run(p, quick=a.quick),

@@ -1,10 +1,12 @@
-"""What a storyboard costs on a 1 GB 1080p file: bytes read (every byte counted by a proxy in
+"""What a storyboard costs on a large 1080p file: bytes read (every byte counted by a proxy in
 front of a plain range origin) and seconds, against the file's size and duration.
 
-    python -m bench.storyboard_cost [--seconds 280] [--work build/bench]
+    python -m bench.storyboard_cost [--seconds 272]
 
-The file is bench/snapshot_bytes.py's (1080p30 at ~30 Mb/s, a keyframe every 2 s, moov at the
-front), cached in the work folder. The storyboard is made exactly as the job makes it.
+The file is the snapshots section's (bench/snapshot_sizes.py: 1080p30 at ~30 Mb/s, a keyframe
+every 2 s, the index at the end, as a phone writes it), cached in build/bench-cache. The
+storyboard is made exactly as the job makes it. ``make bench`` runs it as the ``storyboard``
+section (the 1 GB file; ``--quick``: the 30 MB one).
 """
 
 from __future__ import annotations
@@ -15,21 +17,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.snapshot_bytes import encode_large_video, start_file_origin
+from bench import snapshot_sizes
+from bench.snapshot_bytes import start_file_origin
+from bench.timing import Progress
 from tests.support.counting_proxy import CountingProxy
 from vodcover.domain.storyboards import TILE_WIDTH, plan_storyboard
 from vodcover.media.storyboard import make_storyboard
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=280.0, help="video length (280 s: about 1 GB)")
-    parser.add_argument("--work", type=Path, default=Path("build/bench"))
-    args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    video = args.work / f"large-{args.seconds:g}s.mp4"
-    if not video.exists():
-        encode_large_video(video, args.seconds, faststart=True)
+def measure(video: Path) -> dict[str, object]:
+    """One storyboard of ``video`` through the counting proxy: what it read and how long it took."""
     size = video.stat().st_size
     server, origin_url = start_file_origin(video)
     origin = urlsplit(origin_url)
@@ -43,21 +40,33 @@ def main() -> None:
             read = proxy.bytes_sent
     finally:
         server.shutdown()
+        server.server_close()
     plan = plan_storyboard(images.duration)
-    print(
-        json.dumps(
-            {
-                "fileBytes": size,
-                "duration": images.duration,
-                "tiles": len(images.tile_times),
-                "sheets": len(images.sheets),
-                "interval": plan.interval,
-                "bytesRead": read,
-                "readShare": round(read / size, 5),
-                "seconds": round(seconds, 2),
-            }
-        )
-    )
+    return {
+        "file_bytes": size,
+        "duration": images.duration,
+        "tiles": len(images.tile_times),
+        "sheets": len(images.sheets),
+        "interval": plan.interval,
+        "bytes_read": read,
+        "read_share": round(read / size, 5),
+        "seconds": round(seconds, 2),
+    }
+
+
+def run(progress: Progress, *, quick: bool) -> dict[str, object]:
+    """The ``storyboard`` section: the largest file of the snapshots section (cached, shared)."""
+    label, seconds = ("30MB", snapshot_sizes.QUICK_FILES["30MB"]) if quick else ("1GB", snapshot_sizes.FULL_FILES["1GB"])
+    video = snapshot_sizes.cached_video(seconds, progress)
+    progress.step(f"storyboard: {label} file through the counting proxy")
+    return {label: measure(video)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=snapshot_sizes.FULL_FILES["1GB"], help="video length")
+    args = parser.parse_args()
+    print(json.dumps(measure(snapshot_sizes.cached_video(args.seconds, Progress()))))
 
 
 if __name__ == "__main__":
