@@ -56,15 +56,16 @@ def measure(video: Path) -> dict[str, object]:
 
 def run(progress: Progress, *, quick: bool) -> dict[str, object]:
     """The ``storyboard`` section: the largest file of the snapshots section (cached, shared)."""
-    label, seconds = ("30MB", snapshot_sizes.QUICK_FILES["30MB"]) if quick else ("1GB", snapshot_sizes.FULL_FILES["1GB"])
-    video = snapshot_sizes.cached_video(seconds, progress)
+    label = "30MB" if quick else "1GB"
+    video = snapshot_sizes.cached_video(snapshot_sizes.FULL_FILES[label], progress)
     progress.step(f"storyboard: {label} file through the counting proxy")
     return {label: measure(video)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=snapshot_sizes.FULL_FILES["1GB"], help="video length")
+    seconds = snapshot_sizes.FULL_FILES["1GB"]
+    parser.add_argument("--seconds", type=float, default=seconds, help="video length")
     args = parser.parse_args()
     print(json.dumps(measure(snapshot_sizes.cached_video(args.seconds, Progress()))))
 
