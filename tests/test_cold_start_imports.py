@@ -129,3 +129,12 @@ def test_an_api_handler_import_builds_no_model_schema_but_its_settings(
     assert built == [], f"{folder} builds model schemas at import: {built}"
     settings = [name for name in report["built"] if name.startswith("vodcover.settings.")]
     assert len(settings) == 1, f"{folder} should validate exactly its own settings at cold start: {settings}"
+
+
+def test_an_api_handler_builds_only_its_own_settings_class(
+    api_import: tuple[str, dict[str, list[str]]],
+) -> None:
+    """The other functions' settings classes (vodcover.settings.<function>) stay unbuilt."""
+    folder, report = api_import
+    settings_modules = {m for m in report["modules"] if m.startswith("vodcover.settings.")}
+    assert settings_modules == {"vodcover.settings.sections", f"vodcover.settings.{folder}"}

@@ -10,13 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vodcover.dal.invocations import JobStarter
 from vodcover.dal.videos import VideoRepository
 from vodcover.domain import snapshot_jobs, storyboards
 from vodcover.domain.videos import require_readable
 from vodcover.models import VideoRecord, utc_now
-from vodcover.settings import AlibabaApiSettings, VideosApiSettings
+
+if TYPE_CHECKING:  # each function builds only its own settings class
+    from vodcover.settings import AlibabaApiSettings, VideosApiSettings
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,14 @@
-"""Typed settings per function, read and validated once at cold start from the template's variables.
+"""The base of every settings class, the sections a knob is declared in once, and the cache.
 
-Each function reads only what it needs: ``functions/<name>/app.py`` calls :func:`settings_for`
-with its own class (e.g. :class:`CoversApiSettings`) when its module is imported, so a missing
-or out-of-range variable fails the init with a message naming the variable
-(:class:`SettingsError`), never a request later. The classes are built from small sections
-(storage, cover images, frames, ...) so a knob is declared once. Nothing else in vodcover reads
-``os.environ``; tests call :func:`reset_settings` after changing the environment.
+The function classes built from these live in ``vodcover.settings.<function>`` (see the
+package's docstring).
 """
 
 from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -163,7 +159,7 @@ class WebhookSettings(VodcoverSettings):
         return frozenset(h.strip().lower() for h in self.webhook_allow_hosts.split(",") if h.strip())
 
 
-# --- one class per function ------------------------------------------------------------------
+# --- shared by several functions' classes (vodcover.settings.<function>) ---------------------
 class LibrarySettings(CoverSettings, RequestLimits, CdnSigningSettings):
     """Create-upload, pull, register, reads, smart-cover start: starts the three jobs."""
 
@@ -176,57 +172,6 @@ class CoverEditingSettings(CoverSettings, FrameSettings, RequestLimits):
     """Cover changes (one or a batch): images, coverTime frames."""
 
 
-class VideosApiSettings(LibrarySettings, FrameSettings, SnapshotCount, WebhookSettings):
-    """The videos API: the library's use cases; snapshot jobs on demand are planned against the
-    upload-time defaults (``SnapshotCount``, ``SnapshotWidth``); the owner's webhooks."""
-
-
-class CoversApiSettings(CoverEditingSettings, CdnSigningSettings):
-    """Cover changes: image checks and coverTime frames run in the cover media function."""
-
-    cover_media_function: Name
-
-
-class ScreenshotSettings(CoverSettings, FrameSettings, SnapshotCount):
-    """Snapshots and the default cover; starts the smart-cover job when ``SmartCoverOnUpload``."""
-
-    smart_cover_on_upload: bool = False
-    storyboard_on_upload: bool = True
-    smart_cover_function: str = ""
-
-    @model_validator(mode="after")
-    def _smart_cover_function_when_on_upload(self) -> ScreenshotSettings:
-        if self.smart_cover_on_upload and not self.smart_cover_function:
-            raise ValueError(
-                f"{ENV_PREFIX}SMART_COVER_FUNCTION is not set, and {ENV_PREFIX}SMART_COVER_ON_UPLOAD "
-                "is true: the screenshot function cannot start the smart-cover job"
-            )
-        return self
-
-
-class SmartCoverSettings(StorageSettings, CoverLimitSettings, FrameSettings, CandidateCount):
-    """Smart-cover candidates and the animated cover."""
-
-
-class PullWorkerSettings(CoverSettings):
-    """Pull-upload (POST /videos/pull): the biggest source accepted (S3's single-object limit is
-    5 TiB; 5 GiB keeps one Lambda run well inside 15 minutes), the multipart part size (S3's
-    minimum is 5 MiB; memory holds about two parts) and how long a source may stall."""
-
-    pull_max_bytes: int = Field(default=5 * 1024**3, ge=1)
-    pull_part_bytes: int = Field(default=8 * 1024**2, ge=5 * 1024**2, le=64 * 1024**2)
-    pull_stall_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
-
-
-class UploadSweeperSettings(StorageSettings):
-    """Ends records that waited too long; the deadlines follow ``url_ttl_seconds``."""
-
-
-class WebhookDeliverySettings(StorageSettings, WebhookSettings, CdnSigningSettings):
-    """Delivers the bus's events to the owners' webhook subscriptions (Alibaba callbacks carry
-    cover and snapshot URLs: signed in a private library)."""
-
-
 class AlibabaSettings(StorageSettings):
     """Alibaba-signed callers (docs/alibaba.md): their access keys (secrets KMS-encrypted under
     this key) and the nonces seen within the last signature window."""
@@ -234,39 +179,6 @@ class AlibabaSettings(StorageSettings):
     alibaba_keys_table: Name = "vodcover-alibaba-keys"
     alibaba_keys_kms_key: Name = "alias/vodcover-alibaba-keys"
     alibaba_nonces_table: Name = "vodcover-alibaba-nonces"
-
-
-class AlibabaApiSettings(
-    LibrarySettings, CoverEditingSettings, SnapshotCount, AlibabaSettings, WebhookSettings
-):
-    """Alibaba's RPC actions over the library's and the cover editor's use cases; image checks and
-    coverTime frames run in the cover media function, as for the covers API; SubmitSnapshotJob is
-    planned against the upload-time defaults, as the videos API's; SetMessageCallback stores a
-    webhook subscription of format ``alibaba``."""
-
-    cover_media_function: Name
-
-
-class CoverMediaSettings(VodcoverSettings):
-    """The cover media function needs no variable: limits and sizes come with each request."""
-
-
-class MediaToolSettings(FrameSettings, SnapshotCount, CandidateCount):
-    """The media commands of the CLI (snapshots, smart covers of a local file): no AWS at all."""
-
-
-# Each function folder's settings (tests/test_template.py checks the template sets what they need).
-FUNCTION_SETTINGS: dict[str, type[VodcoverSettings]] = {
-    "videos_api": VideosApiSettings,
-    "covers_api": CoversApiSettings,
-    "screenshot": ScreenshotSettings,
-    "smart_cover": SmartCoverSettings,
-    "pull_worker": PullWorkerSettings,
-    "upload_sweeper": UploadSweeperSettings,
-    "cover_media": CoverMediaSettings,
-    "alibaba_api": AlibabaApiSettings,
-    "webhook_delivery": WebhookDeliverySettings,
-}
 
 
 @cache
@@ -278,16 +190,3 @@ def settings_for(cls: type[S]) -> S:
 def reset_settings() -> None:
     """Forget the cached settings (tests and the local stack change the environment)."""
     settings_for.cache_clear()
-
-
-def all_fields() -> dict[str, Any]:
-    """Every knob of every class, by field name (the template tests compare them to parameters)."""
-    fields: dict[str, Any] = {}
-    classes: list[type[VodcoverSettings]] = [
-        *FUNCTION_SETTINGS.values(),
-        AlibabaSettings,
-        MediaToolSettings,
-    ]
-    for cls in classes:
-        fields.update(cls.model_fields)
-    return fields
