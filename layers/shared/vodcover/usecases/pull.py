@@ -10,17 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vodcover.commands import PullItem
-from vodcover.dal.invocations import JobStarter
-from vodcover.dal.objects import MediaStore
-from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
 from vodcover.domain.file_names import file_name_from_url
-from vodcover.domain.videos import new_upload_record, only_if_new
+from vodcover.domain.videos import only_if_new
 from vodcover.errors import SourceUrlForbidden, VodcoverError
 from vodcover.models import ErrorInfo, VideoStatus, utc_now
 from vodcover.net.url_policy import check_url, source_url_policy
-from vodcover.settings import LibrarySettings
-from vodcover.usecases.cover_urls import CoverUrls
+from vodcover.usecases.intake import VideoIntake
 
 
 @dataclass(frozen=True)
@@ -33,16 +29,7 @@ class PullStarted:
     error: ErrorInfo | None = None
 
 
-class Pulls:
-    def __init__(
-        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: LibrarySettings
-    ) -> None:
-        self._videos = videos
-        self._store = store
-        self._jobs = jobs
-        self._settings = settings
-        self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
-
+class Pulls(VideoIntake):
     def start(self, caller: str, items: Sequence[PullItem]) -> list[PullStarted]:
         return [self._start_one(caller, item) for item in items]
 
@@ -50,16 +37,14 @@ class Pulls:
         video_id = keys.new_video_id()
         file_name = file_name_from_url(item.url)
         error = self._refusal(caller, item)
-        record = new_upload_record(
-            video_id=video_id,
-            owner=caller,
-            title=item.title or file_name,
+        record = self._new_record(
+            video_id,
+            caller,
+            title=item.title,
             file_name=file_name,
-            description="",
-            tags=[],
             cover_url=item.cover_url,
-            now=utc_now(),
             status=VideoStatus.UPLOAD_FAIL if error else VideoStatus.UPLOADING,
+            now=utc_now(),
         ).changed(error=error)
         self._videos.update(video_id, only_if_new(record))
         if error is None:

@@ -11,11 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vodcover.commands import RegisterItem
-from vodcover.dal.invocations import JobStarter
-from vodcover.dal.objects import MediaStore
-from vodcover.dal.videos import VideoRepository
 from vodcover.domain import keys
-from vodcover.domain.videos import new_upload_record
 from vodcover.errors import (
     RegisterAlreadyRegistered,
     RegisterInvalidKey,
@@ -23,8 +19,7 @@ from vodcover.errors import (
     VodcoverError,
 )
 from vodcover.models import SourceObject, VideoRecord, VideoStatus, utc_now
-from vodcover.settings import LibrarySettings
-from vodcover.usecases.cover_urls import CoverUrls
+from vodcover.usecases.intake import VideoIntake
 
 
 @dataclass(frozen=True)
@@ -45,16 +40,7 @@ class RegisterResult:
     failed: list[RegisterFailure]
 
 
-class Registrations:
-    def __init__(
-        self, *, videos: VideoRepository, store: MediaStore, jobs: JobStarter, settings: LibrarySettings
-    ) -> None:
-        self._videos = videos
-        self._store = store
-        self._jobs = jobs
-        self._settings = settings
-        self._cover_urls = CoverUrls(videos=videos, store=store, settings=settings)
-
+class Registrations(VideoIntake):
     def register(self, caller: str, items: Sequence[RegisterItem]) -> RegisterResult:
         registered: list[Registered] = []
         failed: list[RegisterFailure] = []
@@ -91,16 +77,14 @@ class Registrations:
                     pending_cover_url=item.cover_url,
                     updated_at=now,
                 )
-            return new_upload_record(
-                video_id=video_id,
-                owner=caller,
-                title=item.title or file_name,
+            return self._new_record(
+                video_id,
+                caller,
+                title=item.title,
                 file_name=file_name,
-                description="",
-                tags=[],
                 cover_url=item.cover_url,
-                now=now,
                 status=VideoStatus.UPLOAD_SUCC,
+                now=now,
                 source=source,
             )
 
