@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageEnhance, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from tests.support.smart_clips import FPS, scenic_image, title_card
 from vodcover.media.ffmpeg import run_ffmpeg
@@ -20,7 +20,8 @@ from vodcover.media.smart import SmartResult, select_candidates
 pytestmark = pytest.mark.media
 
 TIMEOUT = 60.0
-# kind (scene | night | stars | logo | dark | title | black | white), seconds, seed
+# kind (scene | gravel | plain | haze | blur | night | stars | logo | dark | title | black | white),
+# seconds, seed
 Part = tuple[str, float, int]
 
 
@@ -34,6 +35,23 @@ def starfield(seed: int, size: tuple[int, int] = (640, 400)) -> Image.Image:
         r, v = rng.choice((1, 1, 2, 3)), rng.randrange(120, 256)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=(v, v, min(255, v + 30)))
     return sky
+
+
+def plain_picture(seed: int, size: tuple[int, int] = (640, 400)) -> Image.Image:
+    """A soft close-up (shallow focus) with a few crisp outlines: in focus, little fine detail."""
+    rng = random.Random(seed)
+    picture = scenic_image(seed, size).filter(ImageFilter.GaussianBlur(6))
+    draw = ImageDraw.Draw(picture)
+    for _ in range(20):
+        x, y, r = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(15, 40)
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=(30, 20, 15), width=2)
+    return picture
+
+
+def gravel_picture(seed: int, size: tuple[int, int] = (640, 400)) -> Image.Image:
+    """Fine texture everywhere: far crisper, by the Laplacian, than most pictures."""
+    grain = Image.effect_noise((size[0] // 2, size[1] // 2), 90).resize(size, Image.Resampling.NEAREST)
+    return ImageChops.overlay(scenic_image(seed, size), grain.convert("RGB"))
 
 
 def logo_on_black(size: tuple[int, int] = (640, 400)) -> Image.Image:
@@ -56,6 +74,14 @@ def picture(kind: str, seed: int) -> Image.Image:
     photo = scenic_image(seed)
     if kind == "night":  # mean luma ~25-30 of 255: "black" by an absolute threshold
         return photo.point(lambda v: round(255 * (v / 255) ** 4.5))
+    if kind == "haze":  # low contrast by intent: luma spread ~8, detail kept
+        return ImageEnhance.Brightness(ImageEnhance.Contrast(photo).enhance(0.18)).enhance(1.25)
+    if kind == "blur":  # out of focus: no strong edge anywhere
+        return photo.filter(ImageFilter.GaussianBlur(12))
+    if kind == "plain":
+        return plain_picture(seed)
+    if kind == "gravel":
+        return gravel_picture(seed)
     if kind == "dark":  # under-exposed: little light and no contrast left
         return ImageEnhance.Brightness(ImageEnhance.Contrast(photo).enhance(0.25)).enhance(0.22)
     return photo
@@ -134,6 +160,22 @@ def test_given_a_starfield_then_it_is_a_candidate_and_a_logo_on_black_is_not(tmp
     # Then the starfield and the scene are proposed, the logo, the dark stretch and black are not
     parts = [part_at(c.time, clip) for c in result.candidates]
     assert sorted(parts) == [("scene", 3), ("stars", 1)], [c.time for c in result.candidates]
+
+
+def test_given_a_hazy_and_a_plain_scene_next_to_a_crisp_one_then_all_three_are_kept_and_blur_is_not(
+    tmp_path: Path,
+) -> None:
+    # Given a finely textured scene, a hazy scene, an out-of-focus stretch and a soft close-up:
+    # blur judged against the crispest frame would drop the haze and the close-up with the blur
+    path = tmp_path / "haze.mp4"
+    clip = encode(path, [("gravel", 3.0, 4), ("haze", 3.0, 5), ("blur", 2.0, 6), ("plain", 3.0, 7)], gop=None)
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then the three scenes are proposed and nothing from the blurred stretch
+    parts = sorted(part_at(c.time, clip) for c in result.candidates)
+    assert parts == [("gravel", 4), ("haze", 5), ("plain", 7)], [c.time for c in result.candidates]
 
 
 def test_given_white_flashes_on_cuts_then_no_pick_is_on_a_flash_or_within_tenths_of_a_second_of_one(

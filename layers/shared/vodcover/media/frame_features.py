@@ -69,6 +69,8 @@ COLOUR_BIN_MIN_SHARE = 0.004  # a posterised colour counts when it covers 0.4 % 
 PATTERN_RESIDUAL = 1.5
 PATTERN_MIN_STD = 12.0
 EDGE_THRESHOLD = 48  # a Laplacian response this strong (of 255) is an edge
+CONTRAST_EDGE_FACTOR = 1.5  # ... or, judged against the frame's contrast, this many luma stds
+CONTRAST_EDGE_MIN = 8
 # The size every frame is judged at, snapshots and smart-cover frames alike: the thresholds above
 # hold there; enough for exposure, blur, text strokes and colour, cheap to score. A crisp frame's
 # relative sharpness at that size is ~1.
@@ -105,6 +107,7 @@ class FrameFeatures:
     pattern_residual: float  # how far the frame is from constant columns or rows
     centre_detail: float  # edge share in the centre relative to the whole frame
     edge_spread: float  # share of the picture's cells (SPREAD_GRID) with structure in them
+    detail_spread: float  # the same, edges judged against the frame's own contrast (haze keeps them)
     histogram: tuple[float, ...] = field(repr=False)  # joint colour + luma, each summing to 1
     thumb: Image.Image = field(repr=False, compare=False)
 
@@ -122,6 +125,7 @@ def measure(image: Image.Image) -> FrameFeatures:
     pixels = float(luma.width * luma.height)
     laplacian = luma.filter(_laplacian_kernel())
     edges = laplacian.point(_edge_table())
+    edge_spread = _edge_spread(edges)
     fine_counts = _colour_counts(image, FINE_COLOUR_BITS)
     colour_hist = _coarser_counts(fine_counts, FINE_COLOUR_BITS, COLOUR_BITS)
     fine_shares = _shares(fine_counts)
@@ -137,7 +141,8 @@ def measure(image: Image.Image) -> FrameFeatures:
         colour_count=sum(1 for share in fine_shares if share >= COLOUR_BIN_MIN_SHARE),
         pattern_residual=pattern_residual(luma),
         centre_detail=_centre_detail(edges),
-        edge_spread=_edge_spread(edges),
+        edge_spread=edge_spread,
+        detail_spread=_detail_spread(laplacian, luma_std, edge_spread),
         histogram=(*_normalised(colour_hist), *_normalised(_coarse(luma_hist, LUMA_BINS))),
         thumb=image.resize(THUMB_SIZE, Image.Resampling.BOX),
     )
@@ -194,7 +199,7 @@ def quality(features: FrameFeatures, *, sharpness_reference: float) -> float:
     relative sharpness: a soft film is not punished against an absolute camera standard.
     """
     exposure = _ramp(features.luma_mean, 10, 50) * (1.0 - _ramp(features.luma_mean, 185, 235))
-    contrast = _ramp(features.luma_std, 8, 40)
+    contrast = _ramp(features.luma_std, 4, 40)
     sharp = min(1.0, features.relative_sharpness / max(sharpness_reference, 1e-6))
     colour = 0.75 + 0.25 * min(1.0, features.colourfulness / 60.0)
     detail = _ramp(features.entropy, 3.0, 7.0)
@@ -293,9 +298,20 @@ def _laplacian_kernel() -> ImageFilter.Kernel:
     return ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
 
 
-@lru_cache(maxsize=1)
-def _edge_table() -> list[int]:
-    return [255 if abs(value - 128) >= EDGE_THRESHOLD else 0 for value in range(256)]
+@lru_cache(maxsize=64)
+def _edge_table(threshold: int = EDGE_THRESHOLD) -> list[int]:
+    return [255 if abs(value - 128) >= threshold else 0 for value in range(256)]
+
+
+def _detail_spread(laplacian: Image.Image, luma_std: float, edge_spread: float) -> float:
+    """Edge spread with edges for this frame's contrast: a hazy picture's are faint, a blurred one has none.
+
+    A contrasty frame's threshold is the usual one, so its edge spread is reused (most frames).
+    """
+    threshold = int(min(EDGE_THRESHOLD, max(CONTRAST_EDGE_MIN, CONTRAST_EDGE_FACTOR * luma_std)))
+    if threshold == EDGE_THRESHOLD:
+        return edge_spread
+    return _edge_spread(laplacian.point(_edge_table(threshold)))
 
 
 def _shares(counts: list[int]) -> tuple[float, ...]:

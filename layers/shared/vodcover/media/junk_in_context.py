@@ -36,6 +36,10 @@ DISSOLVE_REACH = 1.6  # s: ... within this much video each side
 FADE_MIN_LUMA_CHANGE = 15.0  # a fade darkens or brightens the picture by at least this much
 BLUR_RELATIVE = 0.4  # softer than 40 % of the video's sharp frames is blur
 SHARP_PERCENTILE = 0.8
+# ... unless edges (for its own contrast: haze has faint ones) run all over it: a picture with
+# less fine detail than the video's crispest (a face, a soft close-up, a hazy view), not a
+# blurred one. A defocus leaves edges nowhere.
+BLUR_MAX_SPREAD = 0.5
 
 _BLACK = Image.new("RGB", (32, 18), (0, 0, 0))
 _WHITE = Image.new("RGB", (32, 18), (255, 255, 255))
@@ -145,7 +149,12 @@ def _is_dissolve(here: FrameFeatures, before: FrameFeatures, after: FrameFeature
 def mark_blur(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> None:
     reference = _sharpness_reference(frames, verdicts)
     for frame, verdict in zip(frames, verdicts, strict=True):
-        if verdict.junk is None and frame.features.relative_sharpness < BLUR_RELATIVE * reference:
+        features = frame.features
+        if (
+            verdict.junk is None
+            and features.relative_sharpness < BLUR_RELATIVE * reference
+            and features.detail_spread < BLUR_MAX_SPREAD
+        ):
             verdict.junk = Junk.BLURRY
 
 

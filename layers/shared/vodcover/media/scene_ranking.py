@@ -16,7 +16,7 @@ from vodcover.media.frame_verdicts import AnalysedFrame, FrameVerdict, Pick
 NEAR_DUPLICATE_DISTANCE = 0.12
 NEAR_DUPLICATE_THUMB = 14.0
 MIN_QUALITY = 0.04  # below this a frame is too poor to propose, even when it is not junk
-MIN_RELATIVE_QUALITY = 0.2  # ... or below 20 % of the video's best scene (night, haze stay in)
+MIN_RELATIVE_QUALITY = 0.05  # ... or below 5 % of the video's best scene (night, haze stay in)
 CUT_CLEARANCE = 0.5  # s: how far from a possible cut a picture is taken
 MIN_CUT_DISTANCE = 0.3  # s: a picture closer than this to a cut or a flash is caught mid-change
 
