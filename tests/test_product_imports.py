@@ -1,6 +1,6 @@
 """The product never imports the development world.
 
-Lambda loads `vodcover` (the shared layer) and `functions/*/app.py`; neither may import
+Lambda loads `vodcover` (the shared layer) and `functions/*/*.py`; neither may import
 `vodcover_dev` (the CLI, local stack, console, demo, samples) nor what only the development world
 installs (moto, waitress, PyYAML), or a deployed function would fail on import. Every import is
 read from the source with ast, lazy ones inside functions included.
@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT_SOURCES = sorted(
-    [*(ROOT / "layers" / "shared" / "vodcover").rglob("*.py"), *(ROOT / "functions").glob("*/app.py")]
+    [*(ROOT / "layers" / "shared" / "vodcover").rglob("*.py"), *(ROOT / "functions").glob("*/*.py")]
 )
 DEV_ONLY_TOP_LEVEL = {"vodcover_dev", "moto", "waitress", "yaml"}
 
@@ -53,6 +53,7 @@ def test_the_product_sources_are_found() -> None:
     relative = {str(p.relative_to(ROOT)) for p in PRODUCT_SOURCES}
     assert "layers/shared/vodcover/dependencies.py" in relative
     assert "functions/videos_api/app.py" in relative
+    assert "functions/videos_api/videos_wiring.py" in relative
     assert not any("vodcover_dev" in name for name in relative)
 
 

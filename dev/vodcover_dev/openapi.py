@@ -11,12 +11,9 @@ openapi.yaml must equal :func:`render` (``tests/test_openapi_current.py``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import yaml
@@ -28,6 +25,7 @@ from pydantic.json_schema import models_json_schema
 from vodcover import commands
 from vodcover.api.rest_docs import answer_model
 from vodcover.settings import ENV_PREFIX, FUNCTION_SETTINGS, reset_settings
+from vodcover_dev.function_modules import load_app_module
 
 ROOT = Path(__file__).resolve().parents[2]
 API_FUNCTIONS = ("videos_api", "covers_api")
@@ -46,11 +44,6 @@ _POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "Res
 
 def load_app(name: str) -> APIGatewayRestResolver:
     """The resolver of ``functions/<name>/app.py``, loaded by path as Lambda loads it."""
-    module_name = f"vodcover_openapi_{name}"
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
     placeholders = {
         variable: f"openapi-{field}"
         for field, info in FUNCTION_SETTINGS[name].model_fields.items()
@@ -58,7 +51,7 @@ def load_app(name: str) -> APIGatewayRestResolver:
     }
     os.environ.update(placeholders)  # the cold-start settings check; describing routes reaches no AWS
     try:
-        spec.loader.exec_module(module)
+        module = load_app_module(ROOT / "functions" / name / "app.py", f"vodcover_openapi_{name}")
     finally:
         for variable in placeholders:
             del os.environ[variable]

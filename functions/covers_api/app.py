@@ -8,10 +8,9 @@ refused here first, by their headers.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from vodcover import dependencies
@@ -24,8 +23,9 @@ from vodcover.api.http import (
     raw_body,
     rest_views,
 )
+from vodcover.api.params import VideoIdParameter
 from vodcover.api.rest_docs import answers
-from vodcover.commands import BatchUpdateRequest, VideoChanges, VideoId
+from vodcover.commands import BatchUpdateRequest, VideoChanges
 from vodcover.cover_media.remote import RemoteCoverMedia
 from vodcover.errors import InvalidImageTooLarge
 from vodcover.observability import logger, observed
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 settings_for(CoversApiSettings)  # at cold start: a missing variable fails the init, named
 app = create_app()
-VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
 COVER_IMAGE_TYPES = ("image/jpeg", "image/png", "application/octet-stream")
 
 

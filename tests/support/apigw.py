@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import sys
 import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from vodcover_dev.function_modules import load_app_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,12 +20,7 @@ def load_function(name: str) -> ModuleType:
     module_name = f"vodcover_function_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, ROOT / "functions" / name / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_app_module(ROOT / "functions" / name / "app.py", module_name)
 
 
 class FakeContext:

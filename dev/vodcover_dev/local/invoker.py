@@ -11,8 +11,6 @@ variables are set on the process by :mod:`vodcover_dev.local.process_environment
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 import time
 import traceback
@@ -20,10 +18,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from vodcover_dev import logger_for
+from vodcover_dev.function_modules import load_app_module
 from vodcover_dev.local.template import FunctionSpec, SamTemplate
 
 logger = logger_for(__name__)
@@ -262,16 +260,9 @@ def _load_handler(spec: FunctionSpec) -> Handler:
     path = spec.handler_module_path
     if not path.is_file():
         raise HandlerLoadError(f"{spec.logical_id}: {path} does not exist")
-    module_name = f"vodcover_local_functions.{spec.logical_id}"
-    module_spec = importlib.util.spec_from_file_location(module_name, path)
-    if module_spec is None or module_spec.loader is None:
-        raise HandlerLoadError(f"{spec.logical_id}: cannot import {path}")
-    module: ModuleType = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_name] = module
     try:
-        module_spec.loader.exec_module(module)
+        module = load_app_module(path, f"vodcover_local_functions.{spec.logical_id}")
     except Exception as exc:
-        sys.modules.pop(module_name, None)
         raise HandlerLoadError(f"{spec.logical_id}: importing {path} failed: {exc}") from exc
     handler = getattr(module, spec.handler_function_name, None)
     if not callable(handler):

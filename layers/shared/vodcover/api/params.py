@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from vodcover.commands import VideoId, WebhookId
 
 
 def _query_integer(value: Any) -> Any:
@@ -19,3 +22,7 @@ def _query_integer(value: Any) -> Any:
 
 # An integer query parameter, parsed from plain digits only.
 QueryInteger = Annotated[int, BeforeValidator(_query_integer)]
+
+# The ids in route paths (``/videos/<videoId>``, ``/webhooks/<webhookId>``), checked as commands check them.
+VideoIdParameter = Annotated[VideoId, Path(alias="videoId")]
+WebhookIdParameter = Annotated[WebhookId, Path(alias="webhookId")]
