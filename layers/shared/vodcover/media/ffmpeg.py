@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import subprocess
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -45,11 +47,16 @@ def run_ffmpeg(
     check: bool = True,
     error: type[MediaError] = MediaCorrupt,
     message: str = "The video could not be decoded.",
+    consume: Callable[[bytes], None] | None = None,
+    chunk: int = 0,
 ) -> FfmpegResult:
     """Run ``ffmpeg -hide_banner -nostdin? ARGS`` and return its output.
 
     ``args`` excludes the executable. With ``check`` a non-zero exit raises ``error`` carrying
-    stderr's tail in ``detail`` (for logs), never in the user-facing message.
+    stderr's tail in ``detail`` (for logs), never in the user-facing message. With ``consume``
+    (no ``stdin``), stdout is handed over in pieces of ``chunk`` bytes as ffmpeg writes them, so
+    the caller's work on one frame overlaps the decoding of the next (a trailing partial piece
+    is dropped; the result's ``stdout`` is empty).
     """
     argv = [ffmpeg_executable(), "-hide_banner", "-nostats", *args]
     if stdin is None:
@@ -61,10 +68,13 @@ def run_ffmpeg(
         stderr=subprocess.PIPE,
     )
     try:
-        out, err = process.communicate(input=stdin, timeout=timeout)
+        if consume is None:
+            out, err = process.communicate(input=stdin, timeout=timeout)
+        else:
+            out, err = b"", _stream_stdout(process, consume, chunk, timeout)
     except subprocess.TimeoutExpired as exc:
         process.kill()
-        _, err = process.communicate()
+        err = process.communicate()[1] if consume is None else (exc.stderr or b"")
         tail = stderr_tail(err.decode("utf-8", "replace"))
         logger.warning("ffmpeg timed out after %.1fs: %s", timeout, tail)
         raise MediaTimeout("Processing the video took too long.", detail=tail) from exc
@@ -78,3 +88,34 @@ def run_ffmpeg(
         logger.warning("ffmpeg failed (exit %s): %s", process.returncode, tail)
         raise error(message, detail=tail)
     return FfmpegResult(process.returncode, out, text)
+
+
+def _stream_stdout(
+    process: subprocess.Popen[bytes], consume: Callable[[bytes], None], chunk: int, timeout: float
+) -> bytes:
+    """stdout to ``consume`` piece by piece, stderr drained by a thread; returns stderr."""
+    if chunk <= 0:
+        raise ValueError("chunk must be positive")
+    assert process.stdout is not None and process.stderr is not None
+    stderr = process.stderr
+    errors: list[bytes] = []
+    drain = threading.Thread(target=lambda: errors.append(stderr.read()), daemon=True)
+    drain.start()
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, expire)
+    timer.start()
+    try:
+        while len(piece := process.stdout.read(chunk)) == chunk:
+            consume(piece)
+        process.wait()
+    finally:
+        timer.cancel()
+    drain.join()
+    if expired.is_set():
+        raise subprocess.TimeoutExpired(process.args, timeout, stderr=b"".join(errors))
+    return errors[0] if errors else b""

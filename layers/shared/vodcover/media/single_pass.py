@@ -29,7 +29,7 @@ from vodcover.errors import MediaCorrupt, MediaError
 from vodcover.media.bars import Box, crop_to, find_bars, may_have_bars
 from vodcover.media.cover_image import CoverLimits
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.frame_features import measure
+from vodcover.media.frame_features import FrameFeatures, measure
 from vodcover.media.frame_sampling import parse_showinfo_times
 from vodcover.media.jpeg import encode_jpeg
 from vodcover.media.picture import picture_filters
@@ -55,6 +55,7 @@ class DecodedOnce:
         self,
         times: list[float],
         small: list[Image.Image],
+        features: list[FrameFeatures],
         media: MediaProbe,
         *,
         full_path: str,
@@ -63,6 +64,7 @@ class DecodedOnce:
     ) -> None:
         self.times = times
         self.small = small  # analysis pictures (bars cut once :meth:`cut_bars` found them)
+        self.features = features  # measures of ``small``, taken while ffmpeg decoded on
         self.media = media  # with ``crop`` set when bars were found
         self._full_path = full_path
         self._full_size = full_size
@@ -101,6 +103,7 @@ class DecodedOnce:
             bottom=math.floor(box.bottom * sy),
         )
         self.small = [crop_to(picture, inner) for picture in self.small]
+        self.features = [measure(picture) for picture in self.small]
         self.media = replace(self.media, crop=box.scaled(self._full_size, self.media.decoded_size))
 
     def __enter__(self) -> DecodedOnce:
@@ -163,18 +166,21 @@ def decode_once(
     os.close(handle)
     try:
         args = single_pass_args(source, media, small=small, full=full, spacing=spacing, full_path=full_path)
-        result = run_ffmpeg(args, timeout=timeout)
-        times = parse_showinfo_times(result.stderr)
         frame_bytes = small[0] * small[1] * 3
-        pictures = [
-            Image.frombuffer("RGB", small, result.stdout[offset : offset + frame_bytes], "raw", "RGB", 0, 1)
-            for offset in range(0, len(result.stdout) - frame_bytes + 1, frame_bytes)
-        ]
+        pictures: list[Image.Image] = []
+        features: list[FrameFeatures] = []
+
+        def take(frame: bytes) -> None:
+            pictures.append(Image.frombytes("RGB", small, frame))
+            features.append(measure(pictures[-1]))
+
+        result = run_ffmpeg(args, timeout=timeout, consume=take, chunk=frame_bytes)
+        times = parse_showinfo_times(result.stderr)
         stored = os.path.getsize(full_path) // (full[0] * full[1] * 3)
         count = min(len(times), len(pictures), stored)
-        times, pictures = times[:count], pictures[:count]
+        times, pictures, features = times[:count], pictures[:count], features[:count]
         decoded = DecodedOnce(
-            times, pictures, media, full_path=full_path, full_size=full, report=result.stderr
+            times, pictures, features, media, full_path=full_path, full_size=full, report=result.stderr
         )
         if bars:
             decoded.cut_bars()
@@ -298,10 +304,8 @@ def _select(
 ) -> OnePassSelection:
     if not decoded.times:
         raise MediaCorrupt("No frame of the video could be decoded.")
-    frames = [
-        AnalysedFrame(round(at, 3), measure(image))
-        for at, image in zip(decoded.times, decoded.small, strict=True)
-    ]
+    measured = zip(decoded.times, decoded.features, strict=True)
+    frames = [AnalysedFrame(round(at, 3), features) for at, features in measured]
     selection = select_moments(frames, count=count, duration=decoded.media.duration)
     size = candidate_size(decoded.media, width, limits)
     candidates = []
