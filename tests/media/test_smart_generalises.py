@@ -262,19 +262,27 @@ def encode_dissolve(path: Path, seeds: tuple[int, int], *, scene: float, dissolv
     )  # fmt: skip
 
 
-def test_given_a_dissolve_longer_than_the_analysis_spacing_then_no_pick_is_in_it(tmp_path: Path) -> None:
-    # Given two 3 s scenes joined by a 2.5 s dissolve: several analysed frames fall inside it,
-    # each close to the next
+@pytest.mark.parametrize(
+    ("scene", "dissolve"),
+    [
+        (3.0, 2.5),  # several analysed frames inside it, each close to the next
+        (5.0, 5.0),  # slow: 2.5 s either side of its middle is still the blend, steps jump like cuts
+    ],
+)
+def test_given_a_dissolve_longer_than_the_analysis_spacing_then_no_pick_is_in_it(
+    tmp_path: Path, scene: float, dissolve: float
+) -> None:
+    # Given two scenes joined by a dissolve longer than the analysis spacing
     path = tmp_path / "dissolve.mp4"
-    encode_dissolve(path, (13, 14), scene=3.0, dissolve=2.5)
+    encode_dissolve(path, (13, 14), scene=scene, dissolve=dissolve)
 
     # When smart cover runs
     result = candidates_of(path)
 
-    # Then both scenes are proposed and no picture is a blend of the two
+    # Then both scenes are proposed and no picture is a blend of the two, nor near one
     times = sorted(c.time for c in result.candidates)
     assert len(times) == 2, times
-    assert times[0] < 3.0 - 0.3 and times[1] > 5.5 + 0.3, times
+    assert times[0] < scene - 0.3 and times[1] > scene + dissolve + 0.3, times
 
 
 def test_given_hard_cuts_between_short_scenes_then_every_pick_is_tenths_of_a_second_from_a_cut(

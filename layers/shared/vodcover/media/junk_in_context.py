@@ -31,8 +31,10 @@ MIX_WEIGHTS = (0.25, 0.5, 0.75)
 TRANSITION_GAIN = 0.55
 TRANSITION_MIN_CHANGE = 8.0
 DISSOLVE_GAIN = 0.85
-DISSOLVE_MAX_STEPS = 8  # frames each side a long dissolve is looked for across ...
-DISSOLVE_REACH = 1.6  # s: ... within this much video each side
+DISSOLVE_MAX_STEPS = 13  # frames each side a long dissolve is looked for across ...
+DISSOLVE_REACH = 2.5  # s: ... within this much video each side (a 5 s dissolve)
+DISSOLVE_MIN_STEP = 0.1  # ... and, when a step jumps like a cut, every step changes this much
+DISSOLVE_RAMP_TOLERANCE = 0.25  # each frame's mix of the two within this of a steady ramp
 FADE_MIN_LUMA_CHANGE = 15.0  # a fade darkens or brightens the picture by at least this much
 BLUR_RELATIVE = 0.4  # softer than 40 % of the video's sharp frames is blur
 SHARP_PERCENTILE = 0.8
@@ -79,7 +81,7 @@ def mark_transitions(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdic
         if faded or _is_dissolve(here, before, after):
             verdicts[index].junk = Junk.TRANSITION
             continue
-        joined = _long_dissolve_ends(frames, index)
+        joined = _long_dissolve_ends(frames, verdicts, index)
         if joined is not None:  # every frame between the two shots it joins is part of the blend
             for inside in range(joined[0] + 1, joined[1]):
                 verdicts[inside].junk = verdicts[inside].junk or Junk.TRANSITION
@@ -93,31 +95,64 @@ def mark_transitions(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdic
                 verdicts[index].junk = Junk.TRANSITION
 
 
-def _long_dissolve_ends(frames: Sequence[AnalysedFrame], index: int) -> tuple[int, int] | None:
+def _long_dissolve_ends(
+    frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict], index: int
+) -> tuple[int, int] | None:
     """A blend of the frames a few steps away on both sides: a dissolve seen several times.
 
-    Analysed densely (a short video, frames under a second apart), a 2-3 s dissolve spans
-    several frames, each close to the next (no cut between them): only frames further out show
-    the two shots it joins. Returns the indexes of those two frames, or None.
+    Analysed densely (frames under a second apart), a 2-5 s dissolve spans several frames: only
+    frames further out show the two shots it joins. Sampled sparsely a slow dissolve's steps can
+    jump in colour like cuts (:func:`_changes_gradually` tells them apart); the frames between
+    the two ends go from the first to the second in step with time (a short scene between two
+    others is a plateau), and none is junk (a flash between two shots is a cut). Returns the
+    indexes of those two ends, or None.
     """
     here = frames[index].features
     for step in range(2, DISSOLVE_MAX_STEPS + 1):
         before, after = index - step, index + step
         if before < 0 or after >= len(frames):
             return None
-        if frames[after].time - frames[before].time > 2 * DISSOLVE_REACH or _has_cut(frames, before, after):
+        if verdicts[before].junk or verdicts[after].junk:  # junk inside: a flash, a cut
             return None
-        if _is_dissolve(here, frames[before].features, frames[after].features):
+        if frames[after].time - frames[before].time > 2 * DISSOLVE_REACH:
+            return None
+        ends = frames[before].features, frames[after].features
+        run = frames[before : after + 1]
+        if _is_dissolve(here, *ends) and _changes_gradually(run) and _progresses(run, *ends):
             return before, after
     return None
 
 
-def _has_cut(frames: Sequence[AnalysedFrame], first: int, last: int) -> bool:
-    """A colour jump between consecutive frames from ``first`` to ``last``: a cut, not a dissolve."""
-    return any(
-        histogram_distance(frames[i].features.histogram, frames[i + 1].features.histogram) > SHOT_CUT_DISTANCE
-        for i in range(first, last)
+def _changes_gradually(run: Sequence[AnalysedFrame]) -> bool:
+    """No cut in ``run``, or a change at every step from the first change to the last.
+
+    Cuts between shots leave still frames between the jumps; a slow dissolve seen sparsely
+    changes at every step, still only before and after it.
+    """
+    jumps = [histogram_distance(a.features.histogram, b.features.histogram) for a, b in pairwise(run)]
+    if max(jumps) <= SHOT_CUT_DISTANCE:
+        return True
+    changing = [i for i, jump in enumerate(jumps) if jump >= DISSOLVE_MIN_STEP]
+    return all(jump >= DISSOLVE_MIN_STEP for jump in jumps[changing[0] : changing[-1] + 1])
+
+
+def _progresses(run: Sequence[AnalysedFrame], first: FrameFeatures, last: FrameFeatures) -> bool:
+    """Each frame of ``run`` mixes ``first`` and ``last`` in step with time, as a dissolve does.
+
+    A short scene between two others fits one mix for all its frames (a plateau), not a ramp.
+    """
+    start, span = run[0].time, run[-1].time - run[0].time
+    return span > 0 and all(
+        abs(_blend_weight(frame.features, first, last) - (frame.time - start) / span)
+        <= DISSOLVE_RAMP_TOLERANCE
+        for frame in run[1:-1]
     )
+
+
+def _blend_weight(here: FrameFeatures, first: FrameFeatures, last: FrameFeatures) -> float:
+    """How much of ``last`` mixed into ``first`` looks most like ``here`` (0..1, in tenths)."""
+    weights = [w / 10 for w in range(11)]
+    return min(weights, key=lambda w: thumb_distance(here.thumb, Image.blend(first.thumb, last.thumb, w)))
 
 
 def _is_fade(here: FrameFeatures, neighbour: FrameFeatures) -> bool:
