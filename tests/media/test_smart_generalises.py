@@ -20,7 +20,7 @@ from vodcover.media.smart import SmartResult, select_candidates
 pytestmark = pytest.mark.media
 
 TIMEOUT = 60.0
-# kind (scene | gravel | plain | haze | blur | night | stars | logo | dark | title | black | white),
+# kind (scene | gravel | plain | haze | blur | night | stars | logo | dark | title | black | white | whip),
 # seconds, seed
 Part = tuple[str, float, int]
 
@@ -96,6 +96,15 @@ def encode(
     for index, (kind, seconds, seed) in enumerate(parts):
         if kind in ("black", "white"):
             chains.append(f"color=c={kind}:s={width}x{height}:r={FPS}:d={seconds}[p{index}]")
+        elif kind == "whip":  # a fast pan: three picture widths in the part, smeared along the motion
+            image = path.parent / f"{path.stem}-{kind}-{seed}.png"
+            scenic_image(seed).save(image)
+            args += ["-loop", "1", "-framerate", str(FPS), "-t", str(seconds), "-i", str(image)]
+            chains.append(
+                f"[{sum(1 for a in args if a == '-i') - 1}:v]scale=w={width * 4}:h=-2,"
+                f"crop={width}:{height}:'(iw-{width})*t/{seconds}':(ih-{height})/2,"
+                f"avgblur=sizeX={width // 12}:sizeY=1,setsar=1,format=yuv420p[p{index}]"
+            )
         else:
             image = path.parent / f"{path.stem}-{kind}-{seed}.png"
             picture(kind, seed).save(image)
@@ -283,6 +292,21 @@ def test_given_a_dissolve_longer_than_the_analysis_spacing_then_no_pick_is_in_it
     times = sorted(c.time for c in result.candidates)
     assert len(times) == 2, times
     assert times[0] < scene - 0.3 and times[1] > scene + dissolve + 0.3, times
+
+
+def test_given_whip_pans_between_scenes_then_no_pick_is_inside_a_pan(tmp_path: Path) -> None:
+    # Given three scenes joined by whip pans over other photographs (each frame of a pan smeared
+    # along the motion, unlike the frames either side of it)
+    path = tmp_path / "whips.mp4"
+    parts = [("scene", 6.0, 31), ("whip", 2.0, 32), ("scene", 6.0, 33), ("whip", 2.0, 34), ("scene", 6.0, 35)]
+    clip = encode(path, parts)
+
+    # When smart cover runs
+    result = candidates_of(path)
+
+    # Then the three scenes are proposed and nothing from a pan (before: a pan's photograph too)
+    picked = sorted(part_at(c.time, clip) for c in result.candidates)
+    assert picked == [("scene", 31), ("scene", 33), ("scene", 35)]
 
 
 def test_given_hard_cuts_between_short_scenes_then_every_pick_is_tenths_of_a_second_from_a_cut(

@@ -71,6 +71,7 @@ PATTERN_MIN_STD = 12.0
 EDGE_THRESHOLD = 48  # a Laplacian response this strong (of 255) is an edge
 CONTRAST_EDGE_FACTOR = 1.5  # ... or, judged against the frame's contrast, this many luma stds
 CONTRAST_EDGE_MIN = 8
+GRADIENT_GRAIN = 4  # a luma step this small between neighbouring pixels is the encoding's grain
 # The size every frame is judged at, snapshots and smart-cover frames alike: the thresholds above
 # hold there; enough for exposure, blur, text strokes and colour, cheap to score. A crisp frame's
 # relative sharpness at that size is ~1.
@@ -108,6 +109,7 @@ class FrameFeatures:
     centre_detail: float  # edge share in the centre relative to the whole frame
     edge_spread: float  # share of the picture's cells (SPREAD_GRID) with structure in them
     detail_spread: float  # the same, edges judged against the frame's own contrast (haze keeps them)
+    gradient_balance: float  # weaker over stronger of the horizontal and vertical gradients: ~1 still
     histogram: tuple[float, ...] = field(repr=False)  # joint colour + luma, each summing to 1
     thumb: Image.Image = field(repr=False, compare=False)
 
@@ -143,6 +145,7 @@ def measure(image: Image.Image) -> FrameFeatures:
         centre_detail=_centre_detail(edges),
         edge_spread=edge_spread,
         detail_spread=_detail_spread(laplacian, luma_std, edge_spread),
+        gradient_balance=_gradient_balance(luma),
         histogram=(*_normalised(colour_hist), *_normalised(_coarse(luma_hist, LUMA_BINS))),
         thumb=image.resize(THUMB_SIZE, Image.Resampling.BOX),
     )
@@ -312,6 +315,27 @@ def _detail_spread(laplacian: Image.Image, luma_std: float, edge_spread: float) 
     if threshold == EDGE_THRESHOLD:
         return edge_spread
     return _edge_spread(laplacian.point(_edge_table(threshold)))
+
+
+def _gradient_balance(luma: Image.Image) -> float:
+    """How evenly detail runs both ways: a whip pan smears it along the motion, leaving the other.
+
+    The energy of the differences to the next pixel across and down, above the grain of the
+    encoding (a smooth stretch has no direction); the weaker over the stronger.
+    """
+    width, height = luma.size
+    if width < 2 or height < 2:
+        return 1.0
+    whole = luma.crop((0, 0, width - 1, height - 1))
+    across = _gradient_energy(ImageChops.difference(luma.crop((1, 0, width, height - 1)), whole))
+    down = _gradient_energy(ImageChops.difference(luma.crop((0, 1, width - 1, height)), whole))
+    strongest = max(across, down)
+    return min(across, down) / strongest if strongest > 0 else 1.0
+
+
+def _gradient_energy(differences: Image.Image) -> int:
+    histogram = differences.histogram()
+    return sum(value * histogram[value] for value in range(GRADIENT_GRAIN, 256))
 
 
 def _shares(counts: list[int]) -> tuple[float, ...]:

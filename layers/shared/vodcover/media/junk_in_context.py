@@ -42,6 +42,12 @@ SHARP_PERCENTILE = 0.8
 # less fine detail than the video's crispest (a face, a soft close-up, a hazy view), not a
 # blurred one. A defocus leaves edges nowhere.
 BLUR_MAX_SPREAD = 0.5
+# A whip pan: detail smeared along the motion (the weaker of the across and down gradients under
+# 55 % of the stronger: pans 0.1-0.5; no crisp edge in half the cells) in a picture unlike the
+# frames on both sides of it (it sweeps past). Still pictures that uneven and that soft (night,
+# a soft sky, a rotated phone clip) change by under 16 from one analysed frame to the next.
+WHIP_MAX_BALANCE = 0.55
+WHIP_MIN_CHANGE = 20.0
 
 _BLACK = Image.new("RGB", (32, 18), (0, 0, 0))
 _WHITE = Image.new("RGB", (32, 18), (255, 255, 255))
@@ -179,6 +185,27 @@ def _is_dissolve(here: FrameFeatures, before: FrameFeatures, after: FrameFeature
     change = min(thumb_distance(here.thumb, n.thumb) for n in (before, after))
     best = min(thumb_distance(here.thumb, Image.blend(before.thumb, after.thumb, w)) for w in MIX_WEIGHTS)
     return best < DISSOLVE_GAIN * change
+
+
+def mark_whip_pans(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> None:
+    """A frame inside a fast pan: smeared one way, no crisp detail, unlike both its neighbours.
+
+    A still picture with lines one way (blinds, a horizon) or a soft night sky has steady
+    neighbours; a cut's first frame is like the frame after it.
+    """
+    for index, (frame, verdict) in enumerate(zip(frames, verdicts, strict=True)):
+        features = frame.features
+        if (
+            verdict.junk is not None
+            or features.gradient_balance >= WHIP_MAX_BALANCE
+            or features.detail_spread >= BLUR_MAX_SPREAD
+        ):
+            continue
+        neighbours = [frames[i].features for i in (index - 1, index + 1) if 0 <= i < len(frames)]
+        if neighbours and all(
+            thumb_distance(features.thumb, other.thumb) > WHIP_MIN_CHANGE for other in neighbours
+        ):
+            verdict.junk = Junk.BLURRY
 
 
 def mark_blur(frames: Sequence[AnalysedFrame], verdicts: list[FrameVerdict]) -> None:

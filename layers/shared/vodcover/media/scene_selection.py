@@ -24,7 +24,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vodcover.media.frame_verdicts import AnalysedFrame, FrameVerdict, Pick, Selection
-from vodcover.media.junk_in_context import initial_verdicts, mark_blur, mark_transitions, score
+from vodcover.media.junk_in_context import (
+    initial_verdicts,
+    mark_blur,
+    mark_transitions,
+    mark_whip_pans,
+    score,
+)
 from vodcover.media.scene_ranking import away_from_cuts, rank
 from vodcover.media.shots_and_scenes import merge_scenes, scene_shares, split_shots
 
@@ -38,6 +44,7 @@ def select_moments(frames: Sequence[AnalysedFrame], *, count: int, duration: flo
     ordered = sorted(frames, key=lambda frame: frame.time)
     verdicts = initial_verdicts(ordered, duration)
     mark_transitions(ordered, verdicts)
+    mark_whip_pans(ordered, verdicts)
     mark_blur(ordered, verdicts)
     score(ordered, verdicts)
     shots = split_shots(ordered, verdicts)
