@@ -19,8 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageStat
 
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.frame_features import colourfulness
 from vodcover.media.picture import REFERENCE_WHITE_NITS, TONEMAP, rgb_output_args, tonemap_filters
+from vodcover.media.picture_measures import colourfulness
 from vodcover.media.probe import probe
 from vodcover_dev import phone_samples
 

@@ -134,7 +134,7 @@ def run_worker(url: str) -> dict[str, object]:
     """``select_candidates`` on ``url``: wall and CPU seconds, and the candidates' colourfulness."""
     from PIL import Image
 
-    from vodcover.media.frame_features import colourfulness
+    from vodcover.media.picture_measures import colourfulness
     from vodcover.media.smart import select_candidates
 
     def cpu() -> float:
@@ -237,7 +237,7 @@ def untreated_colourfulness(path: Path, times: list[float]) -> float:
     """Mean colourfulness of plain ``ffmpeg -ss`` frames at ``times``, no tone mapping: the control."""
     from PIL import Image
 
-    from vodcover.media.frame_features import colourfulness
+    from vodcover.media.picture_measures import colourfulness
 
     values = []
     for at in times:

@@ -5,7 +5,7 @@ Every clip is made here from lavfi sources with the bundled ffmpeg (libx265 Main
 libvpx for WebM), small and short, once per session. What a user would see is asserted:
 
 - colour: each snapshot of an HDR copy against the snapshot of its SDR reference at the same
-  time. Metrics: colourfulness (Hasler & Süsstrunk, ``frame_features.colourfulness``) within
+  time. Metrics: colourfulness (Hasler & Süsstrunk, ``picture_measures.colourfulness``) within
   :data:`COLOUR_TOLERANCE` and mean luma within :data:`BRIGHTNESS_TOLERANCE`. The same frame
   without the tone map (the washed-out picture of the issue) misses them;
 - bars: no black rows or columns left at the edges, the picture's aspect ratio;
@@ -27,10 +27,10 @@ from vodcover.media import duration
 from vodcover.media.animated import make_animated_cover
 from vodcover.media.duration import last_cluster_seconds
 from vodcover.media.ffmpeg import run_ffmpeg
-from vodcover.media.frame_features import colourfulness
 from vodcover.media.frame_grabbers import frame_grab_args
 from vodcover.media.keyframes import grab_keyframes
 from vodcover.media.picture import SDR, Colour, parse_colour, picture_filters
+from vodcover.media.picture_measures import colourfulness
 from vodcover.media.probe import AudioWithCoverArt, probe
 from vodcover.media.smart import select_candidates
 from vodcover.media.snapshots import capture_frame_at, capture_snapshots

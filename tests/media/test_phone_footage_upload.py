@@ -22,7 +22,7 @@ from PIL import Image, ImageStat
 from tests.conftest import TEST_BUCKET
 from tests.support.apigw import FakeContext, load_function
 from vodcover import dependencies
-from vodcover.media.frame_features import colourfulness
+from vodcover.media.picture_measures import colourfulness
 from vodcover.models import VideoRecord, VideoStatus
 from vodcover_dev import phone_samples
 

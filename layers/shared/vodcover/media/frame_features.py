@@ -20,18 +20,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image
 
 from vodcover.domain.default_cover import FrameScore
-from vodcover.media.band_stats import band_mean, band_mean_std, band_means, histogram_mean_std
+from vodcover.media import picture_measures as measures
+from vodcover.media.band_stats import band_mean, band_mean_std, histogram_mean_std
 
 # Sizes of the derived images. The thumbnail compares frames (near-duplicates, dissolves); the
 # histogram bins compare colour distributions (shots, repeated scenes).
 THUMB_SIZE = (32, 18)
 COLOUR_BITS = 2  # joint RGB histogram with 4 levels per channel: 64 bins
-FINE_COLOUR_BITS = 3  # 512 bins: the title-card test's colour count (the 64 bins are summed from it)
 LUMA_BINS = 16
 
 # Absolute thresholds on 8-bit luma, chosen on the benchmark corpus and real footage: a person
@@ -51,8 +50,6 @@ NIGHT_MIN_ENTROPY = 4.5  # a bright logo on black has high contrast but ~1-3 bit
 # ... or with structure all over it (a starfield, a city's lit windows: ~2 bits, but detail in
 # nearly every part of the picture), where a logo, a caption or the text of a card on black sits
 # in a few parts only, and a fade or an under-exposed frame has lost its edges altogether.
-SPREAD_GRID = (4, 4)
-SPREAD_CELL_EDGES = 0.004  # a cell with this share of edge pixels has structure
 NIGHT_MIN_SPREAD = 0.8  # share of the cells
 NIGHT_EXPOSURE = 0.6  # the exposure term of a night frame: dark, but not a flaw
 # A title card: one colour covers most of the picture, the rest is a handful of colours (text
@@ -68,10 +65,6 @@ COLOUR_BIN_MIN_SHARE = 0.004  # a posterised colour counts when it covers 0.4 % 
 # one value, which no photograph of the world is.
 PATTERN_RESIDUAL = 1.5
 PATTERN_MIN_STD = 12.0
-EDGE_THRESHOLD = 48  # a Laplacian response this strong (of 255) is an edge
-CONTRAST_EDGE_FACTOR = 1.5  # ... or, judged against the frame's contrast, this many luma stds
-CONTRAST_EDGE_MIN = 8
-GRADIENT_GRAIN = 4  # a luma step this small between neighbouring pixels is the encoding's grain
 # The size every frame is judged at, snapshots and smart-cover frames alike: the thresholds above
 # hold there; enough for exposure, blur, text strokes and colour, cheap to score. A crisp frame's
 # relative sharpness at that size is ~1.
@@ -125,28 +118,31 @@ def measure(image: Image.Image) -> FrameFeatures:
     luma_hist = luma.histogram()
     luma_mean, luma_std = histogram_mean_std(luma_hist)
     pixels = float(luma.width * luma.height)
-    laplacian = luma.filter(_laplacian_kernel())
-    edges = laplacian.point(_edge_table())
-    edge_spread = _edge_spread(edges)
-    fine_counts = _colour_counts(image, FINE_COLOUR_BITS)
-    colour_hist = _coarser_counts(fine_counts, FINE_COLOUR_BITS, COLOUR_BITS)
-    fine_shares = _shares(fine_counts)
+    laplacian = luma.filter(measures.laplacian_kernel())
+    edges = laplacian.point(measures.edge_table())
+    edge_spread = measures.edge_spread(edges)
+    fine_counts = measures.colour_counts(image, measures.FINE_COLOUR_BITS)
+    colour_hist = measures.coarser_counts(fine_counts, measures.FINE_COLOUR_BITS, COLOUR_BITS)
+    fine_shares = measures.shares(fine_counts)
     return FrameFeatures(
         luma_mean=luma_mean,
         luma_std=luma_std,
-        entropy=_entropy(luma_hist, pixels),
+        entropy=measures.entropy(luma_hist, pixels),
         clipped_share=(sum(luma_hist[:8]) + sum(luma_hist[248:])) / pixels,
         sharpness=band_mean_std(laplacian)[1],
         edge_share=band_mean(edges) / 255.0,
-        colourfulness=colourfulness(image),
+        colourfulness=measures.colourfulness(image),
         dominant_share=max(fine_shares),
         colour_count=sum(1 for share in fine_shares if share >= COLOUR_BIN_MIN_SHARE),
-        pattern_residual=pattern_residual(luma),
-        centre_detail=_centre_detail(edges),
+        pattern_residual=measures.pattern_residual(luma),
+        centre_detail=measures.centre_detail(edges),
         edge_spread=edge_spread,
-        detail_spread=_detail_spread(laplacian, luma_std, edge_spread),
-        gradient_balance=_gradient_balance(luma),
-        histogram=(*_normalised(colour_hist), *_normalised(_coarse(luma_hist, LUMA_BINS))),
+        detail_spread=measures.detail_spread(laplacian, luma_std, edge_spread),
+        gradient_balance=measures.gradient_balance(luma),
+        histogram=(
+            *measures.normalised(colour_hist),
+            *measures.normalised(measures.coarse(luma_hist, LUMA_BINS)),
+        ),
         thumb=image.resize(THUMB_SIZE, Image.Resampling.BOX),
     )
 
@@ -236,180 +232,6 @@ def score_frame(image: Image.Image) -> FrameScore:
         total=round(quality(features, sharpness_reference=SNAPSHOT_SHARPNESS_REFERENCE), 4),
         flags=(str(junk),) if junk is not None else (),
     )
-
-
-# --- the measures ------------------------------------------------------------------------
-def colourfulness(image: Image.Image) -> float:
-    """Hasler & Süsstrunk (2003), with Pillow channel arithmetic.
-
-    ``rg = R - G`` and ``yb = (R + G) / 2 - B`` are computed halved and offset by 128 so they
-    fit in 8 bits without clipping, then doubled back in the statistics.
-    """
-    red, green, blue = image.split()
-    rg = ImageChops.subtract(red, green, scale=2.0, offset=128)
-    yellow = ImageChops.add(red, green, scale=2.0)
-    yb = ImageChops.subtract(yellow, blue, scale=2.0, offset=128)
-    (rg_mean, rg_std), (yb_mean, yb_std) = band_mean_std(rg), band_mean_std(yb)
-    std = 2.0 * math.hypot(rg_std, yb_std)
-    mean = 2.0 * math.hypot(rg_mean - 128.0, yb_mean - 128.0)
-    return std + 0.3 * mean
-
-
-def pattern_residual(luma: Image.Image, bands: int = 6) -> float:
-    """How far (of 255) the frame is from being constant along columns, or along rows.
-
-    Colour bars, gradients and stripes are ~0; photographs are far above 10. The frame is cut
-    into ``bands`` strips across the pattern direction and the second-worst strip counts, so
-    SMPTE bars (stacked patterns: one strip straddles a seam) still read as a pattern while a
-    photograph with a uniform sky does not (its ground strips are far from constant).
-    """
-    width, height = luma.size
-    if min(width, height) < 2 * bands:
-        return 255.0  # strips under 2 px are constant by construction: too small to tell, not a pattern
-    across = [luma.crop((0, height * i // bands, width, height * (i + 1) // bands)) for i in range(bands)]
-    down = [luma.crop((width * i // bands, 0, width * (i + 1) // bands, height)) for i in range(bands)]
-    column_residual = sorted(_residual(strip, columns=True) for strip in across)[-2]
-    row_residual = sorted(_residual(strip, columns=False) for strip in down)[-2]
-    return min(column_residual, row_residual)
-
-
-def _residual(strip: Image.Image, *, columns: bool) -> float:
-    """Mean distance between a strip and its copy made constant along columns (or rows)."""
-    squeezed = (strip.width, 1) if columns else (1, strip.height)
-    flat = strip.resize(squeezed, Image.Resampling.BOX).resize(strip.size, Image.Resampling.NEAREST)
-    return float(band_mean(ImageChops.difference(strip, flat)))
-
-
-def colour_hist_fine(image: Image.Image) -> tuple[float, ...]:
-    """Shares of the 512 colours of a 3-bit-per-channel posterisation (title-card test)."""
-    return _shares(_colour_counts(image, FINE_COLOUR_BITS))
-
-
-def thumb_distance(first: Image.Image, second: Image.Image) -> float:
-    """Mean absolute difference of two thumbnails, 0..255."""
-    return float(sum(band_means(ImageChops.difference(first, second))) / 3.0)
-
-
-def histogram_distance(first: tuple[float, ...], second: tuple[float, ...]) -> float:
-    """Total-variation distance averaged over the colour and luma parts: 0 same, 1 disjoint."""
-    return 0.25 * sum(abs(a - b) for a, b in zip(first, second, strict=True))
-
-
-# --- helpers -------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _laplacian_kernel() -> ImageFilter.Kernel:
-    return ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
-
-
-@lru_cache(maxsize=64)
-def _edge_table(threshold: int = EDGE_THRESHOLD) -> list[int]:
-    return [255 if abs(value - 128) >= threshold else 0 for value in range(256)]
-
-
-def _detail_spread(laplacian: Image.Image, luma_std: float, edge_spread: float) -> float:
-    """Edge spread with edges for this frame's contrast: a hazy picture's are faint, a blurred one has none.
-
-    A contrasty frame's threshold is the usual one, so its edge spread is reused (most frames).
-    """
-    threshold = int(min(EDGE_THRESHOLD, max(CONTRAST_EDGE_MIN, CONTRAST_EDGE_FACTOR * luma_std)))
-    if threshold == EDGE_THRESHOLD:
-        return edge_spread
-    return _edge_spread(laplacian.point(_edge_table(threshold)))
-
-
-def _gradient_balance(luma: Image.Image) -> float:
-    """How evenly detail runs both ways: a whip pan smears it along the motion, leaving the other.
-
-    The energy of the differences to the next pixel across and down, above the grain of the
-    encoding (a smooth stretch has no direction); the weaker over the stronger.
-    """
-    width, height = luma.size
-    if width < 2 or height < 2:
-        return 1.0
-    whole = luma.crop((0, 0, width - 1, height - 1))
-    across = _gradient_energy(ImageChops.difference(luma.crop((1, 0, width, height - 1)), whole))
-    down = _gradient_energy(ImageChops.difference(luma.crop((0, 1, width - 1, height)), whole))
-    strongest = max(across, down)
-    return min(across, down) / strongest if strongest > 0 else 1.0
-
-
-def _gradient_energy(differences: Image.Image) -> int:
-    histogram = differences.histogram()
-    return sum(value * histogram[value] for value in range(GRADIENT_GRAIN, 256))
-
-
-def _shares(counts: list[int]) -> tuple[float, ...]:
-    total = float(sum(counts)) or 1.0
-    return tuple(count / total for count in counts)
-
-
-def _colour_counts(image: Image.Image, bits: int) -> list[int]:
-    """Joint RGB histogram with ``2**bits`` levels per channel (posterise, then count colours)."""
-    shift = 8 - bits
-    levels = 1 << bits
-    posterised = image.point(_posterise_table(shift) * 3)
-    counts = [0] * levels**3
-    for count, colour in posterised.getcolors(maxcolors=levels**3) or []:
-        red, green, blue = colour  # type: ignore[misc]  # RGB images give (r, g, b) tuples
-        counts[((red >> shift) * levels + (green >> shift)) * levels + (blue >> shift)] = count
-    return counts
-
-
-def _coarser_counts(counts: list[int], bits: int, fewer_bits: int) -> list[int]:
-    """The joint histogram ``_colour_counts`` gives with ``fewer_bits``, summed from a finer one."""
-    drop, levels, coarse_levels = bits - fewer_bits, 1 << bits, 1 << fewer_bits
-    coarse = [0] * coarse_levels**3
-    # each finer (r, g, b) bin falls in the coarser bin of its top bits
-    for index, count in enumerate(counts):
-        if count:
-            red, green, blue = index // levels**2, index // levels % levels, index % levels
-            at = ((red >> drop) * coarse_levels + (green >> drop)) * coarse_levels + (blue >> drop)
-            coarse[at] += count
-    return coarse
-
-
-@lru_cache(maxsize=8)
-def _posterise_table(shift: int) -> list[int]:
-    return [(value >> shift) << shift for value in range(256)]
-
-
-def _entropy(histogram: list[int], pixels: float) -> float:
-    return -sum((c / pixels) * math.log2(c / pixels) for c in histogram if c)
-
-
-def _coarse(histogram: list[int], bins: int) -> list[int]:
-    step = len(histogram) // bins
-    return [sum(histogram[i : i + step]) for i in range(0, len(histogram), step)]
-
-
-def _normalised(counts: list[int]) -> list[float]:
-    total = float(sum(counts)) or 1.0
-    return [count / total for count in counts]
-
-
-def _centre_detail(edges: Image.Image) -> float:
-    """Edge density of the central ninth over the whole frame's: > 1 when the subject is central."""
-    width, height = edges.size
-    centre = edges.crop((width // 3, height // 3, width - width // 3, height - height // 3))
-    whole = band_mean(edges)
-    if whole < 1.0:
-        return 0.0
-    return min(2.0, band_mean(centre) / whole) / 2.0
-
-
-def _edge_spread(edges: Image.Image) -> float:
-    """Share of the grid's cells with edges in them, the frame's outermost pixels left out.
-
-    Pillow's kernel filters copy the border pixels unfiltered, so on a black frame they read
-    as edges: a pixel in from every side they are ignored.
-    """
-    width, height = edges.size
-    if width < 8 or height < 8:
-        return 0.0
-    cells = edges.crop((1, 1, width - 1, height - 1)).resize(SPREAD_GRID, Image.Resampling.BOX)
-    threshold = 255 * SPREAD_CELL_EDGES
-    values = list(cells.getdata())
-    return sum(1 for value in values if value >= threshold) / len(values)
 
 
 def _ramp(value: float, low: float, high: float) -> float:

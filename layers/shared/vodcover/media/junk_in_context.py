@@ -13,16 +13,9 @@ from itertools import pairwise
 
 from PIL import Image
 
-from vodcover.media.frame_features import (
-    FrameFeatures,
-    Junk,
-    hard_junk,
-    histogram_distance,
-    is_starry,
-    quality,
-    thumb_distance,
-)
+from vodcover.media.frame_features import FrameFeatures, Junk, hard_junk, is_starry, quality
 from vodcover.media.frame_verdicts import AnalysedFrame, FrameVerdict
+from vodcover.media.picture_measures import histogram_distance, thumb_distance
 from vodcover.media.shots_and_scenes import SHOT_CUT_DISTANCE
 
 # Transitions: the frame is explained by mixing its neighbours (or one neighbour with black or

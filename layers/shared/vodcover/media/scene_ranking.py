@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from vodcover.media.frame_features import histogram_distance, thumb_distance
 from vodcover.media.frame_verdicts import AnalysedFrame, FrameVerdict, Pick
+from vodcover.media.picture_measures import histogram_distance, thumb_distance
 
 NEAR_DUPLICATE_DISTANCE = 0.12
 NEAR_DUPLICATE_THUMB = 14.0

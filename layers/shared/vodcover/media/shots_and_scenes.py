@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from PIL import ImageOps
 
-from vodcover.media.frame_features import FrameFeatures, histogram_distance, thumb_distance
+from vodcover.media.frame_features import FrameFeatures
 from vodcover.media.frame_verdicts import AnalysedFrame, FrameVerdict
+from vodcover.media.picture_measures import histogram_distance, thumb_distance
 
 SHOT_CUT_DISTANCE = 0.30  # histogram distance between consecutive frames that starts a new shot
 SCENE_MERGE_DISTANCE = 0.18  # shots this close in colour are one scene ...

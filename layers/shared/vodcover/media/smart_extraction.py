@@ -18,13 +18,14 @@ from PIL import Image
 
 from vodcover.errors import MediaCorrupt
 from vodcover.media.cover_image import CoverLimits
-from vodcover.media.frame_features import FrameFeatures, hard_junk, histogram_distance, measure
+from vodcover.media.frame_features import FrameFeatures, hard_junk, measure
 from vodcover.media.frame_sampling import (
     Sampled,
     seek_frame,
 )
 from vodcover.media.jpeg import encode_jpeg
 from vodcover.media.keyframes import KeyframeIndex
+from vodcover.media.picture_measures import histogram_distance
 from vodcover.media.probe import MediaProbe
 from vodcover.media.scene_selection import Pick
 from vodcover.media.smart_analysis import ANALYSIS_LONG_SIDE, fit_size
