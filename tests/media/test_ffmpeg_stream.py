@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from typing import Any
+
 import pytest
 
 from vodcover.errors import MediaTimeout
@@ -41,3 +44,32 @@ def test_given_a_stream_slower_than_its_timeout_then_it_is_stopped_as_a_timeout(
 
     # and the frames decoded so far were handed over, not the minute's 600
     assert 0 < len(pieces) < 600
+
+
+def test_given_a_consumer_that_fails_then_ffmpeg_is_stopped_and_the_failure_raised() -> None:
+    # Given a minute of frames and a consumer that gives up on the third
+    endless = ["-re", "-f", "lavfi", "-i", SOURCE.format(seconds=60), *OUTPUT]
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def remembering_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] = real_popen(*args, **kwargs)
+        started.append(process)
+        return process
+
+    def consume(piece: bytes) -> None:
+        if len(consumed) == 2:
+            raise ValueError("not a picture")
+        consumed.append(piece)
+
+    consumed: list[bytes] = []
+
+    # When it is streamed, then the consumer's failure comes out
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess, "Popen", remembering_popen)
+        with pytest.raises(ValueError, match="not a picture"):
+            run_ffmpeg(endless, timeout=120, consume=consume, chunk=FRAME)
+
+    # and ffmpeg is not left running, blocked on a pipe nobody reads
+    (process,) = started
+    assert process.poll() is not None
