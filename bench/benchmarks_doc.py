@@ -252,12 +252,13 @@ def why_smart_generalisation(results: dict[str, Any]) -> str:
         f"Short clips: {short.get('videos')} videos of 5 s or less ({short.get('video_seconds')} s in "
         f"all) took {short.get('seconds')} s, {short.get('x_realtime_per_cpu')}x realtime per CPU "
         f"second, {ratio}x the keyframe heuristic's speed in the same run. An mp4 clip is one ffmpeg "
-        f"run now (no probe run: the mp4 index guesses, the run's own report checks), but that run "
-        f"decodes the whole clip (non-reference frames skipped) and writes a cover-size picture of "
-        f"every analysed moment, and measuring ~25 frames in Python costs about as much again; the "
-        f"heuristic decodes 1-3 keyframes. 100x would need 20-50 ms per clip, less than one decode "
-        f"of the clip: it needs the dense analysis to be given up (keyframes only), or fewer frames "
-        f"measured (frame_features.measure is ~2 ms a frame), on a machine shared with other jobs."
+        f"run (no probe run) whose small pictures are measured as ffmpeg writes them; a 5 s 720p "
+        f"clip's ~370 CPU-ms are ~20 starting ffmpeg and opening the input, ~180 decoding every "
+        f"reference frame, ~60 the cover-size pictures, ~90 Python. The decoding is the floor of "
+        f"a dense analysis (a frame between keyframes needs every reference frame before it), "
+        f"while the heuristic decodes 1-3 keyframes. Keyframes alone, tried where keyframes are "
+        f"0.5 s apart, nearly doubled the speed but missed the flashes between 1-2 s scenes "
+        f"(docs/design.md, smart cover): 100x needs a cheap way to find cuts between keyframes."
     )
 
 
@@ -310,15 +311,22 @@ def shortfalls(found: list[Target], results: dict[str, Any]) -> list[str]:
     if not missed:
         return ["Every measured target is met in this run."]
     lines = []
+    explained: dict[str, str] = {}  # an explanation already given -> the target it was given for
     for target in missed:
         function = target.name.split()[0]
         per_function = next((why for key, why in WHY_OF_FUNCTION.items() if key in target.name), None)
         explain = next((why for key, why in WHY.items() if key in target.name), None)
         if per_function is not None:
-            reason = f" {per_function(results, function)}"
+            reason = per_function(results, function)
         else:
-            reason = f" {explain(results)}" if explain else ""
-        lines.append(f"- **{target.name}**: {target.measured} (goal {target.goal}).{reason}")
+            reason = explain(results) if explain else ""
+        if reason and reason in explained:
+            reason = f"The same cause as {explained[reason]}, above."
+        elif reason:
+            explained[reason] = target.name
+        lines.append(
+            f"- **{target.name}**: {target.measured} (goal {target.goal}).{' ' + reason if reason else ''}"
+        )
     return lines
 
 

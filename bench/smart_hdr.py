@@ -31,6 +31,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -161,11 +162,14 @@ def run_worker(url: str) -> dict[str, object]:
 
 
 def run_in_subprocess(url: str) -> dict:
-    argv = [sys.executable, __file__, "--worker", url]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=TIMEOUT)
-    if done.returncode != 0:
-        raise RuntimeError(f"worker failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout)
+    # The result goes through a file: the product's logger writes JSON lines to stdout.
+    with tempfile.TemporaryDirectory(prefix="smart-hdr-") as folder:
+        out = Path(folder) / "run.json"
+        argv = [sys.executable, __file__, "--worker", url, "--worker-out", str(out)]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=TIMEOUT)
+        if done.returncode != 0 or not out.exists():
+            raise RuntimeError(f"worker failed: {done.stderr.strip().splitlines()[-1:]}")
+        return json.loads(out.read_text())
 
 
 # --- the measurement -----------------------------------------------------------------------------
@@ -327,9 +331,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the section here")
     parser.add_argument("--merge", type=Path, help="put the section into this saved run (smart_hdr)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        json.dump(run_worker(args.worker), sys.stdout)
+        args.worker_out.write_text(json.dumps(run_worker(args.worker)))
         return 0
     section = run(Progress(), quick=args.quick, repeats=args.repeats)
     print(json.dumps(section, indent=2))
