@@ -87,7 +87,8 @@ __all__ = [
     "settings_for",
 ]
 
-# class name → the module of vodcover.settings that defines it
+# class name → the module of vodcover.settings that defines it: a function folder's class lives in
+# the module of the folder's name; MediaToolSettings is the media functions' shared part
 _FUNCTION_CLASSES = {
     "VideosApiSettings": "videos_api",
     "CoversApiSettings": "covers_api",
@@ -100,18 +101,9 @@ _FUNCTION_CLASSES = {
     "CoverMediaSettings": "cover_media",
     "MediaToolSettings": "media_tools",
 }
+_SHARED_CLASSES = {"MediaToolSettings"}
 # Each function folder's settings (tests/test_template.py checks the template sets what they need).
-_FOLDERS = {
-    "videos_api": "VideosApiSettings",
-    "covers_api": "CoversApiSettings",
-    "screenshot": "ScreenshotSettings",
-    "smart_cover": "SmartCoverSettings",
-    "pull_worker": "PullWorkerSettings",
-    "upload_sweeper": "UploadSweeperSettings",
-    "webhook_delivery": "WebhookDeliverySettings",
-    "alibaba_api": "AlibabaApiSettings",
-    "cover_media": "CoverMediaSettings",
-}
+_FOLDERS = {module: name for name, module in _FUNCTION_CLASSES.items() if name not in _SHARED_CLASSES}
 
 
 def __getattr__(name: str) -> Any:
