@@ -29,9 +29,7 @@ import logging
 import os
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `python bench/smart_hdr.py`: bench and tests.support live here
 
 from bench import smart_corpus  # noqa: E402
-from bench.timing import Progress  # noqa: E402
+from bench.timing import Progress, json_from_worker  # noqa: E402
 from vodcover.media.ffmpeg import run_ffmpeg  # noqa: E402
 from vodcover_dev import phone_samples  # noqa: E402
 
@@ -162,14 +160,10 @@ def run_worker(url: str) -> dict[str, object]:
 
 
 def run_in_subprocess(url: str) -> dict:
-    # The result goes through a file: the product's logger writes JSON lines to stdout.
-    with tempfile.TemporaryDirectory(prefix="smart-hdr-") as folder:
-        out = Path(folder) / "run.json"
-        argv = [sys.executable, __file__, "--worker", url, "--worker-out", str(out)]
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=TIMEOUT)
-        if done.returncode != 0 or not out.exists():
-            raise RuntimeError(f"worker failed: {done.stderr.strip().splitlines()[-1:]}")
-        return json.loads(out.read_text())
+    result, last_line = json_from_worker([sys.executable, __file__, "--worker", url], timeout=TIMEOUT)
+    if result is None:
+        raise RuntimeError(f"worker failed: {last_line}")
+    return result
 
 
 # --- the measurement -----------------------------------------------------------------------------

@@ -31,9 +31,7 @@ import math
 import re
 import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +42,7 @@ import smart_corpus
 import smart_corpus_fresh
 import smart_corpus_hard
 import smart_keyframe_baseline
+from timing import json_from_worker
 
 from vodcover.media.ffmpeg import run_ffmpeg
 from vodcover.media.probe import probe, source_input_args
@@ -319,18 +318,14 @@ def run_worker(method: str, count: int, corpus_dirs: list[Path], speed_clip: Pat
 def run_in_subprocess(
     method: str, count: int, corpus_dirs: list[Path], speed_clip: Path | None
 ) -> dict | None:
-    # The result goes through a file: the product's logger writes JSON lines to stdout.
-    with tempfile.TemporaryDirectory(prefix="smart-quality-") as tmp:
-        out = Path(tmp) / "result.json"
-        argv = [sys.executable, __file__, "--worker", method, "--count", str(count), "--worker-out", str(out)]
-        argv += [part for directory in corpus_dirs for part in ("--dir", str(directory))]
-        if speed_clip is not None:
-            argv += ["--speed-clip-path", str(speed_clip)]
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(f"  {method} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
-            return None
-        return json.loads(out.read_text())
+    argv = [sys.executable, __file__, "--worker", method, "--count", str(count)]
+    argv += [part for directory in corpus_dirs for part in ("--dir", str(directory))]
+    if speed_clip is not None:
+        argv += ["--speed-clip-path", str(speed_clip)]
+    result, last_line = json_from_worker(argv)
+    if result is None:
+        print(f"  {method} failed: {last_line}", file=sys.stderr)
+    return result
 
 
 def scenedetect_available() -> bool:

@@ -7,10 +7,15 @@ the machine slows both sides.
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 
 def summary(values: Sequence[float], digits: int = 3) -> dict[str, object]:
@@ -48,3 +53,21 @@ class Progress:
     def step(self, text: str) -> None:
         elapsed = int(self.elapsed())
         print(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {text}", file=sys.stderr, flush=True)
+
+
+def json_from_worker(argv: list[str], *, timeout: float | None = None) -> tuple[dict[str, Any] | None, str]:
+    """Run ``argv --worker-out FILE`` in a fresh process: its JSON result (None if it failed), and
+    the last line of its stderr.
+
+    The result comes back through a file, not stdout: the product's logger writes JSON lines to
+    stdout.
+    """
+    with tempfile.TemporaryDirectory(prefix="vodcover-bench-worker-") as folder:
+        out = Path(folder) / "result.json"
+        done = subprocess.run(
+            [*argv, "--worker-out", str(out)], capture_output=True, text=True, check=False, timeout=timeout
+        )
+        last_line = next(iter(done.stderr.strip().splitlines()[-1:]), "")
+        if done.returncode != 0 or not out.exists():
+            return None, last_line
+        return json.loads(out.read_text()), last_line
